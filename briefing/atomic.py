@@ -1,0 +1,47 @@
+"""Writing a file whole or not at all, exactly where the user said."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class WriteError(Exception):
+    pass
+
+
+def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
+    """Write `text` to `path` through a temporary file and a rename.
+
+    Refuses to overwrite an existing file unless `force`, and never writes
+    through a symlink (the link itself would be replaced, which surprises
+    more than it helps). A full or read-only disk leaves nothing behind.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise WriteError(f"{path} is a symbolic link; refusing to write through it")
+    if path.exists() and not force:
+        raise WriteError(f"{path} exists; use --force to overwrite it")
+    if path.exists() and not path.is_file():
+        raise WriteError(f"{path} is not a regular file")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise WriteError(f"{directory} is not a directory")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot write in {directory}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise WriteError(f"cannot write {path}: {exc.strerror}") from exc
+    return path

@@ -1,0 +1,1 @@
+"""The brief: markdown and json exports of chosen stories."""

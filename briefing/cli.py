@@ -1,0 +1,318 @@
+"""The command line: the TUI by default, subcommands for everything else.
+
+Heavy modules (Textual, the fetch pipeline, scikit-learn) are imported inside
+the command that needs them, so `briefing feeds list` starts at once and the
+headless commands never load Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from briefing import __version__
+from briefing.atomic import WriteError
+from briefing.config import ConfigError, Paths, Settings
+from briefing.fetch import opml
+from briefing.fetch.urls import FeedUrlError, check_feed_url
+from briefing.store import Store, StoreError
+from briefing.store import feeds as feed_store
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+FIRST_RUN_KEY = "first_run_done"
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="A terminal news-briefing reader for cybersecurity policy. "
+        "With no command, opens the app on your feeds.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="keep config, database and cache under DIR (default: $BRIEFING_HOME, "
+        "else the platform's user directories)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser(
+        "demo",
+        help="open the app on the bundled demo corpus (no network)",
+        description="Serve the bundled demo feeds on 127.0.0.1, fetch them into a "
+        "throw-away home, and open the app.",
+    )
+
+    feeds = sub.add_parser(
+        "feeds",
+        help="manage the feeds you follow",
+        description="Add, remove, list, import and export feeds.",
+    )
+    fsub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    add = fsub.add_parser(
+        "add", help="follow a feed", description="Follow a feed (http(s) URL or a local file)."
+    )
+    add.add_argument("url")
+    add.add_argument("--title", default="", help="a name for the feed")
+    add.add_argument("--category", default="", help="a category to group it under")
+    rm = fsub.add_parser(
+        "remove",
+        help="stop following a feed and drop its articles",
+        description="Stop following a feed; its articles are removed.",
+    )
+    rm.add_argument("url")
+    fsub.add_parser(
+        "list",
+        help="the feeds, with fetch health",
+        description="List feeds with last fetch, item count and last error.",
+    )
+    imp = fsub.add_parser(
+        "import",
+        help="import feeds from an OPML file",
+        description="Import feeds from OPML; feeds already followed are kept.",
+    )
+    src = imp.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", type=Path, help="the OPML file")
+    src.add_argument(
+        "--defaults",
+        action="store_true",
+        help="import briefing's default list of cyber-policy feeds",
+    )
+    exp = fsub.add_parser(
+        "export",
+        help="write the feeds as OPML",
+        description="Write the feed list as OPML to stdout or a file.",
+    )
+    exp.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+
+    sub.add_parser(
+        "fetch",
+        help="fetch every feed, extract, cluster and summarize",
+        description="Fetch every feed, pull full text, group and summarize. "
+        "Exits 0 when the run completed, even if some feeds failed.",
+    )
+
+    export = sub.add_parser(
+        "export",
+        help="write a brief (markdown or json)",
+        description="Write a brief of the chosen stories.",
+    )
+    export.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    export.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="DATE",
+        help="stories with activity on or after DATE (YYYY-MM-DD)",
+    )
+    export.add_argument(
+        "--until",
+        type=date.fromisoformat,
+        metavar="DATE",
+        help="stories with activity on or before DATE (YYYY-MM-DD)",
+    )
+    export.add_argument("--starred", action="store_true", help="only starred stories")
+    export.add_argument(
+        "--story", action="append", default=[], metavar="ID", help="only this story (repeatable)"
+    )
+    export.add_argument(
+        "--template",
+        type=Path,
+        metavar="FILE",
+        help="a Jinja2 template to use instead of the built-in one",
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout"
+    )
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sub.add_parser(
+        "locate",
+        help="print where config, data and cache live",
+        description="Print the directories and files briefing uses.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (CliError, ConfigError, StoreError, opml.OpmlError, WriteError) as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("briefing: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from briefing.demo import run_demo
+
+        return run_demo()
+    paths = Paths.resolve(args.home).ensure()
+    if args.command == "locate":
+        return _locate(paths)
+    settings = Settings.load(paths.settings_file)
+    store = Store(paths.database)
+    if args.command == "feeds":
+        return _feeds(store, args)
+    if args.command == "fetch":
+        return _fetch(store, settings)
+    if args.command == "export":
+        return _export(store, args)
+    return _open_app(store, settings, paths)
+
+
+def _locate(paths: Paths) -> int:
+    print(f"config:   {paths.config_dir}")
+    print(f"settings: {paths.settings_file}")
+    print(f"data:     {paths.data_dir}")
+    print(f"database: {paths.database}")
+    print(f"cache:    {paths.cache_dir}")
+    return EXIT_OK
+
+
+# -- feeds -------------------------------------------------------------------
+
+
+def default_feeds() -> list[opml.OpmlFeed]:
+    data = resources.files("briefing.data").joinpath("default_feeds.opml").read_bytes()
+    return opml.parse(data)[0]
+
+
+def import_feeds(store: Store, items: list[opml.OpmlFeed]) -> tuple[int, int]:
+    added = skipped = 0
+    for item in items:
+        try:
+            feed_store.add(store, item.url, item.title, item.category)
+            added += 1
+        except feed_store.FeedExists:
+            skipped += 1
+    return added, skipped
+
+
+def _feeds(store: Store, args: argparse.Namespace) -> int:
+    action = args.feeds_command
+    if action == "add":
+        try:
+            url = check_feed_url(args.url)
+        except FeedUrlError as exc:
+            raise CliError(str(exc)) from exc
+        try:
+            feed_store.add(store, url, args.title, args.category)
+        except feed_store.FeedExists as exc:
+            raise CliError(f"already following {url}") from exc
+        print(f"added {url}")
+    elif action == "remove":
+        if not feed_store.remove(store, args.url):
+            raise CliError(f"not following {args.url}")
+        print(f"removed {args.url}")
+    elif action == "list":
+        _print_feeds(feed_store.all_feeds(store))
+    elif action == "import":
+        if args.defaults:
+            items, refused = default_feeds(), list[str]()
+        else:
+            items, refused = opml.read(args.file)
+        added, skipped = import_feeds(store, items)
+        for message in refused:
+            print(f"skipped: {message}", file=sys.stderr)
+        print(f"imported {added} feeds ({skipped} already followed, {len(refused)} refused)")
+    elif action == "export":
+        text = opml.render(feed_store.all_feeds(store))
+        if args.output:
+            from briefing.atomic import write_text_atomic
+
+            write_text_atomic(args.output, text, force=True)
+        else:
+            sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _print_feeds(feeds: list[feed_store.Feed]) -> None:
+    if not feeds:
+        print("no feeds yet: `briefing feeds add URL` or `briefing feeds import --defaults`")
+        return
+    for feed in feeds:
+        when = feed.last_fetched.strftime("%Y-%m-%d %H:%M") if feed.last_fetched else "never"
+        if feed.dead:
+            health = "dead (410 Gone)"
+        elif feed.last_error:
+            health = f"error x{feed.failures}: {feed.last_error}"
+        else:
+            health = "ok" if feed.last_success else "not fetched"
+        print(
+            f"{feed.url}\n    {feed.name} · {feed.category or '-'} · fetched {when} · "
+            f"{feed.item_count} items · {health}"
+        )
+
+
+# -- fetch, export, app --------------------------------------------------------
+
+
+def _fetch(store: Store, settings: Settings) -> int:
+    from briefing.pipeline import run_cli
+
+    return run_cli(store, settings)
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
+    from briefing.brief.export import ExportError, ExportOptions, export
+
+    options = ExportOptions(
+        format=args.format,
+        since=args.since,
+        until=args.until,
+        starred=args.starred,
+        story_ids=list(args.story),
+        template=args.template,
+    )
+    try:
+        text = export(store, options, output=args.output, force=args.force)
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def offer_default_feeds(store: Store) -> None:
+    """On the very first run, offer the default feed list; the user can decline."""
+    if store.get_meta(FIRST_RUN_KEY) or feed_store.all_feeds(store):
+        store.set_meta(FIRST_RUN_KEY, "1")
+        return
+    count = len(default_feeds())
+    if sys.stdin.isatty():
+        answer = (
+            input(f"No feeds yet. Follow briefing's {count} default cyber-policy feeds? [Y/n] ")
+            .strip()
+            .lower()
+        )
+        if answer in {"", "y", "yes"}:
+            added, _ = import_feeds(store, default_feeds())
+            print(f"following {added} feeds; press r in the app to fetch them")
+    store.set_meta(FIRST_RUN_KEY, "1")
+
+
+def _open_app(store: Store, settings: Settings, paths: Paths) -> int:
+    offer_default_feeds(store)
+    from briefing.tui.app import make_app
+
+    make_app(store, settings, paths).run()
+    return EXIT_OK

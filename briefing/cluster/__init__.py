@@ -1,0 +1,1 @@
+"""Grouping coverage: near-duplicates, events, stories and their timelines."""

@@ -1,0 +1,143 @@
+"""Where briefing keeps its files, and the user's settings.
+
+One module owns the paths: `--home DIR` (or `BRIEFING_HOME`) puts config,
+database and cache under DIR; otherwise the platformdirs locations are used.
+Settings are read from `settings.toml` in the config directory; environment
+variables `BRIEFING_<FIELD>` override them; a malformed file is an error that
+names the line, never a silent reset.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "briefing"
+
+
+class ConfigError(Exception):
+    """The settings file or the environment is not what briefing can use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> Paths:
+        home = home or os.environ.get("BRIEFING_HOME") or None
+        if home:
+            base = Path(home).expanduser().resolve()
+            return cls(base / "config", base / "data", base / "cache")
+        return cls(
+            Path(platformdirs.user_config_dir(APP_NAME)),
+            Path(platformdirs.user_data_dir(APP_NAME)),
+            Path(platformdirs.user_cache_dir(APP_NAME)),
+        )
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "briefing.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+    def ensure(self) -> Paths:
+        for path in (self.config_dir, self.data_dir, self.cache_dir):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every field can be set in settings.toml or as BRIEFING_<NAME> in the environment."""
+
+    # Seconds to wait to connect to a feed's host.
+    connect_timeout: float = 10.0
+    # Seconds without a byte before a read gives up.
+    read_timeout: float = 20.0
+    # Hard deadline for one request, from first byte sent to last byte read.
+    request_deadline: float = 45.0
+    # Requests in flight at once, across all hosts and per host.
+    max_connections: int = 32
+    max_per_host: int = 4
+    # Largest response body accepted (after decompression), in bytes.
+    max_response_bytes: int = 10_000_000
+    # Fetch the article pages and extract their full text.
+    extract_full_text: bool = True
+    # Summarizer: lexrank | textrank | lsa | luhn | lead (empty: the measured best).
+    summarizer: str = ""
+    # Light or dark Textual theme name.
+    theme: str = "textual-dark"
+    # Sort the briefing by "recent" activity or by "coverage" (outlets now).
+    sort: str = "recent"
+    # Key rebindings: binding id -> keys, e.g. {"briefing.star" = "S"}.
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, environ: dict[str, str] | None = None) -> Settings:
+        values: dict[str, Any] = {}
+        if path.exists():
+            values = _read_toml(path)
+        environ = dict(os.environ if environ is None else environ)
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
+        for name, spec in known.items():
+            env = environ.get(f"BRIEFING_{name.upper()}")
+            if env is not None and name != "keymap":
+                values[name] = _coerce(name, env, spec.default)
+        settings = cls()
+        for name, value in values.items():
+            _check_type(path, name, value, getattr(settings, name))
+        return replace(settings, **values)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib puts "(at line N, column M)" in its message; keep it.
+        match = re.search(r"line (\d+)", str(exc))
+        where = f" line {match.group(1)}" if match else ""
+        raise ConfigError(f"{path}:{where}: {exc}") from exc
+
+
+def _coerce(name: str, raw: str, default: object) -> object:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"BRIEFING_{name.upper()}: cannot read {raw!r}") from exc
+    return raw
+
+
+def _check_type(path: Path, name: str, value: object, default: object) -> None:
+    expected: tuple[type, ...] = (type(default),)
+    if isinstance(default, float):
+        expected = (int, float)
+    ok = isinstance(value, expected) and not (isinstance(value, bool) and type(default) is not bool)
+    if isinstance(default, dict) and ok:
+        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())  # type: ignore[attr-defined]
+    if not ok:
+        raise ConfigError(f"{path}: {name} should be {type(default).__name__}, got {value!r}")

@@ -1,0 +1,1 @@
+"""Getting the news in: HTTP, feed parsing and normalization, full text, OPML."""

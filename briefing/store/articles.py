@@ -1,0 +1,165 @@
+"""Articles: one row per feed entry, keyed by (feed, guid), updated in place."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+from briefing.models import Article, to_iso, utcnow
+from briefing.store import rows
+from briefing.store.db import Store
+
+
+def content_hash(article: Article) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in (article.url, article.title, article.summary, to_iso(article.published) or ""):
+        digest.update(part.encode("utf-8", "replace") + b"\x00")
+    return digest.hexdigest()
+
+
+def upsert(store: Store, articles: Iterable[Article]) -> tuple[list[int], list[int]]:
+    """Store a feed's entries. Returns (new ids, ids whose content changed).
+
+    An entry seen before is matched on (feed_id, guid) and updated in place
+    only when its content changed, so re-fetching never duplicates anything.
+    """
+    new: list[int] = []
+    changed: list[int] = []
+    now = to_iso(utcnow())
+    with store.write() as conn:
+        for art in articles:
+            digest = content_hash(art)
+            row = conn.execute(
+                "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
+                (art.feed_id, art.guid),
+            ).fetchone()
+            if row is None:
+                cur = conn.execute(
+                    """INSERT INTO articles(feed_id, guid, url, title, outlet, author, language,
+                           published, first_seen, summary, text, content_hash, extract_status,
+                           truncated)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        art.feed_id,
+                        art.guid,
+                        art.url,
+                        art.title,
+                        art.outlet,
+                        art.author,
+                        art.language,
+                        to_iso(art.published),
+                        to_iso(art.first_seen) or now,
+                        art.summary,
+                        art.text,
+                        digest,
+                        art.extract_status,
+                        int(art.truncated),
+                    ),
+                )
+                new.append(int(cur.lastrowid or 0))
+            elif row["content_hash"] != digest:
+                conn.execute(
+                    """UPDATE articles SET url = ?, title = ?, outlet = ?, author = ?,
+                           language = ?, published = ?, summary = ?, content_hash = ?,
+                           truncated = ?, summary_key = NULL
+                       WHERE id = ?""",
+                    (
+                        art.url,
+                        art.title,
+                        art.outlet,
+                        art.author,
+                        art.language,
+                        to_iso(art.published),
+                        art.summary,
+                        digest,
+                        int(art.truncated),
+                        row["id"],
+                    ),
+                )
+                changed.append(int(row["id"]))
+    return new, changed
+
+
+def get(store: Store, article_id: int) -> Article | None:
+    row = store.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return None if row is None else rows.article(row)
+
+
+def by_ids(store: Store, ids: Sequence[int]) -> list[Article]:
+    found: dict[int, Article] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in store.query(f"SELECT * FROM articles WHERE id IN ({marks})", tuple(chunk)):
+            found[row["id"]] = rows.article(row)
+    return [found[i] for i in ids if i in found]
+
+
+def all_articles(store: Store) -> list[Article]:
+    return [rows.article(r) for r in store.query("SELECT * FROM articles ORDER BY published, id")]
+
+
+def for_event(store: Store, event_id: str) -> list[Article]:
+    return [
+        rows.article(r)
+        for r in store.query(
+            "SELECT * FROM articles WHERE event_id = ? ORDER BY published, id", (event_id,)
+        )
+    ]
+
+
+def unclustered(store: Store) -> list[Article]:
+    return [
+        rows.article(r)
+        for r in store.query("SELECT * FROM articles WHERE event_id IS NULL ORDER BY published, id")
+    ]
+
+
+def needing_extraction(store: Store, max_attempts: int = 3, limit: int = 10_000) -> list[Article]:
+    return [
+        rows.article(r)
+        for r in store.query(
+            """SELECT * FROM articles
+               WHERE extract_status IN ('pending', 'failed') AND extract_attempts < ?
+               ORDER BY first_seen DESC LIMIT ?""",
+            (max_attempts, limit),
+        )
+    ]
+
+
+def set_extracted(
+    store: Store,
+    article_id: int,
+    *,
+    text: str,
+    status: str,
+    error: str | None = None,
+    author: str = "",
+    published: str | None = None,
+    outlet: str = "",
+) -> None:
+    """Record an extraction; page metadata only fills what the feed left empty."""
+    with store.write() as conn:
+        conn.execute(
+            """UPDATE articles SET
+                   text = CASE WHEN ? != '' THEN ? ELSE text END,
+                   extract_status = ?, extract_error = ?,
+                   extract_attempts = extract_attempts + 1,
+                   author = CASE WHEN author = '' THEN ? ELSE author END,
+                   published = COALESCE(published, ?),
+                   outlet = CASE WHEN outlet = '' THEN ? ELSE outlet END,
+                   summary_key = NULL
+               WHERE id = ?""",
+            (text, text, status, error, author, published, outlet, article_id),
+        )
+
+
+def set_read(store: Store, article_ids: Sequence[int], read: bool = True) -> None:
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
+        )
+
+
+def count(store: Store) -> int:
+    return int(store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

@@ -1,0 +1,106 @@
+"""Events and stories as the clustering stages left them.
+
+The clustering stages own the writes (see briefing.cluster); this module
+reads them back for the app and the brief.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from briefing.models import Event, Story, from_iso
+from briefing.store import rows
+from briefing.store.db import Store
+
+
+@dataclass(slots=True)
+class StoryRow:
+    """One line of the briefing screen: a story and its counts."""
+
+    story: Story
+    events: int
+    sources: int  # distinct outlets over all its articles
+    articles: int
+    recent_sources: int  # distinct outlets over its articles of the last 3 days
+    latest_article_at: datetime | None
+
+
+def get_story(store: Store, story_id: str) -> Story | None:
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+    if row is None:
+        return None
+    event_ids = [
+        r[0]
+        for r in store.query(
+            "SELECT id FROM events WHERE story_id = ? ORDER BY date, created_at, id", (story_id,)
+        )
+    ]
+    return rows.story(row, event_ids)
+
+
+def get_event(store: Store, event_id: str) -> Event | None:
+    row = store.conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+    if row is None:
+        return None
+    ids = [
+        int(r[0])
+        for r in store.query(
+            "SELECT id FROM articles WHERE event_id = ? ORDER BY published, id", (event_id,)
+        )
+    ]
+    return rows.event(row, ids)
+
+
+def timeline(store: Store, story_id: str) -> list[Event]:
+    """A story's events in date order, each with its article ids."""
+    events = [
+        rows.event(r)
+        for r in store.query(
+            "SELECT * FROM events WHERE story_id = ? ORDER BY date, created_at, id", (story_id,)
+        )
+    ]
+    by_id = {e.id: e for e in events}
+    if by_id:
+        marks = ",".join("?" * len(by_id))
+        for r in store.query(
+            f"SELECT id, event_id FROM articles WHERE event_id IN ({marks}) ORDER BY published, id",
+            tuple(by_id),
+        ):
+            by_id[r["event_id"]].article_ids.append(int(r["id"]))
+    return events
+
+
+def all_stories(store: Store) -> list[Story]:
+    return [rows.story(r) for r in store.query("SELECT * FROM stories ORDER BY last_date DESC")]
+
+
+def story_rows(store: Store, recent_since: datetime | None = None) -> list[StoryRow]:
+    """Every story with its counts, in one query (the briefing screen's data)."""
+    since = recent_since.strftime("%Y-%m-%dT%H:%M:%SZ") if recent_since else "9999"
+    result = []
+    for r in store.query(
+        """SELECT stories.*,
+                  COUNT(DISTINCT events.id) AS n_events,
+                  COUNT(DISTINCT articles.outlet) AS n_sources,
+                  COUNT(articles.id) AS n_articles,
+                  COUNT(DISTINCT CASE WHEN articles.published >= ? THEN articles.outlet END)
+                      AS n_recent,
+                  MAX(articles.first_seen) AS latest_seen
+           FROM stories
+           LEFT JOIN events ON events.story_id = stories.id
+           LEFT JOIN articles ON articles.event_id = events.id
+           GROUP BY stories.id""",
+        (since,),
+    ):
+        result.append(
+            StoryRow(
+                story=rows.story(r),
+                events=r["n_events"],
+                sources=r["n_sources"],
+                articles=r["n_articles"],
+                recent_sources=r["n_recent"],
+                latest_article_at=from_iso(r["latest_seen"]),
+            )
+        )
+    return result
