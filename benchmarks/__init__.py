@@ -1,0 +1,1 @@
+"""Benchmark and evaluation scripts (this package shadows pysbd's stray top-level `benchmarks`)."""
