@@ -1,0 +1,104 @@
+"""`briefing demo`: the bundled corpus, served on 127.0.0.1, through the real pipeline.
+
+The demo feeds link to `__BASE__/pages/...`; the server fills in its own
+address when it serves a feed, so the real fetcher, extractor, clusterer and
+summarizer run exactly as they would on the internet, without touching it.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+
+from briefing.config import Paths, Settings
+from briefing.store import Store
+from briefing.store import feeds as feed_store
+
+PLACEHOLDER = b"__BASE__"
+
+
+def demo_dir() -> Path:
+    return Path(str(resources.files("briefing.data").joinpath("demo")))
+
+
+class _DemoServer(ThreadingHTTPServer):
+    base_url = ""
+
+
+class _DemoHandler(SimpleHTTPRequestHandler):
+    server: _DemoServer
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.suffix != ".xml" or not path.is_file():
+            return super().send_head()
+        body = path.read_bytes().replace(PLACEHOLDER, self.server.base_url.encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the demo should not scribble over the terminal
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve `directory` on an ephemeral 127.0.0.1 port; yields the base URL."""
+    handler = partial(_DemoHandler, directory=str(directory))
+    server = _DemoServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server.base_url = base
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def add_demo_feeds(store: Store, base: str, directory: Path) -> int:
+    count = 0
+    for path in sorted((directory / "feeds").glob("*.xml")):
+        feed_store.add(store, f"{base}/feeds/{path.name}", "", "Demo")
+        count += 1
+    return count
+
+
+def prepare_demo(home: Path, base: str, settings: Settings | None = None) -> Store:
+    """Add the demo feeds to a fresh home and run the whole pipeline once."""
+    from briefing.pipeline import run_cli
+
+    paths = Paths.resolve(home).ensure()
+    store = Store(paths.database)
+    add_demo_feeds(store, base, demo_dir())
+    store.set_meta("first_run_done", "1")
+    run_cli(store, settings or Settings())
+    return store
+
+
+def run_demo() -> int:
+    from briefing.tui.app import make_app
+
+    home = Path(tempfile.mkdtemp(prefix="briefing-demo-"))
+    try:
+        with serve(demo_dir()) as base:
+            print(f"briefing demo: serving the demo feeds on {base}", file=sys.stderr)
+            settings = Settings()
+            store = prepare_demo(home, base, settings)
+            # The app's refresh fetches the same local feeds again (all 304s).
+            make_app(store, settings, Paths.resolve(home)).run()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return 0

@@ -1,0 +1,50 @@
+"""The core runs without Textual: `briefing fetch` and `export` are headless."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEADLESS = [
+    "briefing.cli",
+    "briefing.config",
+    "briefing.models",
+    "briefing.store",
+    "briefing.store.clusters",
+    "briefing.store.triage",
+    "briefing.fetch.opml",
+    "briefing.demo",
+    "briefing.pipeline",
+    "briefing.cluster.stage",
+    "briefing.summarize.stage",
+    "briefing.brief.export",
+]
+
+
+def test_headless_modules_do_not_import_textual() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {HEADLESS!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_store_imports_only_models() -> None:
+    code = (
+        "import sys\n"
+        "import briefing.store, briefing.store.clusters, briefing.store.triage\n"
+        "import briefing.store.articles, briefing.store.feeds, briefing.store.search\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('briefing.')\n"
+        "             and not m.startswith(('briefing.store', 'briefing.models')))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
