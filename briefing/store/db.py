@@ -27,6 +27,8 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self._check_file()
         with self.write() as conn:
             migrate(conn, self.path)
@@ -39,6 +41,8 @@ class Store:
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
         return conn
 
     def _connect(self) -> sqlite3.Connection:
@@ -76,16 +80,28 @@ class Store:
             )
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every thread's connection (workers open their own)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- transactions ------------------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: taken at once (IMMEDIATE), committed or rolled back whole."""
+        """One write transaction: taken at once (IMMEDIATE), committed or rolled back whole.
+
+        A full or read-only disk surfaces as StoreError with a plain message;
+        whatever the transaction had written is rolled back.
+        """
         conn = self.conn
         if conn.in_transaction:  # nested: join the outer transaction
             yield conn
@@ -93,17 +109,22 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot write: {exc}") from exc
+            raise StoreError(f"{self.path}: cannot write: {_plain(exc)}") from exc
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
+            self._rollback(conn)
+            raise StoreError(f"{self.path}: cannot write: {_plain(exc)}") from exc
+        except BaseException:
+            self._rollback(conn)
+            raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        # SQLite may already have rolled back on its own (disk full, I/O error).
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write: {exc}") from exc
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
@@ -119,6 +140,15 @@ class Store:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+def _plain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "disk is full" in text or "disk I/O" in text:
+        return f"{text} (free some disk space; nothing was half-written)"
+    if "readonly" in text:
+        return f"{text} (the database or its folder is read-only)"
+    return text
 
 
 def _peek_user_version(path: Path) -> int:
