@@ -1,0 +1,121 @@
+"""What the summary stage reads and writes.
+
+The stage owns `articles.summary_sentences`, `events.summary`,
+`stories.summary` and the `summary_key` next to each (a hash of the inputs
+the summary was computed from). Reads return only the columns the stage
+needs; writes are batched, one transaction per level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from briefing.models import Sentence, from_iso
+from briefing.store import rows
+from briefing.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    id: int
+    title: str
+    outlet: str
+    text: str
+    teaser: str  # the feed's own summary
+    published: datetime | None
+    duplicate_of: int | None
+    event_id: str | None
+    summary_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventInput:
+    id: str
+    story_id: str | None
+    date: date
+    title: str
+    summary: list[Sentence]
+    summary_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInput:
+    id: str
+    summary_key: str | None
+
+
+def articles(store: Store) -> list[ArticleInput]:
+    return [
+        ArticleInput(
+            id=int(r["id"]),
+            title=r["title"],
+            outlet=r["outlet"],
+            text=r["text"],
+            teaser=r["summary"],
+            published=from_iso(r["published"]),
+            duplicate_of=r["duplicate_of"],
+            event_id=r["event_id"],
+            summary_key=r["summary_key"],
+        )
+        for r in store.query(
+            """SELECT id, title, outlet, text, summary, published, duplicate_of, event_id,
+                      summary_key
+               FROM articles ORDER BY id"""
+        )
+    ]
+
+
+def events(store: Store) -> list[EventInput]:
+    return [
+        EventInput(
+            id=r["id"],
+            story_id=r["story_id"],
+            date=date.fromisoformat(r["date"][:10]),
+            title=r["title"],
+            summary=rows.sentences(r["summary"]),
+            summary_key=r["summary_key"],
+        )
+        for r in store.query(
+            "SELECT id, story_id, date, title, summary, summary_key FROM events ORDER BY date, id"
+        )
+    ]
+
+
+def stories(store: Store) -> list[StoryInput]:
+    return [
+        StoryInput(id=r["id"], summary_key=r["summary_key"])
+        for r in store.query("SELECT id, summary_key FROM stories ORDER BY id")
+    ]
+
+
+def save_articles(store: Store, items: Iterable[tuple[int, list[Sentence], str]]) -> None:
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE articles SET summary_sentences = ?, summary_key = ? WHERE id = ?",
+            [(rows.sentences_json(s), key, article_id) for article_id, s, key in items],
+        )
+
+
+def save_events(store: Store, items: Iterable[tuple[str, list[Sentence], str]]) -> None:
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE events SET summary = ?, summary_key = ? WHERE id = ?",
+            [(rows.sentences_json(s), key, event_id) for event_id, s, key in items],
+        )
+
+
+def save_stories(store: Store, items: Iterable[tuple[str, list[Sentence], str]]) -> None:
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE stories SET summary = ?, summary_key = ? WHERE id = ?",
+            [(rows.sentences_json(s), key, story_id) for story_id, s, key in items],
+        )
+
+
+def article_summary(store: Store, article_id: int) -> list[Sentence]:
+    row = store.conn.execute(
+        "SELECT summary_sentences FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    return [] if row is None else rows.sentences(row[0])

@@ -1,0 +1,164 @@
+"""The summary stage: fill in article, event and story summaries, incrementally.
+
+Each summary is stored with a `summary_key`: a hash of the algorithm and of
+everything the summary was computed from. A run recomputes a summary only
+when the key it would get now differs from the stored one:
+
+- article: its title, text, feed summary, outlet and publication time;
+- event: its source articles (duplicates of a member are not sources), by id
+  and article key;
+- story: its events, by id, date and event key.
+
+So a new article changes its own summary, its event's and its story's, and
+nothing else; an unchanged world changes nothing. The same ordering of levels
+(articles, events, stories) lets story summaries reuse the event summaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from briefing.config import Settings
+from briefing.models import Sentence, to_iso
+from briefing.store import summaries as db
+from briefing.store.db import Store
+from briefing.summarize import core, rank
+from briefing.summarize.candidates import Source
+
+# Bump when the summarizing code changes what it would choose, so stored
+# summaries are recomputed once.
+VERSION = "1"
+
+
+@dataclass(slots=True)
+class SummaryReport:
+    algorithm: str
+    articles: int = 0  # summaries recomputed at each level
+    events: int = 0
+    stories: int = 0
+    articles_total: int = 0
+    events_total: int = 0
+    stories_total: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (
+            f"summaries ({self.algorithm}): {self.articles}/{self.articles_total} articles, "
+            f"{self.events}/{self.events_total} events, {self.stories}/{self.stories_total} "
+            f"stories updated in {self.seconds:.2f}s"
+        )
+
+
+def _hash(*parts: object) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in parts:
+        digest.update(str(part).encode("utf-8", "replace") + b"\x00")
+    return digest.hexdigest()
+
+
+def _source(article: db.ArticleInput) -> Source:
+    return Source(
+        text=article.text,
+        title=article.title,
+        article_id=article.id,
+        outlet=article.outlet,
+        published=article.published,
+        teaser=article.teaser,
+    )
+
+
+def event_sources(members: list[db.ArticleInput]) -> list[db.ArticleInput]:
+    """An event's sources: its articles, less those that copy another member."""
+    ids = {a.id for a in members}
+    originals = [a for a in members if a.duplicate_of is None or a.duplicate_of not in ids]
+    return originals or members
+
+
+def run(store: Store, settings: Settings | None = None) -> SummaryReport:
+    """Compute and store every summary whose inputs changed since it was stored."""
+    started = time.perf_counter()
+    algorithm = rank.resolve(settings.summarizer if settings is not None else "")
+    report = SummaryReport(algorithm)
+
+    # Articles.
+    articles = db.articles(store)
+    report.articles_total = len(articles)
+    article_keys: dict[int, str] = {}
+    changed_articles: list[tuple[int, list[Sentence], str]] = []
+    for article in articles:
+        key = _hash(
+            "article",
+            VERSION,
+            algorithm,
+            article.title,
+            article.text,
+            article.teaser,
+            article.outlet,
+            to_iso(article.published),
+        )
+        article_keys[article.id] = key
+        if key != article.summary_key:
+            changed_articles.append((article.id, core.summarize_article(_source(article)), key))
+    if changed_articles:
+        db.save_articles(store, changed_articles)
+    report.articles = len(changed_articles)
+
+    # Events.
+    members: dict[str, list[db.ArticleInput]] = defaultdict(list)
+    for article in articles:
+        if article.event_id is not None:
+            members[article.event_id].append(article)
+    events = db.events(store)
+    report.events_total = len(events)
+    event_keys: dict[str, str] = {}
+    event_summaries: dict[str, list[Sentence]] = {}
+    changed_events: list[tuple[str, list[Sentence], str]] = []
+    for event in events:
+        sources = event_sources(members.get(event.id, []))
+        key = _hash(
+            "event",
+            VERSION,
+            algorithm,
+            *sorted(f"{a.id}:{article_keys[a.id]}" for a in sources),
+        )
+        event_keys[event.id] = key
+        if key == event.summary_key:
+            event_summaries[event.id] = event.summary
+            continue
+        summary = core.summarize_event([_source(a) for a in sources], algorithm)
+        event_summaries[event.id] = summary
+        changed_events.append((event.id, summary, key))
+    if changed_events:
+        db.save_events(store, changed_events)
+    report.events = len(changed_events)
+
+    # Stories.
+    by_story: dict[str, list[db.EventInput]] = defaultdict(list)
+    for event in events:
+        if event.story_id is not None:
+            by_story[event.story_id].append(event)
+    stories = db.stories(store)
+    report.stories_total = len(stories)
+    changed_stories: list[tuple[str, list[Sentence], str]] = []
+    for story in stories:
+        timeline = sorted(by_story.get(story.id, []), key=lambda e: (e.date, e.id))
+        key = _hash(
+            "story",
+            VERSION,
+            *(f"{e.id}:{e.date.isoformat()}:{event_keys[e.id]}" for e in timeline),
+        )
+        if key == story.summary_key:
+            continue
+        summary = core.summarize_story(
+            [core.EventInput(e.date, event_summaries[e.id], e.id) for e in timeline]
+        )
+        changed_stories.append((story.id, summary, key))
+    if changed_stories:
+        db.save_stories(store, changed_stories)
+    report.stories = len(changed_stories)
+
+    report.seconds = time.perf_counter() - started
+    return report
