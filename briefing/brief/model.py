@@ -1,0 +1,275 @@
+"""What goes into a brief: plain data chosen from the store in one place.
+
+Both renderers (markdown and json) read these objects and nothing else, so
+the selection rules live here once. Every string is already sanitized
+(`briefing.sanitize.clean`) and every URL is http(s) or None; escaping for a
+particular format is the renderer's job.
+
+Selection rules:
+- an export with no filter is the whole archive: every story (dismissed ones
+  too) and every article exactly once. Articles the clustering stage has not
+  placed in an event yet, and events without a story, go into one synthetic
+  story, `unclustered`, listed last;
+- `since`/`until` keep the events dated inside the range (inclusive); a story
+  is in when at least one of its events is, with only those events;
+- `starred` keeps starred stories; `story_ids` keeps the named ones (an
+  unknown id is an error); filters combine with AND;
+- a filtered export leaves dismissed stories out unless they are named by id;
+- stories are ordered by their latest included event, newest first, then id;
+  events by date (then creation, then id); articles by published time, then id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from briefing.brief.errors import ExportError
+from briefing.models import Article, Event, Sentence, Story, TriageState
+from briefing.sanitize import clean, safe_url
+from briefing.store import Store, clusters, triage
+from briefing.store import brief as brief_store
+
+UNCLUSTERED_ID = "unclustered"
+UNCLUSTERED_TITLE = "Articles not yet grouped into a story"
+
+
+@dataclass(frozen=True, slots=True)
+class BriefArticle:
+    id: int
+    url: str | None  # http(s) only; None when the stored link is anything else
+    title: str
+    source: str  # the outlet's name
+    published: datetime | None
+    duplicate_of: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefEvent:
+    id: str
+    date: date
+    title: str
+    summary: list[str]
+    articles: list[BriefArticle]
+
+    @property
+    def originals(self) -> list[BriefArticle]:
+        """The sources to show: articles that are not copies of another one in this event."""
+        here = {a.id for a in self.articles}
+        return [a for a in self.articles if a.duplicate_of not in here]
+
+    @property
+    def duplicates(self) -> int:
+        """How many articles are copies folded under an original of this event."""
+        return len(self.articles) - len(self.originals)
+
+
+@dataclass(frozen=True, slots=True)
+class BriefStory:
+    id: str
+    title: str
+    summary: list[str]
+    first_seen: date  # the story's first event date (all of it, not only this brief's range)
+    last_updated: date  # the story's latest event date
+    starred: bool
+    dismissed: bool
+    tags: list[str]
+    note: str
+    events: list[BriefEvent]
+    synthetic: bool = False  # the `unclustered` bucket, not a story the clustering made
+
+    @property
+    def latest(self) -> date:
+        """The latest activity inside this brief (drives the order of stories)."""
+        return max((e.date for e in self.events), default=self.last_updated)
+
+    @property
+    def article_count(self) -> int:
+        return sum(len(e.articles) for e in self.events)
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    generated: datetime
+    since: date | None
+    until: date | None
+    stories: list[BriefStory] = field(default_factory=list)
+
+    @property
+    def start(self) -> date | None:
+        """The first day the brief covers: `since`, else its earliest event."""
+        dates = [e.date for s in self.stories for e in s.events]
+        return self.since or (min(dates) if dates else None)
+
+    @property
+    def end(self) -> date | None:
+        dates = [e.date for s in self.stories for e in s.events]
+        return self.until or (max(dates) if dates else None)
+
+    @property
+    def event_count(self) -> int:
+        return sum(len(s.events) for s in self.stories)
+
+    @property
+    def article_count(self) -> int:
+        return sum(s.article_count for s in self.stories)
+
+
+def build_brief(
+    store: Store,
+    *,
+    generated: datetime,
+    since: date | None = None,
+    until: date | None = None,
+    starred: bool = False,
+    story_ids: Sequence[str] = (),
+) -> Brief:
+    """Choose stories, events and articles from the store by the rules above."""
+    if since and until and since > until:
+        raise ExportError(f"--since {since} is after --until {until}; nothing can match")
+    wanted = list(dict.fromkeys(story_ids))
+    stories = {s.id: s for s in clusters.all_stories(store)}
+    unknown = [i for i in wanted if i not in stories and i != UNCLUSTERED_ID]
+    if unknown:
+        raise ExportError(f"no story with id {', '.join(unknown)} (see the ids in a json export)")
+    filtered = bool(since or until or starred or wanted)
+    states = triage.all_states(store)
+
+    articles_by_event: dict[str | None, list[BriefArticle]] = defaultdict(list)
+    loose: list[Article] = []
+    for art in brief_store.all_article_heads(store):
+        if art.event_id is None:
+            loose.append(art)
+        else:
+            articles_by_event[art.event_id].append(_article(art))
+    events_by_story: dict[str | None, list[BriefEvent]] = defaultdict(list)
+    for event in brief_store.all_events(store):
+        story_id = event.story_id if event.story_id in stories else None
+        events_by_story[story_id].append(_event(event, articles_by_event.get(event.id, [])))
+
+    def in_range(day: date) -> bool:
+        return (since is None or day >= since) and (until is None or day <= until)
+
+    chosen: list[BriefStory] = []
+    for story in stories.values():
+        state = states.get(story.id) or TriageState(story_id=story.id)
+        if wanted and story.id not in wanted:
+            continue
+        if starred and not state.starred:
+            continue
+        if filtered and state.dismissed and story.id not in wanted:
+            continue
+        events = [e for e in events_by_story.get(story.id, []) if in_range(e.date)]
+        if (since or until) and not events:
+            continue
+        chosen.append(_story(story, state, events))
+    chosen.sort(key=lambda s: (-s.latest.toordinal(), s.id))
+
+    if not starred and (not wanted or UNCLUSTERED_ID in wanted):
+        extra = events_by_story.get(None, []) + _loose_events(loose)
+        extra = sorted((e for e in extra if in_range(e.date)), key=lambda e: (e.date, e.id))
+        if extra:
+            chosen.append(_unclustered(extra))
+    return Brief(generated=generated, since=since, until=until, stories=chosen)
+
+
+# -- converters: store objects -> brief objects, sanitized once here ----------
+
+
+def _sentences(items: list[Sentence]) -> list[str]:
+    texts = (clean(s.text, "summary", single_line=True) for s in items)
+    return [t for t in texts if t]
+
+
+def _article(art: Article) -> BriefArticle:
+    url = safe_url(art.url)
+    source = clean(art.outlet, "outlet", single_line=True)
+    if not source:
+        source = (urlsplit(url).hostname or "") if url else ""
+    return BriefArticle(
+        id=int(art.id or 0),
+        url=url,
+        title=clean(art.title, "title", single_line=True),
+        source=source or "unknown source",
+        published=art.published,
+        duplicate_of=art.duplicate_of,
+    )
+
+
+def _event(event: Event, articles: list[BriefArticle]) -> BriefEvent:
+    return BriefEvent(
+        id=event.id,
+        date=event.date,
+        title=clean(event.title, "title", single_line=True) or "(untitled event)",
+        summary=_sentences(event.summary),
+        articles=articles,
+    )
+
+
+def _story(story: Story, state: TriageState, events: list[BriefEvent]) -> BriefStory:
+    tags = (clean(t, "tag", single_line=True) for t in state.tags)
+    return BriefStory(
+        id=story.id,
+        title=clean(story.title, "title", single_line=True) or "(untitled story)",
+        summary=_sentences(story.summary),
+        first_seen=story.first_date,
+        last_updated=story.last_date,
+        starred=state.starred,
+        dismissed=state.dismissed,
+        tags=[t for t in tags if t],
+        note=clean(state.note, "note").strip(),
+        events=events,
+    )
+
+
+def _loose_events(loose: list[Article]) -> list[BriefEvent]:
+    """Articles outside any event: one event per original, its copies folded under it.
+
+    A lone article is what clustering would make of it anyway (a one-source
+    event), so a consumer sees the same shape as everywhere else.
+    """
+    by_id = {a.id: a for a in loose}
+
+    def root(art: Article) -> Article:
+        seen = set()
+        while art.duplicate_of in by_id and art.id not in seen:
+            seen.add(art.id)
+            art = by_id[art.duplicate_of]
+        return art
+
+    groups: dict[int, list[Article]] = defaultdict(list)
+    for art in loose:  # already in (published, id) order
+        groups[int(root(art).id or 0)].append(art)
+    events = []
+    for root_id, members in groups.items():
+        head = by_id[root_id]
+        when = head.published or head.first_seen
+        events.append(
+            BriefEvent(
+                id=f"{UNCLUSTERED_ID}/{root_id}",
+                date=when.date() if when else date.min,
+                title=clean(head.title, "title", single_line=True) or "(untitled article)",
+                summary=[],
+                articles=[_article(a) for a in members],
+            )
+        )
+    return events
+
+
+def _unclustered(events: list[BriefEvent]) -> BriefStory:
+    return BriefStory(
+        id=UNCLUSTERED_ID,
+        title=UNCLUSTERED_TITLE,
+        summary=[],
+        first_seen=min(e.date for e in events),
+        last_updated=max(e.date for e in events),
+        starred=False,
+        dismissed=False,
+        tags=[],
+        note="",
+        events=events,
+        synthetic=True,
+    )
