@@ -1,0 +1,173 @@
+"""Full text for new articles: fetch each page, extract it in a worker process.
+
+A page is fetched by the same `HttpClient` as the feeds (same limits, a
+smaller size cap), then `extract_worker.extract_page` runs in the process pool
+with a time limit. Trafilatura's metadata fills what the feed left empty
+(author, site name as outlet, a date when the feed had none). A page that
+cannot be fetched or extracted keeps the feed's summary, is marked `failed`
+with the reason, and is tried again by later runs (up to `MAX_ATTEMPTS`).
+
+Links in a feed served from a public host that point at loopback, private or
+link-local addresses are not fetched (`skipped`): a feed must not be able to
+make briefing probe the analyst's own network. A feed that itself lives on
+such a host (an intranet feed, the demo, the tests) may link to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from briefing.fetch.extract_worker import extract_page
+from briefing.fetch.http import BlockedAddress, FetchError, HttpClient, is_private_host
+from briefing.fetch.workers import WorkerError, Workers
+from briefing.models import Article, Feed, to_iso, utcnow
+from briefing.sanitize import clean_text
+from briefing.store import Store, extraction
+from briefing.store import articles as article_store
+
+MAX_ATTEMPTS = 3
+# Article pages larger than this are not worth extracting (and cost memory).
+PAGE_BYTES = 5_000_000
+PAGE_TIMEOUT = 30.0
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+@dataclass(slots=True)
+class ExtractCounts:
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+async def feed_is_local(feed: Feed, http: HttpClient) -> bool:
+    """A file feed, or one whose host resolves to a non-public address."""
+    parts = urlsplit(feed.url)
+    if parts.scheme == "file":
+        return True
+    try:
+        return await is_private_host(parts.hostname or "", http.resolver)
+    except FetchError:
+        return False
+
+
+async def extract_articles(
+    store: Store,
+    http: HttpClient,
+    workers: Workers,
+    articles: Sequence[Article],
+    feeds: dict[int, Feed],
+    *,
+    page_timeout: float = PAGE_TIMEOUT,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ExtractCounts:
+    """Extract every article given; store each result as it lands."""
+    counts = ExtractCounts()
+    total = len(articles)
+    done = 0
+    local: dict[int, bool] = {}
+    for feed_id, feed in feeds.items():
+        local[feed_id] = await feed_is_local(feed, http)
+    max_bytes = min(PAGE_BYTES, http.settings.max_response_bytes)
+
+    async def one(article: Article) -> None:
+        nonlocal done
+        status, _ = await _extract_one(
+            store,
+            http,
+            workers,
+            article,
+            allow_private=local.get(article.feed_id, False),
+            max_bytes=max_bytes,
+            page_timeout=page_timeout,
+        )
+        if status == "ok":
+            counts.ok += 1
+        elif status == "skipped":
+            counts.skipped += 1
+        else:
+            counts.failed += 1
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total)
+
+    await asyncio.gather(*(one(a) for a in articles))
+    return counts
+
+
+async def _extract_one(
+    store: Store,
+    http: HttpClient,
+    workers: Workers,
+    article: Article,
+    *,
+    allow_private: bool,
+    max_bytes: int,
+    page_timeout: float,
+) -> tuple[str, str | None]:
+    assert article.id is not None
+
+    def mark(status: str, error: str | None) -> tuple[str, str | None]:
+        assert article.id is not None
+        article_store.set_extracted(
+            store, article.id, text="", status=status, error=clean_text(error, "title").text
+        )
+        return status, error
+
+    if not article.url:
+        return mark("skipped", "no http(s) link to fetch")
+    try:
+        response = await http.get(
+            article.url,
+            {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"},
+            max_bytes=max_bytes,
+            allow_private=allow_private,
+        )
+    except BlockedAddress as exc:
+        return mark("skipped", str(exc))
+    except FetchError as exc:
+        return mark("failed", str(exc))
+    if response.status != 200:
+        return mark("failed", f"HTTP {response.status} for the article page")
+    mime = response.content_type.split(";")[0].strip().lower()
+    if mime not in HTML_TYPES:
+        return mark("skipped", f"not a web page ({mime[:60]})")
+    try:
+        page = await workers.run(
+            extract_page, response.body, response.url, response.content_type, timeout=page_timeout
+        )
+    except WorkerError as exc:
+        return mark("failed", f"extraction: {exc}")
+    except Exception as exc:  # trafilatura/lxml raising on a page is that page's problem
+        return mark("failed", f"extraction failed: {type(exc).__name__}: {exc}"[:300])
+    text = clean_text(page["text"], "text")
+    if not text.text.strip():
+        return mark("failed", "no article text found on the page")
+    published = _page_date(page["date"])
+    article_store.set_extracted(
+        store,
+        article.id,
+        text=text.text,
+        status="ok",
+        error=None,
+        author=clean_text(page["author"], "author", single_line=True).text,
+        published=to_iso(published),
+        outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
+    )
+    if published is not None:
+        extraction.replace_provisional_date(store, article.id, published)
+    return "ok", None
+
+
+def _page_date(value: str) -> datetime | None:
+    """trafilatura's `YYYY-MM-DD`, as midnight UTC; never in the future."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return min(parsed, utcnow())
