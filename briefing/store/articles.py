@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from briefing.models import Article, to_iso, utcnow
+from briefing.models import Article, Sentence, to_iso, utcnow
 from briefing.store import rows
 from briefing.store.db import Store
 
@@ -163,3 +163,11 @@ def set_read(store: Store, article_ids: Sequence[int], read: bool = True) -> Non
 
 def count(store: Store) -> int:
     return int(store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+
+def summary_sentences(store: Store, article_id: int) -> list[Sentence]:
+    """The article's own extractive summary (what the reader highlights)."""
+    row = store.conn.execute(
+        "SELECT summary_sentences FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    return [] if row is None else rows.sentences(row[0])

@@ -104,3 +104,16 @@ def story_rows(store: Store, recent_since: datetime | None = None) -> list[Story
             )
         )
     return result
+
+
+def story_ids_for_feed(store: Store, feed_id: int) -> set[str]:
+    """Stories with at least one article from this feed (the app's feed filter)."""
+    return {
+        r[0]
+        for r in store.query(
+            """SELECT DISTINCT events.story_id FROM articles
+               JOIN events ON events.id = articles.event_id
+               WHERE articles.feed_id = ? AND events.story_id IS NOT NULL""",
+            (feed_id,),
+        )
+    }

@@ -1,0 +1,247 @@
+"""The Textual app: screens, the refresh worker, links, export, session bookkeeping.
+
+`make_app` is the one factory for the CLI and the tests. The app never touches
+the network itself: refresh runs `briefing.pipeline.run` in a thread worker
+that reports back with messages (tui/messages.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import webbrowser
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import var
+from textual.worker import Worker, WorkerState
+
+from briefing.config import Paths, Settings
+from briefing.models import from_iso, to_iso, utcnow
+from briefing.store import Store
+from briefing.store import clusters as cluster_store
+from briefing.tui.commands import ScreenActions
+from briefing.tui.messages import FeedFailed, RefreshFinished, RefreshProgress, StoriesChanged
+from briefing.tui.model import SORTS, Triage
+from briefing.tui.text import link, plain
+
+if TYPE_CHECKING:
+    from briefing.tui.screens.export import ExportRequest
+
+LAST_SESSION_KEY = "last_session_at"
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class BriefingApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "briefing"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark", "help", "Help", id="briefing.help", tooltip="Show every key", show=True
+        ),
+        Binding("T", "toggle_theme", "Theme", id="briefing.theme", tooltip="Light or dark theme"),
+    ]
+
+    # (stage, done, total, detail) while a refresh runs, else None
+    progress: var[tuple[str, int, int | None, str] | None] = var(None)
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        paths: Paths,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.paths = paths
+        self.clock = clock or utcnow
+        self.triage = Triage(store)
+        self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
+        self.last_session = from_iso(store.get_meta(LAST_SESSION_KEY))
+        self.refresh_errors: list[str] = []
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        from briefing.tui.screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen())
+
+    def on_unmount(self) -> None:
+        # the next session marks what arrived after this one
+        with contextlib.suppress(Exception):
+            self.store.set_meta(LAST_SESSION_KEY, to_iso(self.now()) or "")
+
+    # -- app-wide actions ----------------------------------------------------
+
+    def action_help(self) -> None:
+        from briefing.tui.screens.help import HelpScreen, key_table
+
+        screen = self.screen
+        self.push_screen(
+            HelpScreen(screen.__class__.__name__.replace("Screen", ""), key_table(screen))
+        )
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def triage_changed(self, states: list[Any], undo: bool = False) -> None:
+        """Tell every screen on the stack that these stories' triage state changed."""
+        for screen in self.screen_stack:
+            handler = getattr(screen, "on_triage", None)
+            if callable(handler):
+                handler(states, undo)
+
+    def story_link(self, story_id: str) -> str | None:
+        """The link of the story's newest original article."""
+        for event in reversed(cluster_store.timeline(self.store, story_id)):
+            from briefing.store import articles as article_store
+
+            for article in reversed(article_store.by_ids(self.store, event.article_ids)):
+                if article.duplicate_of is None and link(article.url):
+                    return link(article.url)
+        return None
+
+    def open_link(self, url: str | None) -> None:
+        safe = link(url)
+        if safe is None:
+            self.notify("No web link to open.", severity="warning", timeout=3)
+            return
+        webbrowser.open(safe)
+        self.notify(Text(f"Opened {safe}").plain, markup=False, timeout=3)
+
+    def copy_link(self, url: str | None) -> None:
+        safe = link(url)
+        if safe is None:
+            self.notify("No web link to copy.", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard(safe)
+        self.notify(f"Copied {safe}", markup=False, timeout=3)
+
+    # -- refresh -------------------------------------------------------------
+
+    def action_refresh_feeds(self) -> None:
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        self.refresh_errors = []
+        self.progress = ("starting", 0, None, "")
+        self._refresh()
+
+    @work(thread=True, group="refresh", exit_on_error=False, description="refresh all feeds")
+    def _refresh(self) -> Any:
+        from briefing.pipeline import run
+        from briefing.tui import progress as progress_events
+
+        def report(event: object) -> None:
+            for message in progress_events.messages_for(event):
+                self.post_message(message)
+
+        result = asyncio.run(run(self.store, self.settings, progress=report))
+        self.post_message(StoriesChanged())
+        self.post_message(RefreshFinished(*progress_events.summarize(result)))
+        return result
+
+    @on(RefreshProgress)
+    def _progress(self, message: RefreshProgress) -> None:
+        self.progress = (message.stage, message.done, message.total, message.detail)
+
+    @on(FeedFailed)
+    def _feed_failed(self, message: FeedFailed) -> None:
+        text = f"{plain(message.feed, 'url')}: {plain(message.error, 'summary')}"
+        self.refresh_errors.append(text)
+        self.notify(text, title="Feed failed", severity="warning", markup=False, timeout=6)
+
+    @on(StoriesChanged)
+    def _stories_changed(self) -> None:
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, message: RefreshFinished) -> None:
+        self.progress = None
+        self.notify(
+            message.summary,
+            title="Refresh done",
+            severity="warning" if message.failed else "information",
+            markup=False,
+            timeout=5,
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures are reported."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            if worker.group == "refresh":
+                self.progress = None
+            self.notify(
+                f"{worker.description or worker.name} failed: {worker.error}",
+                title="Error",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        elif event.state == WorkerState.CANCELLED and worker.group == "refresh":
+            self.progress = None
+
+    # -- export --------------------------------------------------------------
+
+    def start_export(self, selected: str | None, shown: list[str]) -> None:
+        from briefing.tui.screens.export import ExportModal
+
+        def done(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.write_export(request)
+
+        folder = Path.cwd()
+        self.push_screen(ExportModal(self.store, selected, shown, folder, self.today()), done)
+
+    def write_export(self, request: ExportRequest, force: bool = False) -> None:
+        from briefing.brief.export import ExportError, OutputExists, export
+        from briefing.tui.screens.modals import ConfirmModal
+
+        try:
+            export(self.store, request.options, output=request.path, force=force)
+        except OutputExists:
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.write_export(request, force=True)
+
+            self.push_screen(ConfirmModal(f"{request.path} exists. Overwrite it?"), answer)
+            return
+        except (ExportError, OSError) as exc:
+            self.notify(f"Export failed: {exc}", severity="error", markup=False, timeout=8)
+            return
+        self.notify(f"Wrote {request.path}", title="Export", markup=False, timeout=5)
+
+
+def make_app(
+    store: Store,
+    settings: Settings,
+    paths: Paths,
+    clock: Callable[[], datetime] | None = None,
+) -> BriefingApp:
+    """The app for the CLI and the tests alike; `clock` freezes time in tests."""
+    return BriefingApp(store, settings, paths, clock=clock)

@@ -1,0 +1,52 @@
+"""Messages that cross screens: the refresh worker talks to the app with these."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class RefreshProgress(Message):
+    """How far the refresh is; a newer one replaces one still queued."""
+
+    def __init__(self, stage: str, done: int, total: int | None, detail: str = "") -> None:
+        super().__init__()
+        self.stage = stage
+        self.done = done
+        self.total = total
+        self.detail = detail
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RefreshProgress)
+
+
+class FeedFailed(Message):
+    """One feed could not be fetched; shown as a notification, the run goes on."""
+
+    def __init__(self, feed: str, error: str) -> None:
+        super().__init__()
+        self.feed = feed
+        self.error = error
+
+
+class StoriesChanged(Message):
+    """The store has new or regrouped stories: lists should reload."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoriesChanged)
+
+
+class RefreshFinished(Message):
+    """The refresh worker is done; `summary` is one line for the status bar."""
+
+    def __init__(self, summary: str, failed: int = 0) -> None:
+        super().__init__()
+        self.summary = summary
+        self.failed = failed
+
+
+class TriageChanged(Message):
+    """A story's triage state changed (on any screen): rows showing it redraw."""
+
+    def __init__(self, story_ids: list[str]) -> None:
+        super().__init__()
+        self.story_ids = story_ids

@@ -1,0 +1,60 @@
+"""Turn the pipeline's progress events into the app's messages.
+
+Runs on the refresh worker's thread; `post_message` is thread-safe, and
+progress messages replace each other in the queue, so a fast fetch cannot
+flood the app.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from briefing.pipeline import (
+    ExtractProgress,
+    FeedDone,
+    RunReport,
+    StageDone,
+    StageFailed,
+    StageStarted,
+)
+from briefing.tui.messages import FeedFailed, RefreshProgress, StoriesChanged
+
+STAGE_LABELS = {
+    "fetch": "fetching feeds",
+    "extract": "full text",
+    "cluster": "grouping stories",
+    "summarize": "summarizing",
+}
+
+
+def messages_for(event: object) -> list[Message]:
+    if isinstance(event, FeedDone):
+        out: list[Message] = []
+        if event.error:
+            out.append(FeedFailed(event.feed.name, event.error))
+        out.append(RefreshProgress("fetching feeds", event.done, event.total or None))
+        return out
+    if isinstance(event, ExtractProgress):
+        return [RefreshProgress("full text", event.done, event.total or None)]
+    if isinstance(event, StageStarted):
+        label = STAGE_LABELS.get(event.name, event.name)
+        return [RefreshProgress(label, 0, event.total or None)]
+    if isinstance(event, StageDone):
+        # new groupings (and then their summaries) are worth showing at once
+        if event.name in {"cluster", "summarize"}:
+            return [StoriesChanged()]
+        return []
+    if isinstance(event, StageFailed):
+        return [FeedFailed(f"the {event.name} stage", event.error)]
+    return []
+
+
+def summarize(report: RunReport) -> tuple[str, int]:
+    """One line for the notification, and how many feeds failed."""
+    text = (
+        f"{report.feeds_due} feeds fetched ({report.feeds_failed} failed, "
+        f"{report.feeds_skipped} not due) · {report.articles_new} new articles"
+    )
+    if report.stage_errors:
+        text += " · " + ", ".join(f"{k} failed" for k in report.stage_errors)
+    return text, report.feeds_failed + len(report.stage_errors)

@@ -1,0 +1,1 @@
+"""The app's screens: briefing, story, reader, feeds, help, and the modals."""

@@ -1,0 +1,352 @@
+"""The briefing screen: every story worth a look, one line each, and its summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from briefing.models import Story, TriageState
+from briefing.store import feeds as feed_store
+from briefing.store import search as search_store
+from briefing.tui import model
+from briefing.tui.model import Filter, Item
+from briefing.tui.screens.modals import FilterModal, InputModal
+from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
+from briefing.tui.text import day, line, summary_text
+from briefing.tui.widgets import StatusBar
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+# From this width on, the summary sits beside the list instead of under it.
+WIDE = 120
+COLUMNS = ("marks", "date", "events", "sources", "title")
+
+
+def marks(item: Item) -> Text:
+    state = item.state
+    out = Text()
+    out.append("●" if not item.read else " ", style="bold cyan")
+    out.append("★" if state.starred else " ", style="bold yellow")
+    out.append("#" if state.tags else " ", style="magenta")
+    out.append("✎" if state.note else " ")
+    out.append("✚" if item.new else " ", style="bold green")
+    return out
+
+
+def tags_text(tags: list[str]) -> str:
+    return " ".join(f"#{line(t, 'tag').plain}" for t in tags)
+
+
+def row_cells(item: Item) -> tuple[Text, ...]:
+    row = item.row
+    dim = "dim" if item.read else ""
+    title = line(item.story.title, style=dim if item.read else "bold")
+    if item.state.tags:
+        title.append("  " + tags_text(item.state.tags), style="magenta")
+    return (
+        marks(item),
+        Text(day(item.story.last_date), style=dim),
+        Text(str(row.events), style=dim, justify="right"),
+        Text(str(row.sources), style=dim, justify="right"),
+        title,
+    )
+
+
+class StoryTable(DataTable[Text]):
+    """The story list; j/k move like the arrows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next story"),
+        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous story"),
+    ]
+
+
+class BriefingScreen(TriageActions, Screen[None]):
+    """Stories, newest activity first (or by coverage now), with triage keys."""
+
+    app: BriefingApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("enter", "open", "Open", "Open the story's timeline", show=True),
+        bind("q", "app.quit", "Quit", "Quit briefing", show=True),
+        bind("escape", "clear_filter", "Clear", "Clear the search or filter"),
+        bind("n", "next_unread", "Next unread", "Move to the next unread story"),
+        bind("p", "previous_unread", "Prev unread", "Move to the previous unread story"),
+        bind("A", "mark_all_read", "All read", "Mark every story shown as read"),
+        *TRIAGE_BINDINGS,
+        bind("slash", "search", "Search", "Full-text search over all articles", show=True),
+        bind("F", "filter", "Filter", "Filter by unread, starred, tag, feed or dates"),
+        bind("ctrl+f", "clear_filter", "Clear filter", "Show every story again"),
+        bind("S", "toggle_sort", "Sort", "Sort by newest activity or by coverage now"),
+        bind("f", "feeds", "Feeds", "Feed health: add, remove, retry feeds"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="briefing")
+        self.filter = Filter()
+        self.shown: list[Item] = []
+        self.briefing = model.Briefing()
+
+    def compose(self) -> ComposeResult:
+        with Container(id="main"):
+            yield StoryTable(id="stories", cursor_type="row")
+            with VerticalScroll(id="summary-pane"):
+                yield Static(id="summary", markup=False)
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(StoryTable)
+        table.add_column(Text(""), key="marks", width=5)
+        table.add_column(Text("latest"), key="date", width=10)
+        table.add_column(Text("ev", justify="right"), key="events", width=3)
+        table.add_column(Text("src", justify="right"), key="sources", width=3)
+        table.add_column(Text("story"), key="title")
+        self.reload()
+        table.focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#main").set_class(self.size.width >= WIDE, "-wide")
+
+    # -- data --------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read stories and triage state again and redraw, keeping the cursor's story."""
+        app = self.app
+        self.briefing = model.Briefing.load(app.store, app.now(), app.last_session)
+        self.redraw()
+
+    def _visible(self) -> list[Item]:
+        app = self.app
+        return self.briefing.visible(self.filter, app.sort, app.today(), app.store)
+
+    def redraw(self, keep: str | None = None, index: int | None = None) -> None:
+        table = self.query_one(StoryTable)
+        current = keep or self.current_id()
+        self.shown = self._visible()
+        table.clear()
+        for item in self.shown:
+            table.add_row(*row_cells(item), key=item.id)
+        if index is None:
+            index = next((n for n, i in enumerate(self.shown) if i.id == current), 0)
+        if self.shown:
+            table.move_cursor(row=min(index, len(self.shown) - 1), animate=False)
+        self.show_summary()
+        self.update_status()
+
+    def current(self) -> Item | None:
+        table = self.query_one(StoryTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    def current_id(self) -> str | None:
+        item = self.current()
+        return item.id if item else None
+
+    def on_triage(self, states: list[TriageState], undo: bool = False) -> None:
+        """Triage changed (here or on another screen): redraw the rows it touched."""
+        for state in states:
+            if item := self.briefing.items.get(state.story_id):
+                item.state = state
+        still = self._visible()
+        if [i.id for i in still] != [i.id for i in self.shown]:
+            if undo and len(states) == 1:
+                self.redraw(keep=states[0].story_id)
+            else:  # a story went away: the cursor stays on the same line
+                self.redraw(index=self.query_one(StoryTable).cursor_row)
+            return
+        table = self.query_one(StoryTable)
+        for state in states:
+            item = self.briefing.items.get(state.story_id)
+            if item is None or item not in self.shown:
+                continue
+            for column, cell in zip(COLUMNS, row_cells(item), strict=True):
+                table.update_cell(item.id, column, cell)
+        self.show_summary()
+        self.update_status()
+
+    def show_summary(self) -> None:
+        item = self.current()
+        pane = self.query_one("#summary", Static)
+        if item is None:
+            pane.update(
+                Text(
+                    "No stories to show. Press r to fetch your feeds, f to manage them, "
+                    "ctrl+f to clear a filter.",
+                    style="italic",
+                )
+            )
+            return
+        story, state, row = item.story, item.state, item.row
+        text = Text()
+        text.append_text(line(story.title, style="bold"))
+        text.append("\n")
+        text.append(
+            f"{day(story.first_date)} → {day(story.last_date)} · {row.events} events · "
+            f"{row.sources} sources · {row.articles} articles",
+            style="dim",
+        )
+        if state.tags:
+            text.append("\n" + tags_text(state.tags), style="magenta")
+        if state.snoozed_until:
+            text.append(f"\nsnoozed until {state.snoozed_until.isoformat()}", style="dim")
+        if state.note:
+            text.append("\n✎ ", style="bold")
+            text.append(line(state.note, "note").plain, style="italic")
+        text.append("\n\n")
+        text.append_text(
+            summary_text(story.summary, "No summary yet: it is written after the next refresh.")
+        )
+        pane.update(text)
+
+    def update_status(self) -> None:
+        total = len(self.briefing.items)
+        unread = sum(1 for i in self.shown if not i.read)
+        text = Text()
+        text.append(f"{len(self.shown)} stories", style="bold")
+        text.append(f" · {unread} unread")
+        if len(self.shown) != total:
+            text.append(f" · {total - len(self.shown)} hidden", style="dim")
+        text.append(f" · by {self.app.sort}", style="dim")
+        if self.filter.active:
+            text.append(" · ")
+            text.append(f"filter: {self.filter.describe()}", style="bold yellow")
+        self.query_one(StatusBar).set_text(text)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self.show_summary()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    # -- navigation --------------------------------------------------------
+
+    def action_open(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        from briefing.tui.screens.story import StoryScreen
+
+        self.app.push_screen(StoryScreen(item.id))
+
+    def neighbour_unread(self, story_id: str | None, step: int) -> str | None:
+        """The next unread story after story_id in the list (step 1) or before it (-1)."""
+        ids = [i.id for i in self.shown]
+        start = ids.index(story_id) if story_id in ids else (-1 if step > 0 else len(ids))
+        index = start + step
+        while 0 <= index < len(self.shown):
+            if not self.shown[index].read and self.shown[index].id != story_id:
+                return self.shown[index].id
+            index += step
+        return None
+
+    def _move_unread(self, step: int) -> None:
+        found = self.neighbour_unread(self.current_id(), step)
+        if found is None:
+            self.app.notify("No more unread stories that way.", timeout=2)
+            return
+        index = next(n for n, i in enumerate(self.shown) if i.id == found)
+        self.query_one(StoryTable).move_cursor(row=index, animate=False)
+
+    def action_next_unread(self) -> None:
+        self._move_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._move_unread(-1)
+
+    def action_toggle_sort(self) -> None:
+        self.app.sort = "coverage" if self.app.sort == "recent" else "recent"
+        self.redraw()
+
+    def action_feeds(self) -> None:
+        from briefing.tui.screens.feeds import FeedsScreen
+
+        self.app.push_screen(FeedsScreen())
+
+    # -- search and filter -------------------------------------------------
+
+    def action_search(self) -> None:
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.set_filter(_replace(self.filter, search="", search_ids=None))
+                return
+            ids = search_store.search_stories(self.app.store, text, limit=1000)
+            self.set_filter(_replace(self.filter, search=text.strip(), search_ids=tuple(ids)))
+
+        self.app.push_screen(
+            InputModal(
+                "Search all articles",
+                self.filter.search,
+                "words to find",
+                hint="enter: search · empty: clear the search · escape: cancel",
+            ),
+            done,
+        )
+
+    def action_filter(self) -> None:
+        feeds = feed_store.all_feeds(self.app.store)
+
+        def done(flt: Filter | None) -> None:
+            if flt is not None:
+                self.set_filter(flt)
+
+        self.app.push_screen(FilterModal(self.filter, self.briefing.tags(), feeds), done)
+
+    def action_clear_filter(self) -> None:
+        if self.filter.active:
+            self.set_filter(Filter())
+
+    def set_filter(self, flt: Filter) -> None:
+        self.filter = flt
+        self.redraw()
+
+    # -- triage ------------------------------------------------------------
+
+    def triage_target(self) -> tuple[Story, TriageState] | None:
+        item = self.current()
+        return (item.story, item.state) if item else None
+
+    def action_mark_all_read(self) -> None:
+        changes = [
+            (model.marked_read(item.state, item.story), item.state)
+            for item in self.shown
+            if not item.read
+        ]
+        if not changes:
+            self.app.notify("Everything shown is read already.", timeout=2)
+            return
+        self.app.triage.put_many(changes)
+        self.app.triage_changed([new for new, _before in changes])
+        self.app.notify(f"Marked {len(changes)} stories read (u to undo).", timeout=2)
+
+    def _link(self) -> str | None:
+        item = self.current()
+        return self.app.story_link(item.id) if item else None
+
+    def action_open_link(self) -> None:
+        self.app.open_link(self._link())
+
+    def action_copy_link(self) -> None:
+        self.app.copy_link(self._link())
+
+    def action_export(self) -> None:
+        self.app.start_export(self.current_id(), [i.id for i in self.shown])
+
+
+def _replace(flt: Filter, **changes: object) -> Filter:
+    from dataclasses import replace
+
+    return replace(flt, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,130 @@
+"""The export modal: choose stories, format and file, see a preview, return the choice.
+
+The modal only decides; the app calls the headless writer
+(`briefing.brief.export.export`) with the returned request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from briefing.brief.export import ExportError, ExportOptions, render
+from briefing.sanitize import strip_controls
+from briefing.store import Store
+
+PREVIEW_CHARS = 6_000
+EXTENSIONS = {"markdown": ".md", "json": ".json"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    options: ExportOptions
+    path: Path
+
+
+class ExportModal(ModalScreen[ExportRequest | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without writing"),
+        Binding("ctrl+s", "export", "Export", id="export.write", tooltip="Write the brief"),
+    ]
+
+    def __init__(
+        self, store: Store, selected: str | None, shown: list[str], folder: Path, today: date
+    ) -> None:
+        super().__init__(classes="modal")
+        self.store = store
+        self.selected = selected
+        self.shown = shown
+        self.folder = folder
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog export-dialog"):
+            yield Label("Export a brief", classes="dialog-title")
+            with Horizontal(classes="row"):
+                with RadioSet(id="scope"):
+                    yield RadioButton("Starred stories", value=True, id="starred")
+                    yield RadioButton(
+                        "The selected story", id="selected", disabled=self.selected is None
+                    )
+                    yield RadioButton(f"What the list shows ({len(self.shown)})", id="shown")
+                with RadioSet(id="format"):
+                    yield RadioButton("Markdown", value=True, id="markdown")
+                    yield RadioButton("JSON", id="json")
+            yield Input(str(self._default_path("markdown")), id="path")
+            yield Label("", id="hint", classes="hint")
+            with VerticalScroll(id="preview-pane"):
+                yield Static(id="preview", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Export (ctrl+s)", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.update_preview()
+
+    def _default_path(self, fmt: str) -> Path:
+        return self.folder / f"brief-{self.today.isoformat()}{EXTENSIONS[fmt]}"
+
+    def options(self) -> ExportOptions:
+        scope = self.query_one("#scope", RadioSet).pressed_button
+        fmt = self.query_one("#format", RadioSet).pressed_button
+        format_ = "json" if fmt is not None and fmt.id == "json" else "markdown"
+        which = scope.id if scope is not None else "starred"
+        if which == "selected" and self.selected:
+            return ExportOptions(format=format_, story_ids=[self.selected])
+        if which == "shown":
+            return ExportOptions(format=format_, story_ids=list(self.shown))
+        return ExportOptions(format=format_, starred=True)
+
+    @on(RadioSet.Changed)
+    def _changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id == "format":
+            path_input = self.query_one("#path", Input)
+            fmt = self.options().format
+            path = Path(path_input.value)
+            if path.suffix in EXTENSIONS.values():
+                path_input.value = str(path.with_suffix(EXTENSIONS[fmt]))
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        preview = self.query_one("#preview", Static)
+        options = self.options()
+        if options.story_ids == [] and not options.starred:
+            preview.update(Text("Nothing to export.", style="italic"))
+            return
+        try:
+            text = render(self.store, options)
+        except ExportError as exc:
+            preview.update(Text(str(exc), style="bold red"))
+            return
+        if len(text) > PREVIEW_CHARS:
+            text = text[:PREVIEW_CHARS] + "\n…"
+        preview.update(Text(strip_controls(text)))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            self.query_one("#hint", Label).update(Text("Where should the brief go?", "bold red"))
+            return
+        options = self.options()
+        if not options.starred and not options.story_ids:
+            self.query_one("#hint", Label).update(Text("No stories to export.", "bold red"))
+            return
+        self.dismiss(ExportRequest(options, Path(raw).expanduser()))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""The reader: one article's full text, wrapped, with the summary's sentences highlighted."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from briefing.models import Article, Story, TriageState
+from briefing.store import articles as article_store
+from briefing.store import clusters as cluster_store
+from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
+from briefing.tui.text import highlight_sentences, line, link, stamp
+from briefing.tui.widgets import StatusBar
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+HIGHLIGHT = "bold reverse"
+_PARAGRAPHS = re.compile(r"\n\s*\n|\n")
+_END = re.compile(r"[.!?:;…\"'”’)\]]$")
+
+
+def is_heading(paragraph: str, position: int, total: int) -> bool:
+    """Extracted text has no markup; a short line without final punctuation reads as a heading."""
+    return position < total - 1 and len(paragraph) <= 80 and not _END.search(paragraph)
+
+
+def body_text(article: Article) -> Text:
+    """Paragraphs separated by blank lines, headings in bold; untrusted text stays text."""
+    raw = article.body
+    cleaned = Text()
+    if not raw:
+        return Text("No text was extracted for this article.", style="italic dim")
+    from briefing.sanitize import clean
+
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(clean(raw, "text")) if p.strip()]
+    for n, paragraph in enumerate(paragraphs):
+        if n:
+            cleaned.append("\n\n")
+        style = "bold underline" if is_heading(paragraph, n, len(paragraphs)) else ""
+        cleaned.append(" ".join(paragraph.split()), style=style)
+    return cleaned
+
+
+class ReaderScreen(TriageActions, Screen[None]):
+    app: BriefingApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("escape", "back", "Back", "Back to the story", show=True),
+        bind("q", "back", "Back", "Back to the story"),
+        Binding("j", "scroll('down')", "Down", show=False, id="reader.down", tooltip="Scroll down"),
+        Binding("k", "scroll('up')", "Up", show=False, id="reader.up", tooltip="Scroll up"),
+        Binding(
+            "space", "scroll('page')", "Page", show=False, id="reader.page", tooltip="Page down"
+        ),
+        bind("n", "next_article", "Next", "The story's next article", show=True),
+        bind("p", "previous_article", "Prev", "The story's previous article"),
+        *TRIAGE_BINDINGS,
+    ]
+
+    def __init__(self, article_id: int, story_id: str, order: list[int] | None = None) -> None:
+        super().__init__(id="reader")
+        self.article_id = article_id
+        self.story_id = story_id
+        self.order = order or [article_id]
+        self.article: Article | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="reader-scroll"):
+            yield Static(id="reader-header", markup=False)
+            yield Static(id="reader-body", markup=False)
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.article_id)
+        self.query_one("#reader-scroll").focus()
+
+    def summary_sentences(self, article: Article) -> list[str]:
+        store = self.app.store
+        sentences = [s.text for s in article_store.summary_sentences(store, article.id or 0)]
+        if article.event_id:
+            event = cluster_store.get_event(store, article.event_id)
+            if event is not None:
+                sentences += [s.text for s in event.summary if s.article_id == article.id]
+        return sentences
+
+    def show(self, article_id: int) -> None:
+        store = self.app.store
+        article = article_store.get(store, article_id)
+        self.article_id = article_id
+        self.article = article
+        header = self.query_one("#reader-header", Static)
+        body = self.query_one("#reader-body", Static)
+        if article is None:
+            header.update(Text("This article is gone."))
+            body.update("")
+            return
+        text = line(article.title, style="bold")
+        text.append("\n")
+        text.append_text(line(article.outlet or "unknown outlet", "outlet", style="bold cyan"))
+        text.append(f" · {stamp(article.published)}", style="dim")
+        if article.author:
+            text.append(" · ")
+            text.append_text(line(article.author, "author", style="dim"))
+        url = link(article.url)
+        text.append("\n")
+        text.append(url or "(no web link)", style="dim underline" if url else "dim")
+        if article.duplicate_of is not None:
+            text.append("\n(a copy of another outlet's report)", style="dim italic")
+        header.update(text)
+        content = body_text(article)
+        found = highlight_sentences(content, self.summary_sentences(article), HIGHLIGHT)
+        body.update(content)
+        if not article.read:
+            article_store.set_read(store, [article_id])
+            article.read = True
+            for screen in self.app.screen_stack:
+                handler = getattr(screen, "on_article_read", None)
+                if callable(handler):
+                    handler(article_id)
+        position = self.order.index(article_id) + 1 if article_id in self.order else 0
+        status = Text(f"article {position} of {len(self.order)}", style="bold")
+        if found:
+            status.append(f" · {found} summary sentences highlighted", style="dim")
+        self.query_one(StatusBar).set_text(status)
+        self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll(self, where: str) -> None:
+        scroll = self.query_one("#reader-scroll", VerticalScroll)
+        if where == "down":
+            scroll.scroll_down(animate=False)
+        elif where == "up":
+            scroll.scroll_up(animate=False)
+        else:
+            scroll.scroll_page_down(animate=False)
+
+    def _step(self, step: int) -> None:
+        if self.article_id not in self.order:
+            return
+        index = self.order.index(self.article_id) + step
+        if 0 <= index < len(self.order):
+            self.show(self.order[index])
+        else:
+            self.app.notify("No more articles in this story that way.", timeout=2)
+
+    def action_next_article(self) -> None:
+        self._step(1)
+
+    def action_previous_article(self) -> None:
+        self._step(-1)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- triage on the article's story -------------------------------------
+
+    def triage_target(self) -> tuple[Story, TriageState] | None:
+        story = cluster_store.get_story(self.app.store, self.story_id)
+        return (story, self.app.triage.get(self.story_id)) if story else None
+
+    def action_open_link(self) -> None:
+        self.app.open_link(self.article.url if self.article else None)
+
+    def action_copy_link(self) -> None:
+        self.app.copy_link(self.article.url if self.article else None)
+
+    def action_export(self) -> None:
+        self.app.start_export(self.story_id, [self.story_id])

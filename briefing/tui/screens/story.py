@@ -1,0 +1,311 @@
+"""The story screen: the timeline of events, and the selected event's articles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from briefing.models import Article, Event, Story, TriageState
+from briefing.store import articles as article_store
+from briefing.store import clusters as cluster_store
+from briefing.tui import model
+from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
+from briefing.tui.text import day, line, link, summary_text
+from briefing.tui.widgets import StatusBar
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+    from briefing.tui.screens.briefing import BriefingScreen
+
+
+class KeyList(OptionList):
+    """An option list that j/k move through like the arrows."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next"),
+        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous"),
+    ]
+
+
+def fold(articles: list[Article]) -> list[tuple[Article, list[Article]]]:
+    """Originals in date order, each with its duplicates folded under it."""
+    by_id = {a.id: a for a in articles}
+    copies: dict[int | None, list[Article]] = {}
+    originals = []
+    for article in articles:
+        if article.duplicate_of is not None and article.duplicate_of in by_id:
+            copies.setdefault(article.duplicate_of, []).append(article)
+        else:
+            originals.append(article)
+    return [(a, copies.get(a.id, [])) for a in originals]
+
+
+def outlets(articles: list[Article]) -> list[str]:
+    names: list[str] = []
+    for article in articles:
+        name = line(article.outlet or "unknown outlet", "outlet").plain
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def event_prompt(event: Event, articles: list[Article], new: bool) -> Text:
+    text = Text()
+    text.append("✚ " if new else "  ", style="bold green")
+    text.append(day(event.date), style="bold cyan")
+    text.append("  ")
+    text.append_text(line(event.title, style="bold"))
+    folded = fold(articles)
+    copies = sum(len(c) for _a, c in folded)
+    text.append("\n    ")
+    text.append(", ".join(outlets([a for a, _c in folded])) or "no articles", style="dim")
+    if copies:
+        text.append(f"  (+{copies} {'copy' if copies == 1 else 'copies'})", style="dim")
+    if event.summary:
+        for sentence in summary_text(event.summary).split("\n"):
+            text.append("\n    ")
+            text.append_text(sentence)
+    return text
+
+
+def article_prompt(article: Article, copies: list[Article]) -> Text:
+    text = Text()
+    text.append("  " if article.read else "● ", style="bold cyan")
+    when = article.published.strftime("%Y-%m-%d %H:%M") if article.published else "—"
+    text.append(when, style="dim")
+    text.append("  ")
+    text.append_text(line(article.outlet or "unknown outlet", "outlet", style="bold"))
+    text.append("  ")
+    text.append_text(line(article.title, style="dim" if article.read else ""))
+    if copies:
+        names = ", ".join(outlets(copies))
+        label = "copy" if len(copies) == 1 else "copies"
+        text.append(f"\n      +{len(copies)} {label}: {names}", style="dim italic")
+    return text
+
+
+class StoryScreen(TriageActions, Screen[None]):
+    app: BriefingApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("enter", "open", "Open", "Open the event's articles, or the article", show=True),
+        bind("escape", "back", "Back", "Back to the briefing", show=True),
+        bind("q", "back", "Back", "Back to the briefing"),
+        bind("n", "next_unread", "Next unread", "Open the next unread story"),
+        bind("p", "previous_unread", "Prev unread", "Open the previous unread story"),
+        *TRIAGE_BINDINGS,
+    ]
+
+    def __init__(self, story_id: str) -> None:
+        super().__init__(id="story")
+        self.story_id = story_id
+        self.story: Story | None = None
+        self.state = TriageState(story_id=story_id)
+        self.seen_before = TriageState(story_id=story_id)
+        self.events: list[Event] = []
+        self.articles: dict[int, Article] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="story-header", markup=False)
+        with Vertical(id="story-body"):
+            yield KeyList(id="timeline")
+            yield KeyList(id="articles")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load(self.story_id)
+        self.query_one("#timeline", KeyList).focus()
+
+    def load(self, story_id: str) -> None:
+        """Show a story, and mark it read (its new events stay marked on this visit)."""
+        app = self.app
+        self.story_id = story_id
+        story = cluster_store.get_story(app.store, story_id)
+        self.story = story
+        if story is None:
+            self.query_one("#story-header", Static).update(Text("This story is gone."))
+            return
+        self.events = cluster_store.timeline(app.store, story_id)
+        ids = [i for e in self.events for i in e.article_ids]
+        self.articles = {a.id: a for a in article_store.by_ids(app.store, ids) if a.id is not None}
+        before = app.triage.get(story_id)
+        self.seen_before = before
+        self.state = before
+        if not model.is_read(story, before) or before.dismissed:
+            new = model.marked_read(before, story, self.events)
+            if new != before:
+                app.triage.put(new, before)
+                self.state = new
+                app.triage_changed([new])
+        timeline = self.query_one("#timeline", KeyList)
+        timeline.clear_options()
+        options: list[Option | None] = []
+        for event in self.events:
+            arts = [self.articles[i] for i in event.article_ids if i in self.articles]
+            new_event = model.is_new_event(event, self.seen_before)
+            options.append(Option(event_prompt(event, arts, new_event), id=event.id))
+        timeline.add_options(options)
+        if self.events:
+            # the newest event is what the analyst came for
+            timeline.highlighted = len(self.events) - 1
+        self.show_header()
+        self.show_articles()
+        new_count = sum(model.is_new_event(e, self.seen_before) for e in self.events)
+        status = Text(f"{len(self.events)} events", style="bold")
+        status.append(f" · {len(self.articles)} articles")
+        if new_count:
+            status.append(f" · {new_count} new since you last read it", style="bold green")
+        self.query_one(StatusBar).set_text(status)
+
+    def show_header(self) -> None:
+        story, state = self.story, self.state
+        if story is None:
+            return
+        text = Text()
+        text.append("★ " if state.starred else "", style="bold yellow")
+        text.append_text(line(story.title, style="bold"))
+        text.append(f"\n{day(story.first_date)} → {day(story.last_date)}", style="dim")
+        sources = outlets(list(self.articles.values()))
+        text.append(f" · {len(self.events)} events · {len(sources)} sources", style="dim")
+        if state.tags:
+            text.append("  " + " ".join(f"#{line(t, 'tag').plain}" for t in state.tags), "magenta")
+        if state.dismissed:
+            text.append("  dismissed", style="bold red")
+        if state.snoozed_until:
+            text.append(f"  snoozed until {state.snoozed_until.isoformat()}", style="bold")
+        if state.note:
+            text.append("\n✎ ", style="bold")
+            text.append(line(state.note, "note").plain, style="italic")
+        self.query_one("#story-header", Static).update(text)
+
+    def current_event(self) -> Event | None:
+        index = self.query_one("#timeline", KeyList).highlighted
+        if index is None or not 0 <= index < len(self.events):
+            return None
+        return self.events[index]
+
+    def show_articles(self) -> None:
+        articles = self.query_one("#articles", KeyList)
+        articles.clear_options()
+        event = self.current_event()
+        if event is None:
+            return
+        arts = [self.articles[i] for i in event.article_ids if i in self.articles]
+        articles.add_options(
+            Option(article_prompt(a, c), id=str(a.id)) for a, c in fold(arts) if a.id is not None
+        )
+        if arts:
+            articles.highlighted = 0
+
+    @on(OptionList.OptionHighlighted, "#timeline")
+    def _event_highlighted(self) -> None:
+        self.show_articles()
+
+    @on(OptionList.OptionSelected, "#timeline")
+    def _event_selected(self) -> None:
+        articles = self.query_one("#articles", KeyList)
+        if articles.option_count:
+            articles.focus()
+
+    @on(OptionList.OptionSelected, "#articles")
+    def _article_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.open_article(int(event.option.id))
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            focused.action_select()
+
+    def current_article(self) -> Article | None:
+        articles = self.query_one("#articles", KeyList)
+        option = articles.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self.articles.get(int(option.id))
+
+    def open_article(self, article_id: int) -> None:
+        from briefing.tui.screens.reader import ReaderScreen
+
+        order = [
+            a.id
+            for e in self.events
+            for a, _c in fold([self.articles[i] for i in e.article_ids if i in self.articles])
+            if a.id is not None
+        ]
+        self.app.push_screen(ReaderScreen(article_id, self.story_id, order))
+
+    def on_article_read(self, article_id: int) -> None:
+        if article := self.articles.get(article_id):
+            article.read = True
+            articles = self.query_one("#articles", KeyList)
+            for n, option in enumerate(articles.options):
+                if option.id == str(article_id):
+                    copies = [a for a in self.articles.values() if a.duplicate_of == article_id]
+                    articles.replace_option_prompt_at_index(n, article_prompt(article, copies))
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one("#articles"):
+            self.query_one("#timeline", KeyList).focus()
+            return
+        self.app.pop_screen()
+
+    def _briefing(self) -> BriefingScreen | None:
+        from briefing.tui.screens.briefing import BriefingScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, BriefingScreen):
+                return screen
+        return None
+
+    def _go_unread(self, step: int) -> None:
+        briefing = self._briefing()
+        found = briefing.neighbour_unread(self.story_id, step) if briefing else None
+        if found is None:
+            self.app.notify("No more unread stories that way.", timeout=2)
+            return
+        self.load(found)
+
+    def action_next_unread(self) -> None:
+        self._go_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._go_unread(-1)
+
+    # -- triage ------------------------------------------------------------
+
+    def triage_target(self) -> tuple[Story, TriageState] | None:
+        return (self.story, self.state) if self.story else None
+
+    def on_triage(self, states: list[TriageState], undo: bool = False) -> None:
+        for state in states:
+            if state.story_id == self.story_id:
+                self.state = state
+                self.show_header()
+
+    def action_dismiss_story(self) -> None:
+        super().action_dismiss_story()
+        if self.state.dismissed:
+            self.app.pop_screen()
+
+    def _link(self) -> str | None:
+        article = self.current_article()
+        return link(article.url) if article else None
+
+    def action_open_link(self) -> None:
+        self.app.open_link(self._link())
+
+    def action_copy_link(self) -> None:
+        self.app.copy_link(self._link())
+
+    def action_export(self) -> None:
+        self.app.start_export(self.story_id, [self.story_id])

@@ -1,0 +1,149 @@
+"""Triage keys, shared by the briefing and story screens.
+
+A screen mixes in `TriageActions` and says which story the keys act on
+(`triage_target`); every edit is written at once through the app's `Triage`
+(one committed transaction per key press) and every screen on the stack is
+told so it can redraw.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from briefing.models import Event, Story, TriageState
+from briefing.store import clusters as cluster_store
+from briefing.tui import model
+from briefing.tui.screens.modals import InputModal, NoteModal, check_date
+from briefing.tui.text import plain
+
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+
+def bind(key: str, action: str, description: str, tooltip: str, show: bool = False) -> Binding:
+    """A binding whose id (for the keymap) is `briefing.<action>` on every screen."""
+    name = action.removeprefix("app.")
+    return Binding(key, action, description, show=show, id=f"briefing.{name}", tooltip=tooltip)
+
+
+TRIAGE_BINDINGS = [
+    bind("N", "toggle_read", "Read/unread", "Mark the story read, or unread again"),
+    bind("s", "star", "Star", "Star or unstar the story", show=True),
+    bind("d", "dismiss_story", "Dismiss", "Hide the story until a new event joins it", show=True),
+    bind("z", "snooze", "Snooze", "Hide the story until tomorrow or a date you type"),
+    bind("t", "tag", "Tag", "Set the story's tags (words separated by spaces)"),
+    bind("a", "note", "Note", "Write a note on the story"),
+    bind("u", "undo", "Undo", "Undo the last triage action"),
+    bind("o", "open_link", "Open link", "Open the article in your web browser"),
+    bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
+    bind("r", "app.refresh_feeds", "Refresh", "Fetch all feeds now", show=True),
+    bind("e", "export", "Export", "Export a brief (markdown or json)"),
+]
+
+
+class TriageActions:
+    """Mixin for screens: the triage actions on `triage_target()`."""
+
+    app: BriefingApp
+
+    def triage_target(self) -> tuple[Story, TriageState] | None:
+        raise NotImplementedError
+
+    def triage_apply(self, new: TriageState, before: TriageState, message: str = "") -> None:
+        self.app.triage.put(new, before)
+        self.app.triage_changed([new])
+        if message:
+            self.app.notify(message, timeout=2)
+
+    def _events(self, story: Story) -> list[Event]:
+        return cluster_store.timeline(self.app.store, story.id)
+
+    def action_toggle_read(self) -> None:
+        if target := self.triage_target():
+            story, state = target
+            self.triage_apply(model.toggled_read(state, story, self._events(story)), state)
+
+    def action_star(self) -> None:
+        if target := self.triage_target():
+            _story, state = target
+            self.triage_apply(model.toggled_star(state), state)
+
+    def action_dismiss_story(self) -> None:
+        if target := self.triage_target():
+            story, state = target
+            self.triage_apply(
+                model.dismissed(state, story, self._events(story)),
+                state,
+                "Dismissed until a new event joins it (u to undo).",
+            )
+
+    def action_snooze(self) -> None:
+        target = self.triage_target()
+        if target is None:
+            return
+        _story, state = target
+        tomorrow = self.app.today() + timedelta(days=1)
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            until = date.fromisoformat(value.strip())
+            self.triage_apply(
+                model.snoozed(state, until),
+                state,
+                f"Snoozed until {until.isoformat()} (u to undo).",
+            )
+
+        self.app.push_screen(
+            InputModal(
+                "Snooze until",
+                tomorrow.isoformat(),
+                "YYYY-MM-DD",
+                check_date,
+                "enter: snooze until this date · escape: cancel",
+            ),
+            done,
+        )
+
+    def action_tag(self) -> None:
+        target = self.triage_target()
+        if target is None:
+            return
+        _story, state = target
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.triage_apply(model.with_tags(state, value), state)
+
+        self.app.push_screen(
+            InputModal(
+                "Tags",
+                " ".join(state.tags),
+                "words, separated by spaces",
+                hint="enter: save · escape: cancel · empty: remove all tags",
+            ),
+            done,
+        )
+
+    def action_note(self) -> None:
+        target = self.triage_target()
+        if target is None:
+            return
+        story, state = target
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.triage_apply(model.with_note(state, value), state)
+
+        self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", state.note), done)
+
+    def action_undo(self) -> None:
+        restored = self.app.triage.undo()
+        if not restored:
+            self.app.notify("Nothing to undo.", timeout=2)
+            return
+        self.app.triage_changed(restored, undo=True)
+        self.app.notify("Undone.", timeout=2)
