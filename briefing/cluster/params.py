@@ -1,0 +1,58 @@
+"""Every threshold and weight of the clustering, in one place.
+
+Chosen on the labeled corpus (`benchmarks/eval_cluster.py` prints the figures
+they give). Change them here and re-run the evaluation; nothing else in
+`briefing.cluster` hard-codes a number that decides what is grouped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    # -- duplicates: MinHash over word shingles of the body --------------------
+    num_perm: int = 64
+    shingle_words: int = 3
+    # estimated Jaccard of the shingle sets at or above which two bodies are copies
+    duplicate_jaccard: float = 0.5
+    # bodies shorter than this many shingles are compared as exact text instead
+    min_shingles: int = 8
+    # copies run within days of the original
+    duplicate_window_days: float = 7.0
+
+    # -- text features: hashed TF-IDF, two vectors per article -----------------
+    n_features: int = 2**18
+    # "words": every content word; the title and the lead count more than the body
+    title_weight: float = 3.0
+    lead_weight: float = 1.5
+    body_weight: float = 1.0
+    # "names": agencies, companies, laws, acronyms, CVE ids; passing mentions deep
+    # in the body count far less than names in the title and the lead
+    name_title_weight: float = 3.0
+    name_lead_weight: float = 2.0
+    name_body_weight: float = 0.3
+
+    # -- events: one happening at one time -------------------------------------
+    # an article joins an event whose articles span [first - lead, last + window]
+    event_window_days: float = 4.0
+    event_lead_days: float = 1.0
+    event_words_weight: float = 0.7
+    event_names_weight: float = 0.3
+    event_threshold: float = 0.15
+
+    # -- stories: events that continue one matter, weeks or years apart --------
+    story_words_weight: float = 0.5
+    story_names_weight: float = 0.5
+    story_threshold: float = 0.30
+    # stricter entity overlap than events: the names must agree this much at least
+    story_min_names: float = 0.25
+    story_window_days: float = 3650.0
+
+    # -- titles -----------------------------------------------------------------
+    title_min_words: int = 5
+    title_max_words: int = 16
+
+
+DEFAULT = Params()

@@ -1,0 +1,433 @@
+"""The clustering stage over the store: new articles join the archive's clusters.
+
+Only unclustered articles (`event_id IS NULL`) are read in full. They are
+compared with the part of the archive they can join, found by date: copies
+within `duplicate_window_days` (their MinHash signatures are kept in the
+`features` table), events within the event window (their centroid sums are
+kept too), and stories by their stored centroids. Nothing else is recomputed.
+
+Identity: events only grow, so they keep their ids. The stories touched by the
+new events are re-linked locally and matched to the old ones by overlap: each
+old story goes to the new story holding most of its events; a new story that
+inherits several old ones keeps the oldest id and the union of their triage
+state (`store.triage.move`), and a split leaves the id and the state with the
+larger part.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import scipy.sparse as sp
+
+from briefing.cluster import titles
+from briefing.cluster.core import DAY, day_of, event_rule, order_key, story_rule
+from briefing.cluster.dedup import DupIndex, signatures
+from briefing.cluster.grouping import Group, Grouper, new_id, score
+from briefing.cluster.params import DEFAULT, Params
+from briefing.cluster.vectors import Doc, DocFreq, Featurizer, ItemId, pack_rows, unpack_rows
+from briefing.models import Article, from_iso, to_iso, utcnow
+from briefing.store import articles as store_articles
+from briefing.store import cluster_state as cs
+from briefing.store import triage
+from briefing.store.db import Store
+
+KIND_SIG = "cluster.minhash"
+KIND_EVENT = "cluster.event"
+KIND_STORY = "cluster.story"
+KIND_DF = "cluster.df"
+
+
+@dataclass(slots=True)
+class ClusterReport:
+    articles: int = 0
+    duplicates: int = 0
+    new_events: int = 0
+    grown_events: int = 0
+    new_stories: int = 0
+    changed_stories: int = 0
+    merged_stories: int = 0
+    split_stories: int = 0
+    seconds: float = 0.0
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ts(value: str | None, default: float) -> float:
+    parsed = from_iso(value)
+    return parsed.timestamp() if parsed else default
+
+
+def to_doc(article: Article, now: float) -> Doc:
+    when = article.published or article.first_seen
+    return Doc(
+        id=int(article.id or 0),
+        title=article.title,
+        summary=article.summary,
+        text=article.text,
+        outlet=article.outlet,
+        url=article.url,
+        published=when.timestamp() if when else now,
+    )
+
+
+def _pack_group(group: Group) -> bytes:
+    return pack_rows([group.words, group.names], [group.first, group.last, group.count])
+
+
+def _unpack_group(key: str, data: bytes, n_features: int) -> Group:
+    (first, last, count), (words, names) = unpack_rows(data, n_features)
+    return Group(key, first, last, words, names, [], int(count))
+
+
+def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> ClusterReport:
+    """Place every unclustered article; returns what changed."""
+    started = time.perf_counter()
+    report = ClusterReport()
+    new_articles = store_articles.unclustered(store)
+    if not new_articles:
+        return report
+    moment = now or utcnow()
+    now_ts = moment.timestamp()
+    now_iso = to_iso(moment) or ""
+    docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
+    report.articles = len(docs)
+    with store.write() as conn:
+        _Run(store, conn, params, docs, now_iso, report).execute()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Run:
+    def __init__(
+        self, store: Store, conn, params: Params, docs: list[Doc], now: str, report: ClusterReport
+    ) -> None:
+        self.store, self.conn, self.p, self.docs = store, conn, params, docs
+        self.now, self.report = now, report
+        self.featurizer = Featurizer(params)
+
+    def execute(self) -> None:
+        p, docs = self.p, self.docs
+        counts_w, counts_n = self.featurizer.counts(docs)
+        blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
+        df = DocFreq.from_bytes(blob, p.n_features) if blob else DocFreq(p.n_features)
+        df.add(counts_w, counts_n)
+        cs.put_blobs(self.conn, KIND_DF, {"df": df.to_bytes()})
+        self.idf_w = df.idf("words")
+        xw = Featurizer.weigh(counts_w, self.idf_w)
+        xn = Featurizer.weigh(counts_n, df.idf("names"))
+        t_min, t_max = docs[0].published, docs[-1].published
+
+        duplicate_of, old_event = self._dedup(t_min, t_max)
+        grown, created = self._events(xw, xn, duplicate_of, old_event, t_min, t_max)
+        self._stories(grown, created)
+
+    # -- duplicates ------------------------------------------------------------
+
+    def _dedup(self, t_min: float, t_max: float) -> tuple[dict[int, int | None], dict[int, str]]:
+        p = self.p
+        window = p.duplicate_window_days * DAY
+        known = cs.clustered_articles_between(
+            self.store, _iso(t_min - window), _iso(t_max + window)
+        )
+        sigs = cs.get_blobs(self.store, KIND_SIG, [str(r["id"]) for r in known])
+        index = DupIndex(p)
+        old_event: dict[int, str] = {}
+        for r in known:
+            data = sigs.get(str(r["id"]))
+            if data is None:
+                continue
+            sig = np.frombuffer(data, dtype=np.uint64)
+            index.add_known(
+                int(r["id"]),
+                sig,
+                _ts(r["published"] or r["first_seen"], 0.0),
+                r["url"],
+                r["duplicate_of"],
+            )
+            old_event[int(r["id"])] = r["event_id"]
+        new_sigs = signatures(self.docs, p)
+        changes: dict[ItemId, ItemId | None] = {}
+        for doc, sig in zip(self.docs, new_sigs, strict=True):
+            changes.update(index.add(doc, sig))
+        cs.put_blobs(
+            self.conn,
+            KIND_SIG,
+            {
+                str(d.id): s.astype(np.uint64).tobytes()
+                for d, s in zip(self.docs, new_sigs, strict=True)
+            },
+        )
+        new_ids = {int(d.id) for d in self.docs}
+        # an archived article whose original changed (a newcomer predates it)
+        self.relinked = {
+            int(k): (int(v) if v is not None else None)
+            for k, v in changes.items()
+            if int(k) not in new_ids
+        }
+        duplicate_of = {
+            int(d.id): (int(index.root(d.id)) if index.original.get(d.id) is not None else None)
+            for d in self.docs
+        }
+        self.report.duplicates = sum(1 for v in duplicate_of.values() if v is not None)
+        return duplicate_of, old_event
+
+    # -- events ----------------------------------------------------------------
+
+    def _events(
+        self,
+        xw: sp.csr_matrix,
+        xn: sp.csr_matrix,
+        duplicate_of: dict[int, int | None],
+        old_event: dict[int, str],
+        t_min: float,
+        t_max: float,
+    ) -> tuple[set[str], set[str]]:
+        p = self.p
+        rule = event_rule(p)
+        # events are dated by their first article; one that started up to a
+        # fortnight before the window can still be running
+        span = rule.window_after + 14 * DAY
+        rows = cs.events_between(
+            self.store,
+            day_of(t_min - span).isoformat(),
+            day_of(t_max + rule.window_before).isoformat(),
+        )
+        blobs = cs.get_blobs(self.store, KIND_EVENT, [r["id"] for r in rows])
+        grouper = Grouper(rule, p.n_features)
+        for key, data in blobs.items():
+            grouper.add_group(_unpack_group(key, data, p.n_features))
+        existing = set(grouper.groups)
+
+        event_of: dict[int, str] = {}
+        fresh: list[int] = []
+        for n, doc in enumerate(self.docs):
+            did = int(doc.id)
+            root = duplicate_of[did]
+            if root is not None and root in old_event:
+                event_of[did] = old_event[root]
+            elif root is None and any(v == did for v in self.relinked.values()):
+                # a newcomer that predates archived copies: it joins their event
+                first_copy = next(k for k, v in self.relinked.items() if v == did)
+                event_of[did] = old_event[first_copy]
+            elif root is None:
+                fresh.append(n)
+        placed = grouper.assign(
+            [int(self.docs[n].id) for n in fresh],
+            xw[fresh],
+            xn[fresh],
+            [self.docs[n].published for n in fresh],
+        )
+        event_of.update({int(k): v for k, v in placed.items()})
+        for doc in self.docs:
+            did = int(doc.id)
+            root = duplicate_of[did]
+            if did not in event_of and root is not None:
+                event_of[did] = event_of[root]
+        touched = set(event_of.values())
+        created = touched - existing
+        grown = touched & existing
+        self.report.new_events = len(created)
+        self.report.grown_events = len(grown)
+        self.groups = {g: grouper.groups[g] for g in touched if g in grouper.groups}
+        # groups placed only through copies were not loaded: read them now
+        missing = [g for g in touched if g not in self.groups]
+        for key, data in cs.get_blobs(self.store, KIND_EVENT, missing).items():
+            self.groups[key] = _unpack_group(key, data, p.n_features)
+
+        for eid in created:  # rows first (articles point at them); filled in below
+            cs.upsert_event(
+                self.conn,
+                eid,
+                story_id=None,
+                title="",
+                date=self.now[:10],
+                created_at=self.now,
+                changed=True,
+            )
+        cs.set_article_links(
+            self.conn,
+            [(int(d.id), duplicate_of[int(d.id)], event_of[int(d.id)]) for d in self.docs],
+        )
+        cs.set_article_links(
+            self.conn, [(aid, dup, old_event[aid]) for aid, dup in self.relinked.items()]
+        )
+        cs.put_blobs(self.conn, KIND_EVENT, {g: _pack_group(self.groups[g]) for g in touched})
+        self._event_rows(touched, created)
+        return grown, created
+
+    def _event_rows(self, touched: set[str], created: set[str]) -> None:
+        members: dict[str, list] = {}
+        for r in cs.event_members(self.store, sorted(touched)):
+            members.setdefault(r["event_id"], []).append(r)
+        old = cs.rows_by_id(self.store, "events", sorted(touched - created))
+        self.event_date: dict[str, str] = {}
+        self.event_title: dict[str, str] = {}
+        for eid in touched:
+            rows = members.get(eid, [])
+            own = [r for r in rows if r["duplicate_of"] is None] or rows
+            heads = [r["title"] for r in own]
+            title = titles.pick(
+                heads,
+                self.featurizer.titles(heads, self.idf_w),
+                self.groups[eid].centroid()[0],
+                self.p,
+            )
+            date = min((r["at"] for r in rows), default=self.now)[:10]
+            self.event_date[eid], self.event_title[eid] = date, title
+            prev = old.get(eid)
+            cs.upsert_event(
+                self.conn,
+                eid,
+                story_id=prev["story_id"] if prev is not None else None,
+                title=title,
+                date=date,
+                created_at=prev["created_at"] if prev is not None else self.now,
+                changed=True,
+            )
+
+    # -- stories ---------------------------------------------------------------
+
+    def _stories(self, grown: set[str], created: set[str]) -> None:
+        p = self.p
+        rule = story_rule(p)
+        changed = sorted(grown | created)
+        events_now = cs.rows_by_id(self.store, "events", changed)
+        affected = {events_now[e]["story_id"] for e in changed if events_now[e]["story_id"]}
+        stored = cs.all_blobs(self.store, KIND_STORY)
+        if stored:
+            keys = list(stored)
+            story_groups = [_unpack_group(k, stored[k], p.n_features) for k in keys]
+            sw = sp.vstack([g.words for g in story_groups]).tocsr()
+            sn = sp.vstack([g.names for g in story_groups]).tocsr()
+            ew, en = _profiles([self.groups[e] for e in changed])
+            norm_w = np.sqrt(np.asarray(sw.multiply(sw).sum(axis=1)).ravel())
+            norm_n = np.sqrt(np.asarray(sn.multiply(sn).sum(axis=1)).ravel())
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cos_w = np.nan_to_num((ew @ sw.T).toarray() / norm_w)
+                cos_n = np.nan_to_num((en @ sn.T).toarray() / norm_n)
+            has = (norm_n[None, :] > 0) & (np.asarray(en.getnnz(axis=1))[:, None] > 0)
+            sims = score(cos_w, cos_n, has, rule)
+            for col in np.flatnonzero((sims >= rule.threshold).any(axis=0)):
+                affected.add(keys[int(col)])
+        local_rows = cs.events_of_stories(self.store, sorted(affected))
+        previous = {r["id"]: r["story_id"] for r in local_rows}
+        for e in changed:
+            previous.setdefault(e, events_now[e]["story_id"])
+        local = sorted(previous)
+        need = [e for e in local if e not in self.groups]
+        for key, data in cs.get_blobs(self.store, KIND_EVENT, need).items():
+            self.groups[key] = _unpack_group(key, data, p.n_features)
+        local = [e for e in local if e in self.groups]
+        ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
+        pw, pn = _profiles([self.groups[e] for e in ordered])
+        grouper = Grouper(rule, p.n_features)
+        placed = grouper.assign(ordered, pw, pn, [self.groups[e].first for e in ordered])
+        clusters: dict[str, list[str]] = {}
+        for e in ordered:
+            clusters.setdefault(placed[e], []).append(e)
+        self._reconcile(clusters, previous, created, grown, grouper, pw, ordered)
+
+    def _reconcile(
+        self,
+        clusters: dict[str, list[str]],
+        previous: dict[str, str | None],
+        created: set[str],
+        grown: set[str],
+        grouper: Grouper,
+        pw: sp.csr_matrix,
+        ordered: list[str],
+    ) -> None:
+        old_ids = sorted({s for s in previous.values() if s})
+        old_rows = cs.rows_by_id(self.store, "stories", old_ids)
+        old_members: dict[str, set[str]] = {}
+        for e, s in previous.items():
+            if s:
+                old_members.setdefault(s, set()).add(e)
+        # each old story goes to the new cluster holding most of its events
+        heir: dict[str, str] = {}
+        for s, had in old_members.items():
+            overlap = {c: len(had & set(m)) for c, m in clusters.items()}
+            heir[s] = max(sorted(overlap), key=lambda c: overlap[c])
+        inherits: dict[str, list[str]] = {}
+        for s, c in heir.items():
+            inherits.setdefault(c, []).append(s)
+        pos = {e: n for n, e in enumerate(ordered)}
+        dates = self._dates(ordered)
+        keep: set[str] = set()
+        for cluster, events in clusters.items():
+            olds = sorted(
+                inherits.get(cluster, []),
+                key=lambda s: (old_rows[s]["created_at"], s) if s in old_rows else ("", s),
+            )
+            if olds:
+                sid = olds[0]
+                if len(olds) > 1:
+                    self.report.merged_stories += 1
+                    triage.move(self.store, olds, sid)
+            else:
+                sid = new_id()
+                self.report.new_stories += 1
+            split_from = [s for s in {previous[e] for e in events} if s and heir.get(s) != cluster]
+            if split_from:
+                self.report.split_stories += 1
+            keep.add(sid)
+            prev_row = old_rows.get(sid)
+            membership = set(events)
+            same = bool(olds) and membership == old_members.get(sid, set())
+            changed = not same or bool(membership & (grown | created))
+            if changed:
+                self.report.changed_stories += 1
+            last_event_at = prev_row["last_event_at"] if prev_row is not None else None
+            for s in olds[1:]:
+                other = old_rows[s]["last_event_at"] if s in old_rows else None
+                if other and (last_event_at is None or other > last_event_at):
+                    last_event_at = other
+            if membership & created:
+                last_event_at = self.now
+            timeline = sorted(events, key=lambda e: (dates[e], self.groups[e].first, e))
+            centroid = grouper.groups[cluster].centroid()[0]
+            heads = [self._title(e) for e in timeline]
+            cs.upsert_story(
+                self.conn,
+                sid,
+                title=titles.pick(heads, pw[[pos[e] for e in timeline]], centroid, self.p),
+                first_date=dates[timeline[0]],
+                last_date=max(dates[e] for e in timeline),
+                created_at=prev_row["created_at"] if prev_row is not None else self.now,
+                last_event_at=last_event_at,
+                changed=changed,
+            )
+            cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
+            group = grouper.groups[cluster]
+            group.id = sid
+            cs.put_blobs(self.conn, KIND_STORY, {sid: _pack_group(group)})
+        gone = [s for s in old_ids if s not in keep]
+        cs.delete_stories(self.conn, gone)
+        cs.delete_blobs(self.conn, KIND_STORY, gone)
+
+    def _dates(self, events: list[str]) -> dict[str, str]:
+        out = dict(self.event_date)
+        missing = [e for e in events if e not in out]
+        for eid, row in cs.rows_by_id(self.store, "events", missing).items():
+            out[str(eid)] = row["date"]
+        return out
+
+    def _title(self, event_id: str) -> str:
+        if event_id in self.event_title:
+            return self.event_title[event_id]
+        row = self.conn.execute("SELECT title FROM events WHERE id = ?", (event_id,)).fetchone()
+        return row[0] if row else ""
+
+
+def _profiles(groups: list[Group]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    cents = [g.centroid() for g in groups]
+    return (
+        sp.csr_matrix(sp.vstack([c[0] for c in cents])),
+        sp.csr_matrix(sp.vstack([c[1] for c in cents])),
+    )

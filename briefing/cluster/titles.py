@@ -1,0 +1,43 @@
+"""Titles an analyst would write: a representative headline, never a keyword list.
+
+An event is titled by the headline of the original article closest to the
+event's centroid (wire copies are left out: their headlines are the
+original's or a re-write of it); headlines that are too short to say what
+happened, or too long to scan, step back. A story takes the title of its most
+central event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from briefing.cluster.params import Params
+from briefing.sanitize import clean
+
+LENGTH_PENALTY = 0.15
+
+
+def pick(
+    titles: Sequence[str],
+    vectors: sp.csr_matrix,
+    centroid: sp.csr_matrix,
+    params: Params,
+) -> str:
+    """The title whose vector is closest to the centroid, preferring medium length."""
+    if not titles:
+        return ""
+    sims = np.asarray((vectors @ centroid.T).toarray()).ravel() if centroid.nnz else None
+    best, best_score = 0, -np.inf
+    for n, title in enumerate(titles):
+        length = len(title.split())
+        value = float(sims[n]) if sims is not None else 0.0
+        if length < params.title_min_words or length > params.title_max_words:
+            value -= LENGTH_PENALTY
+        if not title.strip():
+            value -= 10
+        if value > best_score + 1e-9:
+            best, best_score = n, value
+    return clean(titles[best], "title", single_line=True) if titles[best] else ""

@@ -1,0 +1,174 @@
+"""Hashed TF-IDF vectors of an article: one over its words, one over its names.
+
+A `HashingVectorizer` needs no fitted vocabulary, so an archive can grow for
+years without refitting anything; the document frequencies that make the IDF
+are a plain array that new articles add to (kept in the store between runs).
+Title, lead and body are vectorized apart and added with their weights, so a
+name in the headline counts many times a passing mention deep in the text.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from briefing.cluster import text as T
+from briefing.cluster.params import Params
+
+# articles are ints in the store, strings in the labeled corpus
+ItemId = int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What the clustering reads of an article (a store Article or a corpus entry)."""
+
+    id: ItemId
+    title: str
+    summary: str  # the feed's teaser
+    text: str  # the extracted full text, paragraphs separated by blank lines
+    outlet: str
+    url: str
+    published: float  # POSIX seconds, UTC
+
+    @property
+    def body(self) -> str:
+        return self.text or self.summary
+
+    def fields(self) -> tuple[str, str, str]:
+        """(title, lead, rest): the lead is the teaser and the first paragraph."""
+        paragraphs = [p for p in self.text.split("\n") if p.strip()]
+        first = paragraphs[0] if paragraphs else ""
+        lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
+        return self.title, lead, "\n".join(paragraphs[1:])
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+class DocFreq:
+    """Document frequencies over hashed features, for the words and for the names."""
+
+    def __init__(self, n_features: int) -> None:
+        self.n_docs = 0
+        self.words = np.zeros(n_features, dtype=np.int32)
+        self.names = np.zeros(n_features, dtype=np.int32)
+
+    def add(self, words: sp.csr_matrix, names: sp.csr_matrix) -> None:
+        self.n_docs += words.shape[0]
+        self.words += np.bincount(words.indices, minlength=self.words.size).astype(np.int32)
+        self.names += np.bincount(names.indices, minlength=self.names.size).astype(np.int32)
+
+    def idf(self, which: str) -> np.ndarray:
+        df = self.words if which == "words" else self.names
+        return (np.log((1.0 + self.n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+
+    def to_bytes(self) -> bytes:
+        return struct.pack("<q", self.n_docs) + self.words.tobytes() + self.names.tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, n_features: int) -> DocFreq:
+        out = cls(n_features)
+        if len(data) != 8 + 8 * n_features:
+            return out  # written with another feature size: start over
+        out.n_docs = struct.unpack_from("<q", data)[0]
+        out.words = np.frombuffer(data, np.int32, n_features, 8).copy()
+        out.names = np.frombuffer(data, np.int32, n_features, 8 + 4 * n_features).copy()
+        return out
+
+
+class Featurizer:
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self._hasher = HashingVectorizer(
+            analyzer=_identity,
+            n_features=params.n_features,
+            alternate_sign=False,
+            norm=None,
+        )
+
+    def counts(self, docs: Sequence[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Field-weighted, sublinear term counts (before IDF), words and names."""
+        p = self.params
+        w_fields: list[list[list[str]]] = [[], [], []]
+        n_fields: list[list[list[str]]] = [[], [], []]
+        for doc in docs:
+            title, lead, rest = doc.fields()
+            known = T.confirmed_names(f"{lead}\n{rest}") | T.confirmed_names(title)
+            for i, part in enumerate((title, lead, rest)):
+                w_fields[i].append(T.words(part))
+                n_fields[i].append(T.names(part, known, headline=i == 0))
+        words = self._combine(w_fields, (p.title_weight, p.lead_weight, p.body_weight))
+        names = self._combine(
+            n_fields, (p.name_title_weight, p.name_lead_weight, p.name_body_weight)
+        )
+        return words, names
+
+    def _combine(self, fields: list[list[list[str]]], weights: tuple[float, ...]) -> sp.csr_matrix:
+        total: sp.csr_matrix | None = None
+        for tokens, weight in zip(fields, weights, strict=True):
+            part = self._hasher.transform(tokens) * weight
+            total = part if total is None else total + part
+        assert total is not None
+        out = sp.csr_matrix(total, dtype=np.float32)
+        out.data = np.log1p(out.data)  # the tenth "Kaspersky" adds little
+        out.eliminate_zeros()
+        return out
+
+    def titles(self, titles: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
+        """Headlines alone, weighted like the words vectors (to pick a representative one)."""
+        counts = sp.csr_matrix(
+            self._hasher.transform([T.words(t) for t in titles]), dtype=np.float32
+        )
+        counts.data = np.log1p(counts.data)
+        return self.weigh(counts, idf)
+
+    @staticmethod
+    def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+        out = counts.copy()
+        out.data = out.data * idf[out.indices]
+        return sp.csr_matrix(normalize(out, norm="l2", copy=False), dtype=np.float32)
+
+
+# -- compact storage of sparse rows (features table blobs) ---------------------
+
+
+def pack_rows(rows: Sequence[sp.csr_matrix], header: Sequence[float] = ()) -> bytes:
+    """Several 1xN sparse rows (and a few floats) as one blob."""
+    parts = [struct.pack("<ii", len(header), len(rows))]
+    parts.append(np.asarray(header, dtype=np.float64).tobytes())
+    for row in rows:
+        row = sp.csr_matrix(row)
+        parts.append(struct.pack("<i", row.nnz))
+        parts.append(row.indices.astype(np.int32).tobytes())
+        parts.append(row.data.astype(np.float32).tobytes())
+    return b"".join(parts)
+
+
+def unpack_rows(data: bytes, n_features: int) -> tuple[list[float], list[sp.csr_matrix]]:
+    n_header, n_rows = struct.unpack_from("<ii", data)
+    offset = 8
+    header = np.frombuffer(data, np.float64, n_header, offset).tolist()
+    offset += 8 * n_header
+    rows = []
+    for _ in range(n_rows):
+        (nnz,) = struct.unpack_from("<i", data, offset)
+        offset += 4
+        idx = np.frombuffer(data, np.int32, nnz, offset)
+        offset += 4 * nnz
+        val = np.frombuffer(data, np.float32, nnz, offset)
+        offset += 4 * nnz
+        rows.append(sp.csr_matrix((val, idx, [0, nnz]), shape=(1, n_features), dtype=np.float32))
+    return header, rows
+
+
+def norm(row: sp.csr_matrix) -> float:
+    return math.sqrt(float(row.multiply(row).sum())) if row.nnz else 0.0

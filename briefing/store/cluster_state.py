@@ -1,0 +1,171 @@
+"""Writes of the clustering stage, and the per-item state it keeps between runs.
+
+`store/clusters.py` reads clusters back for the app; this module is the
+writing side: article links (duplicate_of, event_id), event and story rows,
+and opaque blobs in the `features` table (MinHash signatures per article,
+centroid sums per event and story, document frequencies), all called inside
+one `store.write()` transaction by `briefing.cluster.stage`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+
+from briefing.store.db import Store
+
+_CHUNK = 500
+
+
+def _chunks(keys: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(keys), _CHUNK):
+        yield list(keys[start : start + _CHUNK])
+
+
+def get_blobs(store: Store, kind: str, keys: Sequence[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for chunk in _chunks(list(keys)):
+        marks = ",".join("?" * len(chunk))
+        for row in store.conn.execute(
+            f"SELECT key, data FROM features WHERE kind = ? AND key IN ({marks})",
+            (kind, *chunk),
+        ):
+            out[row[0]] = bytes(row[1])
+    return out
+
+
+def all_blobs(store: Store, kind: str) -> dict[str, bytes]:
+    return {
+        r[0]: bytes(r[1])
+        for r in store.conn.execute("SELECT key, data FROM features WHERE kind = ?", (kind,))
+    }
+
+
+def put_blobs(conn: sqlite3.Connection, kind: str, items: Mapping[str, bytes]) -> None:
+    conn.executemany(
+        "INSERT INTO features(kind, key, data) VALUES (?, ?, ?) "
+        "ON CONFLICT(kind, key) DO UPDATE SET data = excluded.data",
+        [(kind, k, v) for k, v in items.items()],
+    )
+
+
+def delete_blobs(conn: sqlite3.Connection, kind: str, keys: Iterable[str]) -> None:
+    conn.executemany("DELETE FROM features WHERE kind = ? AND key = ?", [(kind, k) for k in keys])
+
+
+def clustered_articles_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
+    """Articles already placed, published in [start, end] (ISO strings)."""
+    return store.query(
+        """SELECT id, url, published, first_seen, duplicate_of, event_id FROM articles
+           WHERE event_id IS NOT NULL AND COALESCE(published, first_seen) BETWEEN ? AND ?""",
+        (start, end),
+    )
+
+
+def events_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
+    """Events dated within [start, end] (ISO dates)."""
+    return store.query(
+        "SELECT id, story_id, date, created_at FROM events WHERE date BETWEEN ? AND ?",
+        (start, end),
+    )
+
+
+def events_of_stories(store: Store, story_ids: Sequence[str]) -> list[sqlite3.Row]:
+    out: list[sqlite3.Row] = []
+    for chunk in _chunks(list(story_ids)):
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            store.query(
+                f"SELECT id, story_id, date, title FROM events WHERE story_id IN ({marks})",
+                tuple(chunk),
+            )
+        )
+    return out
+
+
+def rows_by_id(store: Store, table: str, ids: Sequence[str | int]) -> dict[str | int, sqlite3.Row]:
+    if table not in {"events", "stories", "articles"}:
+        raise ValueError(table)
+    out: dict[str | int, sqlite3.Row] = {}
+    for chunk in _chunks([str(i) for i in ids]):
+        marks = ",".join("?" * len(chunk))
+        params = tuple(int(c) for c in chunk) if table == "articles" else tuple(chunk)
+        for row in store.query(f"SELECT * FROM {table} WHERE id IN ({marks})", params):
+            out[row["id"]] = row
+    return out
+
+
+def event_members(store: Store, event_ids: Sequence[str]) -> list[sqlite3.Row]:
+    out: list[sqlite3.Row] = []
+    for chunk in _chunks(list(event_ids)):
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            store.query(
+                f"""SELECT id, event_id, title, duplicate_of,
+                           COALESCE(published, first_seen) AS at
+                    FROM articles WHERE event_id IN ({marks})""",
+                tuple(chunk),
+            )
+        )
+    return out
+
+
+def set_article_links(
+    conn: sqlite3.Connection, links: Iterable[tuple[int, int | None, str]]
+) -> None:
+    """(article id, duplicate_of, event_id) for each placed article."""
+    conn.executemany(
+        "UPDATE articles SET duplicate_of = ?, event_id = ? WHERE id = ?",
+        [(dup, event, aid) for aid, dup, event in links],
+    )
+
+
+def upsert_story(
+    conn: sqlite3.Connection,
+    story_id: str,
+    *,
+    title: str,
+    first_date: str,
+    last_date: str,
+    created_at: str,
+    last_event_at: str | None,
+    changed: bool,
+) -> None:
+    """Insert or update a story row; a changed story loses its summary key (recompute)."""
+    conn.execute(
+        """INSERT INTO stories(id, title, first_date, last_date, created_at, last_event_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET title = excluded.title,
+               first_date = excluded.first_date, last_date = excluded.last_date,
+               last_event_at = excluded.last_event_at,
+               summary_key = CASE WHEN ? THEN NULL ELSE stories.summary_key END""",
+        (story_id, title, first_date, last_date, created_at, last_event_at, int(changed)),
+    )
+
+
+def upsert_event(
+    conn: sqlite3.Connection,
+    event_id: str,
+    *,
+    story_id: str | None,
+    title: str,
+    date: str,
+    created_at: str,
+    changed: bool,
+) -> None:
+    conn.execute(
+        """INSERT INTO events(id, story_id, title, date, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET story_id = excluded.story_id, title = excluded.title,
+               date = excluded.date,
+               summary_key = CASE WHEN ? THEN NULL ELSE events.summary_key END""",
+        (event_id, story_id, title, date, created_at, int(changed)),
+    )
+
+
+def set_event_story(conn: sqlite3.Connection, moves: Iterable[tuple[str, str]]) -> None:
+    """(event id, story id): an event that moved to another story, summary kept."""
+    conn.executemany("UPDATE events SET story_id = ? WHERE id = ?", [(s, e) for e, s in moves])
+
+
+def delete_stories(conn: sqlite3.Connection, story_ids: Iterable[str]) -> None:
+    conn.executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in story_ids])
