@@ -236,11 +236,18 @@ def _body_html(ctx: PageContext) -> str:
     art = ctx.article
     parts: list[str] = []
     text, credit = ctx.caption
-    parts.append(
-        '<figure class="lead-image"><img src="/static/img/lead.jpg" alt="" width="800" '
-        f'height="450"><figcaption>{escape(text)} <span class="credit">{escape(credit)}'
-        "</span></figcaption></figure>"
-    )
+    if ctx.outlet.template == "blog":
+        # Hand-made captions (a plain italic paragraph) reach the extracted text.
+        parts.append(
+            '<p><img src="/static/img/lead.jpg" alt="" width="800" height="450"></p>'
+            f"<p><em>{escape(text)} {escape(credit)}</em></p>"
+        )
+    else:
+        parts.append(
+            '<figure class="lead-image"><img src="/static/img/lead.jpg" alt="" width="800" '
+            f'height="450"><figcaption>{escape(text)} <span class="credit">{escape(credit)}'
+            "</span></figcaption></figure>"
+        )
     paragraphs = list(art.paragraphs)
     for i, para in enumerate(paragraphs):
         parts.append(f"<p>{escape(para)}</p>")
