@@ -12,7 +12,7 @@ when it says strictly more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from briefing.summarize import boilerplate, text
@@ -49,12 +49,6 @@ class Candidate:
     source: int  # index into the sources, which come in publication order
     position: int  # 0 = the source's first clean sentence
     stems: frozenset[str]
-    # Indices of the sources that said (nearly) the same thing.
-    sources: set[int] = field(default_factory=set)
-
-    @property
-    def support(self) -> int:
-        return len(self.sources)
 
 
 def redundant(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -97,9 +91,8 @@ def candidates(sources: list[Source], per_source: int | None) -> list[Candidate]
             stems = text.content_stems(sentence)
             twin = next((c for c in kept if redundant(c.stems, stems)), None)
             if twin is None:
-                kept.append(Candidate(sentence, index, position, stems, {index}))
+                kept.append(Candidate(sentence, index, position, stems))
                 continue
-            twin.sources.add(index)
             # Keep the earliest phrasing unless the later one says strictly more.
             if stems > twin.stems and len(stems) >= len(twin.stems) + 2:
                 twin.text, twin.stems = sentence, stems

@@ -67,7 +67,7 @@ def summarize_article(
     source: Source, algorithm: str = rank.DEFAULT, weights: rank.Weights = rank.MIXED
 ) -> list[Sentence]:
     pool = candidates([source], ARTICLE_CANDIDATES)
-    chosen = _select(pool, algorithm, weights, article_length(len(pool)), 1)
+    chosen = _select(pool, algorithm, weights, article_length(len(pool)))
     chosen.sort(key=lambda p: p.candidate.position)
     return [_sentence(p.candidate, [source]) for p in chosen]
 
@@ -87,7 +87,7 @@ def summarize_event(
     )
     pool = candidates(ordered, per_source)
     count = length if length is not None else event_length(len(ordered))
-    chosen = _select(pool, algorithm, weights, count, len(ordered))
+    chosen = _select(pool, algorithm, weights, count)
     if not chosen:
         return []
     # The gist first, then the rest as the sources tell it.
@@ -136,12 +136,12 @@ def summarize_story(events: Sequence[EventInput], max_sentences: int = 5) -> lis
 
 
 def _select(
-    pool: list[Candidate], algorithm: str, weights: rank.Weights, count: int, n_sources: int
+    pool: list[Candidate], algorithm: str, weights: rank.Weights, count: int
 ) -> list[_Picked]:
     """The best `count` candidates, skipping any that repeat one already chosen."""
     if not pool or count <= 0:
         return []
-    scores = rank.score(pool, algorithm, weights, n_sources)
+    scores = rank.score(pool, algorithm, weights)
     ranked = sorted(
         (_Picked(c, s) for c, s in zip(pool, scores, strict=True)),
         key=lambda p: (-p.score, p.candidate.source, p.candidate.position),
