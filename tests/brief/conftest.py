@@ -1,0 +1,174 @@
+"""A fixed, small clustered store for the brief's tests (our own words, fictional outlets)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from briefing.models import Article, TriageState
+from briefing.store import Store, triage
+from briefing.store import articles as article_store
+from briefing.store import feeds as feed_store
+from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
+
+GENERATED = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+KASPERSKY = StorySpec(
+    id="us-kaspersky",
+    title="US actions against Kaspersky",
+    summary=[
+        "Commerce barred sales of Kaspersky software in the United States.",
+        "The ban followed years of federal restrictions on the vendor.",
+    ],
+    events=[
+        EventSpec(
+            "DHS orders federal agencies to remove Kaspersky software",
+            date(2017, 9, 13),
+            [
+                ArticleSpec(
+                    "Agencies told to drop Kaspersky products",
+                    "Global Wire Service",
+                    at("2017-09-13", 14),
+                    url="https://globalwire.example/2017/09/13/kaspersky-directive",
+                ),
+                ArticleSpec(
+                    "Agencies told to drop Kaspersky products (wire copy)",
+                    "Packet Post",
+                    at("2017-09-13", 16),
+                    duplicate_of=0,
+                ),
+                ArticleSpec(
+                    "DHS directive gives agencies 90 days on Kaspersky",
+                    "Policy Wire",
+                    at("2017-09-13", 18),
+                ),
+            ],
+            summary=["Homeland Security gave agencies 90 days to remove the software."],
+        ),
+        EventSpec(
+            "Commerce bans Kaspersky software sales",
+            date(2024, 6, 20),
+            [
+                ArticleSpec(
+                    "Commerce rule ends Kaspersky sales",
+                    "Capitol Security Report",
+                    at("2024-06-20", 15),
+                ),
+                ArticleSpec(
+                    "Kaspersky ban: what customers must do", "The Cyber Ledger", at("2024-06-21", 9)
+                ),
+            ],
+            summary=[
+                "The Commerce Department barred new sales from July.",
+                "Updates to existing customers end in September.",
+            ],
+        ),
+    ],
+)
+
+RANSOMWARE = StorySpec(
+    id="hospital-ransomware",
+    title="Ransomware attack on regional hospitals",
+    summary=["A ransomware group disrupted care at several hospitals."],
+    events=[
+        EventSpec(
+            "Hospitals divert ambulances after ransomware attack",
+            date(2024, 6, 3),
+            [ArticleSpec("Hospitals divert ambulances", "Breach Daily", at("2024-06-03", 8))],
+            summary=["Three hospitals diverted ambulances while systems were down."],
+        ),
+        EventSpec(
+            "Hospitals restore records systems",
+            date(2024, 6, 18),
+            [ArticleSpec("Records back online at hospitals", "Infra Watch", at("2024-06-18", 10))],
+        ),
+    ],
+)
+
+EU_RULES = StorySpec(
+    id="eu-cyber-resilience",
+    title="EU Cyber Resilience Act",
+    summary=["The EU adopted security rules for connected products."],
+    events=[
+        EventSpec(
+            "Council adopts the Cyber Resilience Act",
+            date(2024, 10, 10),
+            [
+                ArticleSpec(
+                    "Council signs off on product security law",
+                    "Euro Digital Affairs",
+                    at("2024-10-10", 11),
+                )
+            ],
+        ),
+    ],
+)
+
+DISMISSED = StorySpec(
+    id="vendor-webinar",
+    title="Vendor webinar announcements",
+    events=[
+        EventSpec(
+            "Vendor announces a webinar",
+            date(2024, 6, 19),
+            [ArticleSpec("Join our webinar on patching", "The Patch", at("2024-06-19", 9))],
+        ),
+    ],
+)
+
+STORIES = [KASPERSKY, RANSOMWARE, EU_RULES, DISMISSED]
+
+
+def add_loose_article(store: Store, title: str, published: datetime, outlet: str) -> int:
+    """An article the clustering stage has not placed in an event yet."""
+    host = "".join(c for c in outlet.lower() if c.isalnum())
+    feed = feed_store.add(store, f"https://{host}.example/rss", outlet)
+    new, _ = article_store.upsert(
+        store,
+        [
+            Article(
+                feed_id=int(feed.id or 0),
+                guid=f"loose-{title}",
+                url=f"https://{host}.example/{published:%Y/%m/%d}/loose",
+                title=title,
+                outlet=outlet,
+                published=published,
+            )
+        ],
+    )
+    return new[0]
+
+
+def build_corpus(path: Path) -> Store:
+    store = Store(path)
+    populate(store, STORIES)
+    triage.put(
+        store,
+        TriageState(
+            story_id="us-kaspersky",
+            starred=True,
+            tags=["russia", "procurement"],
+            note="Ask the policy team about the September deadline.\nCheck state-level bans too.",
+        ),
+    )
+    triage.put(store, TriageState(story_id="eu-cyber-resilience", tags=["eu"]))
+    triage.put(store, TriageState(story_id="vendor-webinar", dismissed=True))
+    add_loose_article(
+        store,
+        "Senate panel schedules a hearing on spyware",
+        at("2024-06-19", 17),
+        "Security and Statecraft",
+    )
+    return store
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Store:
+    return build_corpus(tmp_path / "briefing.db")
