@@ -166,6 +166,12 @@ PATTERNS: list[Pattern] = [
         r"|^(?:credit|courtesy|source)\s*:\s*\S",
     ),
     _p(
+        "caption_with_credit",
+        "'Racks of servers in a data centre. Photo: Lena Moor / Northlight': a credit after text",
+        r"[.!?]\s+(?:photo(?:graph)?|image|picture|illustration|video)s?(?:\s+credit)?\s*"
+        r"(?::|by\s+[A-Z])",
+    ),
+    _p(
         "photo_agency_credit",
         "'Jane Doe/Getty Images', '(AP Photo/John Roe)', 'via Shutterstock'",
         r"(?:/|\(|\||\bvia\s+)\s*(?:getty\s+images|shutterstock|afp|istock(?:photo)?|alamy|"

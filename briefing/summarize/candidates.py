@@ -25,9 +25,9 @@ MAX_WORDS = 80
 # Sentences end like sentences; captions and subheads usually do not.
 _ENDINGS = (".", "!", "?", '"', "”", "’", "'", ")")
 # Two sentences whose content-word stems overlap this much say the same thing.
-JACCARD = 0.5
+JACCARD = 0.4
 # ... or when this share of the shorter one's stems is in the longer one.
-CONTAINMENT = 0.8
+CONTAINMENT = 0.65
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +64,26 @@ def redundant(a: frozenset[str], b: frozenset[str]) -> bool:
 def clean_sentences(source: Source, limit: int | None = None) -> list[str]:
     """The source's sentences that may go into a summary, in reading order."""
     body = source.text.strip() or source.teaser.strip()
+    # Extracted pages often repeat the headline as their first line.
+    title = _normalized(source.title)
     kept: list[str] = []
     for paragraph in text.paragraphs(body):
-        if boilerplate.is_boilerplate(paragraph):
+        if boilerplate.is_boilerplate(paragraph) or (title and _normalized(paragraph) == title):
             continue
         for raw in text.sentences(paragraph):
             sentence = boilerplate.clean_sentence(raw)
             if sentence is None or not _sentence_like(sentence):
                 continue
+            if title and _normalized(sentence) in title:
+                continue
             kept.append(sentence)
             if limit is not None and len(kept) >= limit:
                 return kept
     return kept
+
+
+def _normalized(value: str) -> str:
+    return " ".join(text.words(value.lower()))
 
 
 def _sentence_like(sentence: str) -> bool:

@@ -6,9 +6,9 @@ from the database, the evaluation script from the labeled corpus.
 - An article summary is 2-3 of its own sentences, in the article's order.
 - An event summary is 3-5 sentences across its sources (duplicates of an
   article are not separate sources; the caller leaves them out), no two
-  saying the same thing, each attributed to its article and outlet. The best
-  sentence (the gist) comes first, then the rest as the sources tell it:
-  leads before details, earlier reports before later ones.
+  saying the same thing, each attributed to its article and outlet, in the
+  order the sources tell it: leads before details, earlier reports before
+  later ones, so the summary opens with what happened.
 - A story summary is the latest event's gist first (up to two sentences),
   then one sentence from each earlier event, newest first: 3-5 in all.
 """
@@ -90,10 +90,10 @@ def summarize_event(
     chosen = _select(pool, algorithm, weights, count)
     if not chosen:
         return []
-    # The gist first, then the rest as the sources tell it.
-    gist, rest = chosen[0], chosen[1:]
-    rest.sort(key=lambda p: (p.candidate.position, p.candidate.source))
-    return [_sentence(p.candidate, ordered) for p in [gist, *rest]]
+    # As the sources tell it: leads before details, earlier reports first, so
+    # the summary opens with what happened.
+    chosen.sort(key=lambda p: (p.candidate.position, p.candidate.source))
+    return [_sentence(p.candidate, ordered) for p in chosen]
 
 
 def summarize_story(events: Sequence[EventInput], max_sentences: int = 5) -> list[Sentence]:
