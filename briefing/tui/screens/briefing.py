@@ -64,8 +64,10 @@ class StoryTable(DataTable[Text]):
     """The story list; j/k move like the arrows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next story"),
-        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous story"),
+        Binding(
+            "j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next (also ↓)"
+        ),
+        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
     ]
 
 
@@ -77,14 +79,13 @@ class BriefingScreen(TriageActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("enter", "open", "Open", "Open the story's timeline", show=True),
         bind("q", "app.quit", "Quit", "Quit briefing", show=True),
-        bind("escape", "clear_filter", "Clear", "Clear the search or filter"),
         bind("n", "next_unread", "Next unread", "Move to the next unread story"),
         bind("p", "previous_unread", "Prev unread", "Move to the previous unread story"),
         bind("A", "mark_all_read", "All read", "Mark every story shown as read"),
         *TRIAGE_BINDINGS,
         bind("slash", "search", "Search", "Full-text search over all articles", show=True),
         bind("F", "filter", "Filter", "Filter by unread, starred, tag, feed or dates"),
-        bind("ctrl+f", "clear_filter", "Clear filter", "Show every story again"),
+        bind("ctrl+f,escape", "clear_filter", "Clear filter", "Show every story again"),
         bind("S", "toggle_sort", "Sort", "Sort by newest activity or by coverage now"),
         bind("f", "feeds", "Feeds", "Feed health: add, remove, retry feeds"),
     ]
@@ -170,7 +171,7 @@ class BriefingScreen(TriageActions, Screen[None]):
             if item is None or item not in self.shown:
                 continue
             for column, cell in zip(COLUMNS, row_cells(item), strict=True):
-                table.update_cell(item.id, column, cell)
+                table.update_cell(item.id, column, cell, update_width=column == "title")
         self.show_summary()
         self.update_status()
 

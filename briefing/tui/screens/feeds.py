@@ -56,8 +56,10 @@ def check_url(value: str) -> str | None:
 
 class FeedTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next feed"),
-        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous feed"),
+        Binding(
+            "j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next (also ↓)"
+        ),
+        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
     ]
 
 
@@ -65,8 +67,7 @@ class FeedsScreen(Screen[None]):
     app: BriefingApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        bind("escape", "back", "Back", "Back to the briefing", show=True),
-        bind("q", "back", "Back", "Back to the briefing"),
+        bind("escape,q", "back", "Back", "Back to the briefing", show=True),
         Binding("plus,a", "add", "Add", id="feeds.add", tooltip="Follow a new feed", show=True),
         Binding(
             "delete,minus,x",

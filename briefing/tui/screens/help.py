@@ -22,19 +22,22 @@ MARKS = [
 
 
 def key_table(screen: Screen) -> list[tuple[str, str, str]]:
-    """(keys, action, what it does) for the screen's bindings, after any keymap."""
-    by_action: dict[str, tuple[list[str], str, str]] = {}
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if binding.system or not binding.description:
-            continue
-        name = binding.id or binding.action
-        keys, _d, _t = by_action.setdefault(name, ([], binding.description, binding.tooltip))
-        display = binding.key_display or screen.app.get_key_display(binding)
-        if display not in keys:
-            keys.append(display)
-        del key
-    return [(" ".join(k), d, t) for k, d, t in by_action.values()]
+    """(keys, action, what it does) for the screen's own bindings, after any keymap.
+
+    Walks the whole binding chain (focused widget, screen, app), so a key the
+    focused list also uses (enter) is still listed; widget built-ins without
+    an id (page left, focus next...) are left out as noise.
+    """
+    rows: dict[str, tuple[list[str], str, str]] = {}
+    for _node, bindings_map in screen._binding_chain:
+        for _key, binding in bindings_map:
+            if binding.id is None or binding.system or not binding.description:
+                continue
+            keys, _d, _t = rows.setdefault(binding.id, ([], binding.description, binding.tooltip))
+            display = binding.key_display or screen.app.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+    return [(" ".join(k), d, t) for k, d, t in rows.values()]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -53,8 +53,7 @@ class ReaderScreen(TriageActions, Screen[None]):
     app: BriefingApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        bind("escape", "back", "Back", "Back to the story", show=True),
-        bind("q", "back", "Back", "Back to the story"),
+        bind("escape,q", "back", "Back", "Back to the story", show=True),
         Binding("j", "scroll('down')", "Down", show=False, id="reader.down", tooltip="Scroll down"),
         Binding("k", "scroll('up')", "Up", show=False, id="reader.up", tooltip="Scroll up"),
         Binding(

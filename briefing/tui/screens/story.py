@@ -30,8 +30,10 @@ class KeyList(OptionList):
     """An option list that j/k move through like the arrows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next"),
-        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous"),
+        Binding(
+            "j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next (also ↓)"
+        ),
+        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
     ]
 
 
@@ -97,8 +99,7 @@ class StoryScreen(TriageActions, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("enter", "open", "Open", "Open the event's articles, or the article", show=True),
-        bind("escape", "back", "Back", "Back to the briefing", show=True),
-        bind("q", "back", "Back", "Back to the briefing"),
+        bind("escape,q", "back", "Back", "Back to the briefing", show=True),
         bind("n", "next_unread", "Next unread", "Open the next unread story"),
         bind("p", "previous_unread", "Prev unread", "Open the previous unread story"),
         *TRIAGE_BINDINGS,

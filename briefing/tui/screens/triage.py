@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 
 def bind(key: str, action: str, description: str, tooltip: str, show: bool = False) -> Binding:
-    """A binding whose id (for the keymap) is `briefing.<action>` on every screen."""
+    """A binding whose id (for the keymap) is `briefing.<action>` on every screen.
+
+    One action, one binding (list several keys in `key`), so one id rebinds it.
+    """
     name = action.removeprefix("app.")
     return Binding(key, action, description, show=show, id=f"briefing.{name}", tooltip=tooltip)
 
