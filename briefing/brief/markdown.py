@@ -90,6 +90,10 @@ def build_view(brief: Brief) -> BriefView:
     if brief.start and brief.end:
         span = str(brief.start) if brief.start == brief.end else f"{brief.start} to {brief.end}"
         heading = f"Brief: {span}"
+    elif brief.start:
+        heading = f"Brief: since {brief.start}"
+    elif brief.end:
+        heading = f"Brief: until {brief.end}"
     slugger = Slugger()
     slugger.slug(heading)
     if brief.stories:
@@ -170,7 +174,8 @@ def _raw(value: object) -> Markdown:
 
 def _environment(source: str, name: str) -> jinja2.Template:
     env = SandboxedEnvironment(
-        loader=jinja2.DictLoader({name: source}),
+        # A filename lets Jinja's traceback rewriting report template line numbers.
+        loader=jinja2.FunctionLoader(lambda _: (source, name, lambda: True)),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         autoescape=False,
