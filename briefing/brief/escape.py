@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from briefing.sanitize import clean, safe_url
+from briefing.sanitize import clean, safe_url, strip_controls
 
 # Markup anywhere in a line. `|` splits table cells, `~` and `$` are GitHub's
 # strikethrough and math; `#` closes an ATX heading too, not only opens it.
@@ -66,9 +66,16 @@ def escape_lines(text: object, *, prefix: str = "") -> Markdown:
     return Markdown(("\n" + prefix.rstrip() + "\n" + prefix).join(rendered))
 
 
+def http_url(url: str | None) -> str | None:
+    """The URL when it is http(s), with the spaces a sloppy feed left in it encoded."""
+    if not url:
+        return None
+    return safe_url(strip_controls(url).strip().replace(" ", "%20"))
+
+
 def link_url(url: str | None) -> str | None:
     """An http(s) URL ready to sit in `[label](here)`, or None for any other scheme."""
-    safe = safe_url(url)
+    safe = http_url(url)
     if safe is None:
         return None
     safe = "".join(_URL_UNSAFE.get(c, c) for c in safe)

@@ -28,8 +28,9 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from briefing.brief.errors import ExportError
+from briefing.brief.escape import http_url
 from briefing.models import Article, Event, Sentence, Story, TriageState
-from briefing.sanitize import clean, safe_url
+from briefing.sanitize import clean
 from briefing.store import Store, clusters, triage
 from briefing.store import brief as brief_store
 
@@ -185,7 +186,7 @@ def _sentences(items: list[Sentence]) -> list[str]:
 
 
 def _article(art: Article) -> BriefArticle:
-    url = safe_url(art.url)
+    url = http_url(art.url)
     source = clean(art.outlet, "outlet", single_line=True)
     if not source:
         source = (urlsplit(url).hostname or "") if url else ""

@@ -216,7 +216,8 @@ def test_links_only_for_http(url: str | None) -> None:
 @pytest.mark.parametrize(
     ("url", "href"),
     [
-        ("https://a.example/x y", None),  # whitespace: safe_url refuses it
+        ("https://a.example/x y", "https://a.example/x%20y"),
+        ("https://a.example/x\ny", None),  # other whitespace: refused
         ("https://a.example/a_(b)", "https://a.example/a_%28b%29"),
         ("https://a.example/?q=<b>|c", "https://a.example/?q=%3Cb%3E%7Cc"),
         ("https://a.example/?a=1&copy;=2", "https://a.example/?a=1&copy;=2"),

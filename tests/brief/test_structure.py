@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 from briefing.brief.export import ExportOptions, export
 from briefing.store import Store
 from tests.brief.conftest import GENERATED
 from tests.brief.helpers import FORBIDDEN, github_slug, parse
+from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
 
 
 def test_headings_contents_and_anchors(corpus: Store) -> None:
@@ -89,9 +93,37 @@ def test_story_shows_tags_note_and_summary(corpus: Store) -> None:
 
 
 def test_empty_brief(corpus: Store) -> None:
-    from datetime import date
-
     options = ExportOptions(since=date(2030, 1, 1))
     parsed = parse(export(corpus, options, generated=GENERATED))
     assert parsed.headings == [(1, "Brief: since 2030-01-01")]
     assert parsed.tables == [] and parsed.links == []
+
+
+def test_anchors_with_repeated_titles(tmp_path: Path) -> None:
+    """Same titles, a story called "Contents", events sharing a heading: every link lands."""
+    store = Store(tmp_path / "r.db")
+    day = date(2024, 5, 5)
+
+    def story(sid: str, title: str, event_title: str) -> StorySpec:
+        art = ArticleSpec("a", "Threat Desk", datetime(2024, 5, 5, tzinfo=UTC))
+        return StorySpec(id=sid, title=title, events=[EventSpec(event_title, day, [art])])
+
+    populate(
+        store,
+        [
+            story("a", "Same title", "Same event"),
+            story("b", "Same title", "Same event"),
+            story("c", "Contents", "Same event"),
+            story("d", "Brief: 2024-05-05", "Same title"),
+        ],
+    )
+    parsed = parse(export(store, ExportOptions(), generated=GENERATED))
+    seen: dict[str, int] = {}
+    slugs = [github_slug(text, seen) for _, text in parsed.headings]
+    internal = [href[1:] for href, _ in parsed.links if href.startswith("#")]
+    assert len(internal) == 8  # four contents entries, four timeline rows
+    assert len(set(internal)) == 8
+    assert set(internal) <= set(slugs)
+    # contents entries land on the story headings, in order
+    story_slugs = [slugs[i] for i, (level, _) in enumerate(parsed.headings) if level == 2][1:]
+    assert internal[:4] == story_slugs
