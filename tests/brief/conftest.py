@@ -123,20 +123,44 @@ DISMISSED = StorySpec(
     ],
 )
 
+# The team's fictional outlets and their domains.
+DOMAINS = {
+    "Global Wire Service": "globalwire.example",
+    "Policy Wire": "policywire.example",
+    "The Cyber Ledger": "cyberledger.example",
+    "Capitol Security Report": "capitolsecurity.example",
+    "Breach Daily": "breachdaily.example",
+    "Threat Desk": "threatdesk.example",
+    "Euro Digital Affairs": "eurodigital.example",
+    "Packet Post": "packetpost.example",
+    "Security & Statecraft": "statecraft.example",
+    "Infra Watch": "infrawatch.example",
+    "The Patch": "thepatch.example",
+}
+
+
+def article_url(outlet: str, published: datetime, title: str) -> str:
+    slug = "-".join("".join(c for c in w if c.isalnum()) for w in title.lower().split())
+    return f"https://{DOMAINS[outlet]}/{published:%Y/%m/%d}/{slug}"
+
+
 STORIES = [KASPERSKY, RANSOMWARE, EU_RULES, DISMISSED]
+for _story in STORIES:
+    for _event in _story.events:
+        for _art in _event.articles:
+            _art.url = _art.url or article_url(_art.outlet, _art.published, _art.title)
 
 
 def add_loose_article(store: Store, title: str, published: datetime, outlet: str) -> int:
     """An article the clustering stage has not placed in an event yet."""
-    host = "".join(c for c in outlet.lower() if c.isalnum())
-    feed = feed_store.add(store, f"https://{host}.example/rss", outlet)
+    feed = feed_store.add(store, f"https://{DOMAINS[outlet]}/feed-{published:%Y%m%d%H}", outlet)
     new, _ = article_store.upsert(
         store,
         [
             Article(
                 feed_id=int(feed.id or 0),
                 guid=f"loose-{title}",
-                url=f"https://{host}.example/{published:%Y/%m/%d}/loose",
+                url=article_url(outlet, published, title),
                 title=title,
                 outlet=outlet,
                 published=published,
@@ -164,7 +188,7 @@ def build_corpus(path: Path) -> Store:
         store,
         "Senate panel schedules a hearing on spyware",
         at("2024-06-19", 17),
-        "Security and Statecraft",
+        "Security & Statecraft",
     )
     return store
 
