@@ -174,8 +174,9 @@ def _raw(value: object) -> Markdown:
 
 def _environment(source: str, name: str) -> jinja2.Template:
     env = SandboxedEnvironment(
-        # A filename lets Jinja's traceback rewriting report template line numbers.
-        loader=jinja2.FunctionLoader(lambda _: (source, name, lambda: True)),
+        # One template and no other (an include is "not found"); its filename lets
+        # Jinja's traceback rewriting report template line numbers.
+        loader=jinja2.FunctionLoader(lambda n: (source, name, lambda: True) if n == name else None),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         autoescape=False,

@@ -61,6 +61,7 @@ def test_builtin_template_is_a_starting_point(corpus: Store, tmp_path: Path) -> 
         ("ok\n\n{{ brief.no_such_thing }}\n", r"mine.md.j2, line 3: .*no_such_thing"),
         ("{{ brief.__class__.__mro__ }}", r"mine.md.j2.*(unsafe|__class__|__mro__)"),
         ("{{ 1 // 0 }}", r"mine.md.j2.*ZeroDivisionError"),
+        ('{% include "/etc/passwd" %}', r"mine.md.j2, line 1: TemplateNotFound: /etc/passwd"),
     ],
 )
 def test_broken_template_is_a_clear_error(
