@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
 
 from briefing.atomic import WriteError, write_text_atomic
 from briefing.brief.errors import ExportError, OutputExists
@@ -29,7 +28,7 @@ FORMATS = ("markdown", "json")
 
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
-    format: Literal["markdown", "json"] = "markdown"
+    format: str = "markdown"  # one of FORMATS
     since: date | None = None  # events on or after this day
     until: date | None = None  # events on or before this day
     starred: bool = False  # only starred stories

@@ -57,7 +57,7 @@ def test_only_the_generated_line_changes_with_the_clock(corpus: Store) -> None:
 
     later = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
     for fmt in ("markdown", "json"):
-        options = ExportOptions(format=fmt)  # type: ignore[arg-type]
+        options = ExportOptions(format=fmt)
         a = export(corpus, options, generated=GENERATED).splitlines()
         b = export(corpus, options, generated=later).splitlines()
         changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
