@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import webbrowser
 from collections.abc import Callable
 from datetime import date, datetime
@@ -144,6 +145,7 @@ class BriefingApp(App[None]):
             return
         self.refresh_errors = []
         self.progress = ("starting", 0, None, "")
+        _start_resource_tracker()
         self._refresh()
 
     @work(thread=True, group="refresh", exit_on_error=False, description="refresh all feeds")
@@ -235,6 +237,24 @@ class BriefingApp(App[None]):
             self.notify(f"Export failed: {exc}", severity="error", markup=False, timeout=8)
             return
         self.notify(f"Wrote {request.path}", title="Export", markup=False, timeout=5)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's helper process before the pipeline's worker pool needs it.
+
+    The pipeline parses in worker processes. Their resource tracker is spawned
+    with `sys.stderr.fileno()` passed down, and while the app runs Textual has
+    replaced sys.stderr with a capture object that has no file descriptor, so a
+    tracker started from the refresh thread fails ("bad value(s) in
+    fds_to_keep"). Started here, on the app's thread, with the real stderr.
+    """
+    from multiprocessing import resource_tracker
+
+    real = sys.__stderr__
+    if real is None:
+        return
+    with contextlib.redirect_stderr(real):
+        resource_tracker.ensure_running()
 
 
 def make_app(

@@ -246,19 +246,29 @@ class Triage:
         return triage_store.get(self.store, story_id)
 
     def put(self, new: TriageState, before: TriageState | None = None) -> TriageState:
-        before = before if before is not None else self.get(new.story_id)
-        triage_store.put(self.store, new)
-        self._remember([before])
+        """Write one story's state; what the store held before is kept for undo.
+
+        `before` is accepted for callers' convenience but the stored row is the
+        truth: undo restores exactly what was on disk.
+        """
+        del before
+        with self.store.write():
+            previous = self.get(new.story_id)
+            triage_store.put(self.store, new)
+        self._remember([previous])
         return new
 
     def put_many(self, changes: list[tuple[TriageState, TriageState]]) -> None:
         """Several stories (new, before) in one transaction, undone together."""
         if not changes:
             return
+        befores = []
         with self.store.write():
+            stored = triage_store.all_states(self.store)
             for new, _before in changes:
+                befores.append(stored.get(new.story_id) or TriageState(story_id=new.story_id))
                 triage_store.put(self.store, new)
-        self._remember([before for _new, before in changes])
+        self._remember(befores)
 
     def _remember(self, befores: list[TriageState]) -> None:
         self._undo.append(befores)
@@ -272,10 +282,7 @@ class Triage:
         """Restore the states before the last action; returns them (empty: nothing to undo)."""
         if not self._undo:
             return []
-        befores = self._undo.pop()
-        restored = [
-            b if b.updated_at is not None else TriageState(story_id=b.story_id) for b in befores
-        ]
+        restored = self._undo.pop()
         with self.store.write():
             for state in restored:
                 triage_store.put(self.store, state)
