@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from briefing.models import TriageState
 from briefing.store import Store
 from briefing.store import triage as triage_store
 from briefing.tui.screens.briefing import BriefingScreen, StoryTable
@@ -204,7 +205,7 @@ async def test_tag_and_note(filled: Store, make: AppFactory) -> None:
 
 
 async def test_next_and_previous_unread(filled: Store, make: AppFactory) -> None:
-    triage_store.put(filled, triage_store.get(filled, "pipeline").__class__("pipeline", read=True))
+    triage_store.put(filled, TriageState("pipeline", read=True))
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")
