@@ -31,6 +31,7 @@ def event_rule(p: Params) -> Rule:
         names_weight=p.event_names_weight,
         window_after=p.event_window_days * DAY,
         window_before=p.event_lead_days * DAY,
+        min_names=p.event_min_names,
     )
 
 
@@ -119,6 +120,7 @@ def cluster(docs: Sequence[Doc], params: Params = DEFAULT) -> Clustering:
     members: dict[str, list[ItemId]] = {}
     for doc in docs:
         members.setdefault(result.event_of[doc.id], []).append(doc.id)
+    title_vectors = featurizer.titles([d.title for d in docs], idf_w)
     for group in events.groups.values():
         ids = members[group.id]
         own = [i for i in ids if result.duplicate_of[i] is None]
@@ -127,7 +129,7 @@ def cluster(docs: Sequence[Doc], params: Params = DEFAULT) -> Clustering:
             article_ids=ids,
             title=titles.pick(
                 [docs[row[i]].title for i in own],
-                featurizer.titles([docs[row[i]].title for i in own], idf_w),
+                title_vectors[[row[i] for i in own]],
                 group.centroid()[0],
                 params,
             ),

@@ -7,6 +7,7 @@ under the original, which is the earliest published (ties: the smaller id).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,15 +21,20 @@ SEED = 1
 SCHEME = "affine32"
 
 
+def _as_is(value: int) -> int:
+    return value
+
+
 def signatures(docs: Iterable[Doc], params: Params) -> list[np.ndarray]:
     sets = []
     for doc in docs:
-        grams = T.shingles(doc.body, params.shingle_words)
+        grams = T.shingle_hashes(doc.body, params.shingle_words)
         if len(grams) < params.min_shingles:
             # too short to estimate: only an identical text is a copy
-            grams = {"\x00" + " ".join(sorted(grams))}
-        sets.append([g.encode("utf-8") for g in grams])
-    hashes = MinHash.bulk(sets, num_perm=params.num_perm, seed=SEED, scheme=SCHEME)
+            grams = np.array([zlib.crc32(" ".join(doc.body.lower().split()).encode())])
+        sets.append(grams.tolist())
+    # the items are already stable 32-bit hashes: MinHash permutes them as they are
+    hashes = MinHash.bulk(sets, num_perm=params.num_perm, seed=SEED, scheme=SCHEME, hashfunc=_as_is)
     return [np.asarray(h.hashvalues, dtype=np.uint64) for h in hashes]
 
 

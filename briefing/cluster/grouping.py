@@ -58,8 +58,19 @@ class Group:
 
 
 def _unit(row: sp.csr_matrix) -> sp.csr_matrix:
-    n = float(np.sqrt(row.multiply(row).sum())) if row.nnz else 0.0
-    return row / n if n > 0 else row
+    n = float(np.sqrt(np.dot(row.data, row.data))) if row.nnz else 0.0
+    if n <= 0:
+        return row
+    return sp.csr_matrix((row.data / n, row.indices, row.indptr), shape=row.shape)
+
+
+def _row(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """Row n as its own 1xN matrix, without scipy's slow generic indexing."""
+    lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
+    return sp.csr_matrix(
+        (matrix.data[lo:hi].copy(), matrix.indices[lo:hi].copy(), [0, hi - lo]),
+        shape=(1, matrix.shape[1]),
+    )
 
 
 def score(cos_w: np.ndarray, cos_n: np.ndarray, has_names: np.ndarray, rule: Rule) -> np.ndarray:
@@ -200,10 +211,13 @@ class Grouper:
         sum_w = (indicator @ xw).tocsr()
         sum_n = (indicator @ xn).tocsr()
         out: dict[ItemId, str] = {}
-        for j, n in pos.items():
-            g = groups[j]
-            g.words = (g.words + sum_w[n]).tocsr()
-            g.names = (g.names + sum_n[n]).tocsr()
+        order = sorted(pos, key=lambda j: pos[j])
+        new_w = (sp.vstack([groups[j].words for j in order]).tocsr() + sum_w).tocsr()
+        new_n = (sp.vstack([groups[j].names for j in order]).tocsr() + sum_n).tocsr()
+        for j in order:
+            n = pos[j]
+            groups[j].words = _row(new_w, n)
+            groups[j].names = _row(new_n, n)
         for i, j in enumerate(choice):
             g = groups[int(j)]
             g.members.append(items[i])

@@ -40,7 +40,10 @@ class Params:
     event_lead_days: float = 1.0
     event_words_weight: float = 0.7
     event_names_weight: float = 0.3
-    event_threshold: float = 0.15
+    event_threshold: float = 0.12
+    # when both sides name things, they must share some: two hospitals hit the same
+    # week share every word but their names
+    event_min_names: float = 0.05
 
     # -- stories: events that continue one matter, weeks or years apart --------
     story_words_weight: float = 0.5

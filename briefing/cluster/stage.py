@@ -28,7 +28,15 @@ from briefing.cluster.core import DAY, day_of, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
 from briefing.cluster.grouping import Group, Grouper, new_id, score
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import Doc, DocFreq, Featurizer, ItemId, pack_rows, unpack_rows
+from briefing.cluster.vectors import (
+    Doc,
+    DocFreq,
+    Featurizer,
+    ItemId,
+    pack_rows,
+    unpack_many,
+    unpack_rows,
+)
 from briefing.models import Article, from_iso, to_iso, utcnow
 from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
@@ -302,9 +310,7 @@ class _Run:
         stored = cs.all_blobs(self.store, KIND_STORY)
         if stored:
             keys = list(stored)
-            story_groups = [_unpack_group(k, stored[k], p.n_features) for k in keys]
-            sw = sp.vstack([g.words for g in story_groups]).tocsr()
-            sn = sp.vstack([g.names for g in story_groups]).tocsr()
+            _, (sw, sn) = unpack_many([stored[k] for k in keys], p.n_features, 2)
             ew, en = _profiles([self.groups[e] for e in changed])
             norm_w = np.sqrt(np.asarray(sw.multiply(sw).sum(axis=1)).ravel())
             norm_n = np.sqrt(np.asarray(sn.multiply(sn).sum(axis=1)).ravel())

@@ -9,9 +9,11 @@ shares its vocabulary.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # News filler that says nothing about which happening an article reports.
@@ -138,9 +140,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}s?$")
 _AMOUNT = re.compile(
     r"\$?\d+(?:[.,]\d+)*\s*(?:million|billion|percent|%|days|hours)", re.IGNORECASE
 )
-_NAME_TOKEN = re.compile(r"[A-Z][A-Za-z0-9&.'’-]*|[0-9]+[A-Za-z][A-Za-z0-9]*")
 _CONNECTORS = frozenset({"of", "for", "and", "on", "de", "&"})
-_SENTENCE_END = re.compile(r"[.!?:;\"“”()\[\]]\s*$")
 
 
 def stem(word: str) -> str:
@@ -152,18 +152,31 @@ def stem(word: str) -> str:
     return word
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(raw: str) -> str:
+    low = raw.lower().replace("’", "'")
+    if low.endswith("'s"):
+        low = low[:-2]
+    if low in STOP or len(low) < 2:
+        return ""
+    if low[0].isdigit() and not (len(low) == 4 and low[:2] in {"19", "20"}):
+        return ""  # years stay (they date a matter); other bare numbers are noise
+    return stem(low)
+
+
 def words(text: str) -> list[str]:
     """Content words, lowercased and folded; stop words and bare numbers dropped."""
     out = []
     for raw in _WORD.findall(text):
-        low = raw.lower().replace("’", "'")
-        if low.endswith("'s"):
-            low = low[:-2]
-        if low in STOP or len(low) < 2:
-            continue
-        if low[0].isdigit() and not (len(low) == 4 and low[:2] in {"19", "20"}):
-            continue  # years stay (they date a matter); other bare numbers are noise
-        out.append(stem(low))
+        folded = _FOLDED.get(raw)
+        if folded is None:
+            folded = _fold(raw)
+            if len(_FOLDED) < 500_000:  # a bounded memo: text reuses its words
+                _FOLDED[raw] = folded
+        if folded:
+            out.append(folded)
     return out
 
 
@@ -175,69 +188,97 @@ class Mention:
     sentence_start: bool
 
 
+_CAP = r"(?:[A-Z](?:[\w&'’-]|\.(?=\w))*|\d+[A-Za-z]\w*)"
+# a run of capitalized words, possibly joined by "of", "for", "and" ... (one line)
+_NAME_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:(?:of|for|and|on|de|&)[ \t]+)?{_CAP})*")
+_OPENERS = frozenset(".!?:\"“‘'-—–\n(")
+
+
 def _mentions(text: str) -> list[Mention]:
-    tokens = list(re.finditer(r"\S+", text))
-    found: list[Mention] = []
-    current: list[str] = []
-    start_flag = False
-    prev_end_sentence = True
-    pending_connector: str | None = None
-    for match in tokens:
-        raw = match.group(0)
-        word = raw.strip("\"“”'‘’()[],.;:!?")
-        ends_sentence = bool(_SENTENCE_END.search(raw)) or raw.endswith(",")
-        if raw[0] in '(["“' and current:  # an opening bracket or quote ends a name
-            found.append(Mention(tuple(current), start_flag))
-            current, pending_connector = [], None
-        if word and _NAME_TOKEN.fullmatch(word) and not _CVE.fullmatch(word):
-            if not current:
-                start_flag = prev_end_sentence
-            elif pending_connector:
-                current.append(pending_connector)
-            pending_connector = None
-            current.append(word.removesuffix("'s").removesuffix("’s"))
-            if ends_sentence:
-                found.append(Mention(tuple(current), start_flag))
-                current = []
-        elif current and word.lower() in _CONNECTORS and not pending_connector:
-            pending_connector = word.lower()
-            if ends_sentence:
-                found.append(Mention(tuple(current), start_flag))
-                current, pending_connector = [], None
-        else:
-            if current:
-                found.append(Mention(tuple(current), start_flag))
-            current, pending_connector = [], None
-        prev_end_sentence = bool(re.search(r"[.!?]['\"”’)]*$", raw)) or raw in {"-", "—", "–"}
-    if current:
-        found.append(Mention(tuple(current), start_flag))
+    found = []
+    for match in _NAME_RUN.finditer(text):
+        begin = match.start()
+        if begin and (text[begin - 1].isalnum() or text[begin - 1] in "-_/"):
+            continue  # inside a word or an identifier (CVE-..., a URL)
+        n = begin - 1
+        while n >= 0 and text[n] in " \t\"“‘'(":
+            n -= 1
+        sentence_start = n < 0 or text[n] in _OPENERS
+        parts = tuple(
+            p.removesuffix("'s").removesuffix("’s").rstrip("'’") for p in match.group(0).split()
+        )
+        if parts and not _CVE.fullmatch(parts[0]):
+            found.append(Mention(parts, sentence_start))
     return found
+
+
+_TOKENS: dict[tuple[str, ...], list[str]] = {}
 
 
 def _name_tokens(parts: tuple[str, ...]) -> list[str]:
     """A name gives its words and, for multi-word names, the whole name."""
+    cached = _TOKENS.get(parts)
+    if cached is None:
+        cached = _name_tokens_uncached(parts)
+        if len(_TOKENS) < 200_000:
+            _TOKENS[parts] = cached
+    return cached
+
+
+def _name_tokens_uncached(parts: tuple[str, ...]) -> list[str]:
     kept = [p for p in parts if p.lower() not in NOT_NAMES or p.isupper()]
     while kept and kept[-1].lower() in _CONNECTORS:
         kept.pop()
     if not kept:
         return []
-    out = [k.lower().rstrip(".") for k in kept if k.lower() not in _CONNECTORS]
+    out = [k.lower().replace(".", "") for k in kept if k.lower() not in _CONNECTORS]
     out = [o for o in out if len(o) > 1 and not o.isdigit()]
     if len(out) > 1:
         out.append("_".join(out))
     return out
 
 
+# Headline words that Title Case capitalizes but that name nothing.
+_TITLE_TEXT = """new why how what who when where is are was be can will may could should says say
+    after over amid into its his her their our your my first last more most"""
+_TITLE_WORDS = frozenset(_TITLE_TEXT.split())
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9'’-]*")
+
+
+def _confirmed(mentions: list[Mention], lowercase: set[str]) -> set[str]:
+    """Names seen mid-sentence, acronyms, and sentence openers the text never lowercases."""
+    seen: set[str] = set()
+    for mention in mentions:
+        parts = mention.parts
+        if mention.sentence_start and not _ACRONYM.match(parts[0]):
+            head = parts[0].lower()
+            if head in lowercase or head in NOT_NAMES:
+                parts = parts[1:]
+        seen.update(_name_tokens(parts))
+    return seen
+
+
 def confirmed_names(text: str) -> set[str]:
     """Names seen mid-sentence (or as acronyms): capitals there are not grammar."""
-    seen: set[str] = set()
-    for mention in _mentions(text):
+    return _confirmed(_mentions(text), set(_LOWER_WORD.findall(text)))
+
+
+def _names(text: str, mentions: list[Mention], known: set[str], headline: bool) -> list[str]:
+    out: list[str] = []
+    for mention in mentions:
         parts = mention.parts
-        if mention.sentence_start:
-            parts = parts[1:] if not _ACRONYM.match(parts[0]) else parts
-        for token in _name_tokens(parts):
-            seen.add(token)
-    return seen
+        if headline:
+            acronyms = {p.lower().replace(".", "") for p in parts if _ACRONYM.match(p)}
+            out.extend(t for t in _name_tokens(parts) if t in known or t in acronyms)
+            continue
+        if mention.sentence_start and not _ACRONYM.match(parts[0]):
+            head = parts[0].lower().replace(".", "")
+            if head not in known:
+                parts = parts[1:]
+        out.extend(_name_tokens(parts))
+    out.extend(m.upper() for m in _CVE.findall(text))
+    out.extend(re.sub(r"\s+", "", m.lower()) for m in _AMOUNT.findall(text))
+    return out
 
 
 def names(text: str, known: set[str] | None = None, *, headline: bool = False) -> list[str]:
@@ -247,24 +288,23 @@ def names(text: str, known: set[str] | None = None, *, headline: bool = False) -
     elsewhere (`known`); in a headline (Title Case) only confirmed names and
     acronyms count.
     """
-    known = known or set()
-    out: list[str] = []
-    for mention in _mentions(text):
-        parts = mention.parts
-        if headline or mention.sentence_start:
-            tokens = _name_tokens(parts)
-            tokens = [
-                t
-                for t in tokens
-                if t in known
-                or any(p.lower().rstrip(".") == t and _ACRONYM.match(p) for p in parts)
-            ]
-        else:
-            tokens = _name_tokens(parts)
-        out.extend(tokens)
-    out.extend(m.upper() for m in _CVE.findall(text))
-    out.extend(re.sub(r"\s+", "", m.lower()) for m in _AMOUNT.findall(text))
-    return out
+    mentions = _mentions(text)
+    if known is None:
+        known = _confirmed(mentions, set(_LOWER_WORD.findall(text)))
+    return _names(text, mentions, known, headline)
+
+
+def field_names(title: str, lead: str, rest: str) -> tuple[list[str], list[str], list[str]]:
+    """Names of an article's title, lead and rest, confirmed across the whole article."""
+    found = [_mentions(title), _mentions(lead), _mentions(rest)]
+    lowercase = set(_LOWER_WORD.findall(f"{title}\n{lead}\n{rest}"))
+    known = _confirmed(found[1], lowercase) | _confirmed(found[2], lowercase)
+    known |= _confirmed(found[0], lowercase | _TITLE_WORDS)
+    return (
+        _names(title, found[0], known, True),
+        _names(lead, found[1], known, False),
+        _names(rest, found[2], known, False),
+    )
 
 
 def shingles(text: str, size: int) -> set[str]:
@@ -273,6 +313,37 @@ def shingles(text: str, size: int) -> set[str]:
     if len(tokens) < size:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+_WORD_HASH: dict[str, int] = {}
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
+
+
+def shingle_hashes(text: str, size: int) -> np.ndarray:
+    """Stable 32-bit hashes of the word n-grams of `text` (distinct, sorted).
+
+    Each word is hashed once (crc32) and an n-gram mixes its words' hashes with
+    numpy, which is many times faster than hashing every n-gram string.
+    """
+    tokens = _WORD.findall(text.lower())
+    hashes = np.empty(len(tokens), dtype=np.uint64)
+    for n, token in enumerate(tokens):
+        h = _WORD_HASH.get(token)
+        if h is None:
+            h = zlib.crc32(token.encode("utf-8"))
+            if len(_WORD_HASH) < 500_000:
+                _WORD_HASH[token] = h
+        hashes[n] = h
+    if len(tokens) < size:
+        size = max(1, len(tokens))
+    if not len(tokens):
+        return hashes
+    count = len(tokens) - size + 1
+    mixed = np.zeros(count, dtype=np.uint64)
+    for k in range(size):
+        mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
+    mixed ^= mixed >> np.uint64(17)
+    return np.unique(mixed & np.uint64(0xFFFFFFFF))
 
 
 _TRACKING = frozenset(

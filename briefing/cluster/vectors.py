@@ -101,11 +101,11 @@ class Featurizer:
         w_fields: list[list[list[str]]] = [[], [], []]
         n_fields: list[list[list[str]]] = [[], [], []]
         for doc in docs:
-            title, lead, rest = doc.fields()
-            known = T.confirmed_names(f"{lead}\n{rest}") | T.confirmed_names(title)
-            for i, part in enumerate((title, lead, rest)):
+            parts = doc.fields()
+            for i, part in enumerate(parts):
                 w_fields[i].append(T.words(part))
-                n_fields[i].append(T.names(part, known, headline=i == 0))
+            for i, found in enumerate(T.field_names(*parts)):
+                n_fields[i].append(found)
         words = self._combine(w_fields, (p.title_weight, p.lead_weight, p.body_weight))
         names = self._combine(
             n_fields, (p.name_title_weight, p.name_lead_weight, p.name_body_weight)
@@ -168,6 +168,40 @@ def unpack_rows(data: bytes, n_features: int) -> tuple[list[float], list[sp.csr_
         offset += 4 * nnz
         rows.append(sp.csr_matrix((val, idx, [0, nnz]), shape=(1, n_features), dtype=np.float32))
     return header, rows
+
+
+def unpack_many(
+    blobs: Sequence[bytes], n_features: int, n_rows: int
+) -> tuple[np.ndarray, list[sp.csr_matrix]]:
+    """Many blobs of `n_rows` rows each as one header array and `n_rows` matrices.
+
+    The fast path for reading every story centroid at once: one CSR matrix per
+    row kind, built from the concatenated buffers.
+    """
+    headers = []
+    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n_rows)]
+    for data in blobs:
+        n_header, count = struct.unpack_from("<ii", data)
+        offset = 8
+        headers.append(np.frombuffer(data, np.float64, n_header, offset))
+        offset += 8 * n_header
+        for r in range(min(count, n_rows)):
+            (nnz,) = struct.unpack_from("<i", data, offset)
+            offset += 4
+            idx = np.frombuffer(data, np.int32, nnz, offset)
+            offset += 4 * nnz
+            val = np.frombuffer(data, np.float32, nnz, offset)
+            offset += 4 * nnz
+            parts[r].append((idx, val))
+    mats = []
+    for r in range(n_rows):
+        lengths = [len(idx) for idx, _ in parts[r]]
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        indices = np.concatenate([i for i, _ in parts[r]]) if parts[r] else np.zeros(0, np.int32)
+        values = np.concatenate([v for _, v in parts[r]]) if parts[r] else np.zeros(0, np.float32)
+        mats.append(sp.csr_matrix((values, indices, indptr), shape=(len(parts[r]), n_features)))
+    header = np.vstack(headers) if headers else np.zeros((0, 0))
+    return header, mats
 
 
 def norm(row: sp.csr_matrix) -> float:

@@ -1,0 +1,223 @@
+"""Clustering speed and memory on synthetic articles.
+
+    .venv/bin/python benchmarks/bench_cluster.py [--quick]
+
+1. cluster 10,000 and 50,000 synthetic articles from scratch (in memory);
+2. add 200 new articles to a 50,000-article archive through the store
+   (incremental `briefing.cluster.stage.run`).
+
+Each figure runs in its own process so its peak memory (max RSS) is its own.
+Synthetic text comes from a seeded vocabulary: each story has its own names
+and topic words, each event its own detail words, each article a random mix
+of those with common filler, so the clustering has real work to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+START = datetime(2023, 1, 1, tzinfo=UTC)
+DAYS = 730
+OUTLETS = ["Policy Wire", "The Cyber Ledger", "Breach Daily", "Threat Desk", "Packet Post"]
+
+
+def _vocabulary(rng: random.Random, n: int, length: tuple[int, int]) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(*length))))
+    return sorted(words)
+
+
+def synthetic(n_articles: int, seed: int = 7) -> list[dict]:
+    """Articles in publication order: stories of events of articles, about 4 per event."""
+    rng = random.Random(seed)
+    common = _vocabulary(rng, 3000, (3, 9))
+    proper = [w.capitalize() for w in _vocabulary(rng, 4000, (4, 10))]
+    arts: list[dict] = []
+    n_events = max(1, n_articles // 4)
+    n_stories = max(1, n_events // 4)
+    stories = []
+    for _ in range(n_stories):
+        stories.append(
+            {
+                "names": rng.sample(proper, 3),
+                "topic": rng.sample(common, 12),
+            }
+        )
+    for e in range(n_events):
+        story = stories[rng.randrange(n_stories)]
+        day = START + timedelta(days=rng.uniform(0, DAYS))
+        detail = rng.sample(common, 10)
+        extra = rng.choice(proper)
+        for a in range(rng.randint(2, 6)):
+            if len(arts) >= n_articles:
+                break
+
+            def sentence(story: dict = story, detail: list = detail, extra: str = extra) -> str:
+                pool = story["topic"] + detail + rng.sample(common, 6)
+                words = rng.sample(pool, 10)
+                words.insert(rng.randrange(1, 10), rng.choice(story["names"]))
+                words.insert(rng.randrange(1, 11), extra)
+                return "The " + " ".join(words) + "."
+
+            title = " ".join(
+                [story["names"][0], *rng.sample(detail, 4), extra, rng.choice(story["topic"])]
+            )
+            paragraphs = [" ".join(sentence() for _ in range(3)) for _ in range(4)]
+            arts.append(
+                {
+                    "id": f"e{e}a{a}",
+                    "title": title,
+                    "teaser": sentence(),
+                    "text": "\n\n".join(paragraphs),
+                    "outlet": rng.choice(OUTLETS),
+                    "published": day + timedelta(hours=rng.uniform(0, 30)),
+                }
+            )
+    arts.sort(key=lambda x: x["published"])
+    return arts[:n_articles]
+
+
+def _max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scenario_scratch(n: int) -> dict:
+    from briefing.cluster.core import cluster
+    from briefing.cluster.vectors import Doc
+
+    arts = synthetic(n)
+    docs = [
+        Doc(
+            id=a["id"],
+            title=a["title"],
+            summary=a["teaser"],
+            text=a["text"],
+            outlet=a["outlet"],
+            url=f"https://bench.example/{a['id']}",
+            published=a["published"].timestamp(),
+        )
+        for a in arts
+    ]
+    started = time.perf_counter()
+    result = cluster(docs)
+    seconds = time.perf_counter() - started
+    return {
+        "what": f"cluster {n:,} articles from scratch (in memory)",
+        "seconds": seconds,
+        "peak_mb": _max_rss_mb(),
+        "events": len(result.events),
+        "stories": len(result.stories),
+    }
+
+
+def _store_articles(store, feed_id: int, arts: list[dict]) -> None:
+    from briefing.models import Article
+    from briefing.store.articles import upsert
+
+    upsert(
+        store,
+        [
+            Article(
+                feed_id=feed_id,
+                guid=a["id"],
+                url=f"https://bench.example/{a['id']}",
+                title=a["title"],
+                outlet=a["outlet"],
+                published=a["published"],
+                summary=a["teaser"],
+                text=a["text"],
+                extract_status="ok",
+            )
+            for a in arts
+        ],
+    )
+
+
+def scenario_incremental(archive: int, new: int) -> dict:
+    from briefing.cluster import stage
+    from briefing.store import Store
+    from briefing.store.feeds import add
+
+    arts = synthetic(archive + new, seed=11)
+    # the newcomers are the latest articles, as after a morning's fetch
+    old, fresh = arts[:archive], arts[archive:]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        feed = add(store, "https://bench.example/feed")
+        assert feed.id is not None
+        _store_articles(store, feed.id, old)
+        started = time.perf_counter()
+        stage.run(store)
+        build = time.perf_counter() - started
+        rss_before = _max_rss_mb()
+        _store_articles(store, feed.id, fresh)
+        started = time.perf_counter()
+        report = stage.run(store)
+        seconds = time.perf_counter() - started
+        again = stage.run(store)
+        store.close()
+    return {
+        "what": f"add {new} articles to a {archive:,}-article archive (store, incremental)",
+        "seconds": seconds,
+        "peak_mb": _max_rss_mb(),
+        "archive_build_seconds": build,
+        "peak_mb_before_add": rss_before,
+        "new_events": report.new_events,
+        "grown_events": report.grown_events,
+        "changed_stories": report.changed_stories,
+        "rerun_articles": again.articles,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 / 5,000 articles instead")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.scenario:
+        kind, *numbers = args.scenario.split(":")
+        values = [int(x) for x in numbers]
+        out = scenario_scratch(*values) if kind == "scratch" else scenario_incremental(*values)
+        print(json.dumps(out))
+        return 0
+    small, large = (1_000, 5_000) if args.quick else (10_000, 50_000)
+    plan = [f"scratch:{small}", f"scratch:{large}", f"incremental:{large}:200"]
+    print(f"{'what':<62}{'wall s':>9}{'peak MB':>9}")
+    for item in plan:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--scenario", item],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            print(f"{item}: failed\n{proc.stderr}", file=sys.stderr)
+            return 1
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"{out['what']:<62}{out['seconds']:>9.2f}{out['peak_mb']:>9.0f}")
+        extra = {k: v for k, v in out.items() if k not in {"what", "seconds", "peak_mb"}}
+        print(
+            "    "
+            + ", ".join(
+                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in extra.items()
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

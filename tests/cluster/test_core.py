@@ -1,0 +1,195 @@
+"""The in-memory clustering: each level, the hard negatives, titles and timelines."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from briefing.cluster import text as T
+from briefing.cluster.core import Clustering, cluster
+from briefing.cluster.params import DEFAULT
+from tests.cluster.fixtures import BY_KEY, PIECES, docs
+
+
+@pytest.fixture(scope="module")
+def result() -> Clustering:
+    return cluster(docs())
+
+
+def same_event(r: Clustering, *keys: str) -> bool:
+    return len({r.event_of[k] for k in keys}) == 1
+
+
+def same_story(r: Clustering, *keys: str) -> bool:
+    return len({r.story_of(k) for k in keys}) == 1
+
+
+# -- duplicates ----------------------------------------------------------------
+
+
+def test_wire_copy_with_new_headline_and_added_line_is_folded(result: Clustering) -> None:
+    assert result.duplicate_of["packet-ban-copy"] == "wire-ban"
+    assert result.duplicate_of["wire-ban"] is None
+    # different reporting of the same news is not a copy
+    assert result.duplicate_of["policy-ban"] is None
+    assert result.duplicate_of["ledger-ban"] is None
+    assert sum(1 for v in result.duplicate_of.values() if v) == 1
+
+
+def test_copy_follows_its_original_into_the_event(result: Clustering) -> None:
+    assert result.event_of["packet-ban-copy"] == result.event_of["wire-ban"]
+
+
+def test_the_original_is_the_earliest_even_when_it_arrives_last() -> None:
+    wire, copy = docs("wire-ban", "packet-ban-copy")
+    early_copy = replace(copy, published=wire.published - 3600)
+    r = cluster([wire, early_copy])
+    assert r.duplicate_of == {"packet-ban-copy": None, "wire-ban": "packet-ban-copy"}
+
+
+def test_same_page_with_tracking_parameters_is_a_duplicate() -> None:
+    (first,) = docs("policy-ban")
+    again = replace(
+        first,
+        id="policy-ban-again",
+        url=first.url.replace("https://", "http://www.") + "/?utm_source=newsletter#top",
+        text="A shorter teaser-only version.",
+        published=first.published + 600,
+    )
+    r = cluster([first, again])
+    assert r.duplicate_of["policy-ban-again"] == "policy-ban"
+
+
+def test_canonical_url() -> None:
+    assert (
+        T.canonical_url("HTTP://WWW.Example.org/a/b/?utm_medium=x&id=3&fbclid=y#frag")
+        == "https://example.org/a/b?id=3"
+    )
+    assert T.canonical_url("not a url") == "not a url"
+
+
+# -- events --------------------------------------------------------------------
+
+
+def test_differently_worded_reports_of_one_happening_are_one_event(result: Clustering) -> None:
+    assert same_event(result, "wire-ban", "policy-ban", "ledger-ban")
+    assert same_event(result, "ledger-exit", "packet-exit")
+    assert same_event(result, "policy-tiktok-law", "capitol-tiktok-law")
+    assert same_event(result, "fedtech-data-eo", "statecraft-data-eo")
+
+
+def test_later_chapters_are_separate_events(result: Clustering) -> None:
+    assert not same_event(result, "wire-ban", "ledger-exit")
+    assert not same_event(result, "policy-tiktok-law", "ledger-tiktok-court")
+
+
+def test_two_hospital_attacks_in_one_week_are_two_events_and_two_stories(
+    result: Clustering,
+) -> None:
+    assert same_event(result, "breach-lakeside", "infra-lakeside")
+    assert same_event(result, "breach-harbor", "packet-harbor")
+    assert not same_event(result, "breach-lakeside", "breach-harbor")
+    assert not same_story(result, "breach-lakeside", "breach-harbor")
+
+
+def test_event_date_is_the_earliest_report(result: Clustering) -> None:
+    event = result.events[result.event_of["wire-ban"]]
+    assert event.date.isoformat() == "2024-06-20"
+    assert event.article_ids[0] == "policy-ban"  # by publication time
+    assert set(event.article_ids) == {"wire-ban", "packet-ban-copy", "policy-ban", "ledger-ban"}
+
+
+def test_same_words_months_apart_are_not_one_event() -> None:
+    a, b = docs("policy-tiktok-law", "capitol-tiktok-law")
+    later = replace(b, published=a.published + 60 * 86400)
+    r = cluster([a, later])
+    assert not same_event(r, a.id, later.id)
+
+
+# -- stories -------------------------------------------------------------------
+
+
+def test_events_of_one_matter_weeks_apart_are_one_story(result: Clustering) -> None:
+    assert same_story(result, "wire-ban", "ledger-exit")
+    assert same_story(result, "policy-tiktok-law", "ledger-tiktok-court")  # nine months
+
+
+def test_kaspersky_research_is_not_the_sanctions_story(result: Clustering) -> None:
+    assert not same_story(result, "threat-research", "wire-ban")
+    assert not same_story(result, "threat-research", "ledger-exit")
+
+
+def test_passing_mention_of_tiktok_does_not_join_the_tiktok_story(result: Clustering) -> None:
+    assert not same_story(result, "fedtech-data-eo", "policy-tiktok-law")
+    assert not same_story(result, "fedtech-data-eo", "ledger-tiktok-court")
+
+
+def test_gold_partition_of_the_fixtures(result: Clustering) -> None:
+    stories = {}
+    for piece in PIECES:
+        stories.setdefault(piece.story, set()).add(result.story_of(piece.key))
+    assert all(len(found) == 1 for found in stories.values()), stories
+    assert len(result.stories) == len(stories)
+    assert len(result.events) == len({p.event for p in PIECES})
+
+
+def test_timeline_is_in_date_order(result: Clustering) -> None:
+    story = result.stories[result.story_of("wire-ban")]
+    dates = [result.events[e].date for e in story.event_ids]
+    assert dates == sorted(dates)
+    assert [result.events[e].date.isoformat() for e in story.event_ids] == [
+        "2024-06-20",
+        "2024-07-15",
+    ]
+    assert story.first_date.isoformat() == "2024-06-20"
+    assert story.last_date.isoformat() == "2024-07-15"
+
+
+def test_timeline_order_does_not_depend_on_input_order() -> None:
+    r = cluster(list(reversed(docs())))
+    story = r.stories[r.story_of("capitol-tiktok-law")]
+    assert [r.events[e].date.isoformat() for e in story.event_ids] == ["2024-04-24", "2025-01-17"]
+
+
+# -- titles --------------------------------------------------------------------
+
+
+def test_event_title_is_a_real_headline_not_the_copy(result: Clustering) -> None:
+    event = result.events[result.event_of["wire-ban"]]
+    headlines = {BY_KEY[k].title for k in ("wire-ban", "policy-ban", "ledger-ban")}
+    assert event.title in headlines
+    assert event.title != BY_KEY["packet-ban-copy"].title
+
+
+def test_story_title_is_one_of_its_event_titles(result: Clustering) -> None:
+    for story in result.stories.values():
+        assert story.title in {result.events[e].title for e in story.event_ids}
+
+
+# -- text features ---------------------------------------------------------------
+
+
+def test_names_weight_the_lead_and_find_acronyms_and_cves() -> None:
+    found = T.names(
+        "The Cybersecurity and Infrastructure Security Agency (CISA) and the SEC warned "
+        "about CVE-2024-3094 under NIS2 rules, fining the firm $10 million."
+    )
+    assert {"cisa", "sec", "nis2", "CVE-2024-3094", "$10million"} <= set(found)
+    assert "cybersecurity_infrastructure_security_agency" in found
+    assert "the" not in found
+
+
+def test_sentence_openers_are_not_names_unless_confirmed() -> None:
+    title, lead, rest = T.field_names(
+        "Officials Say Kaspersky Ban Stands",
+        "Officials said the ban on Kaspersky stands. Officials declined to comment.",
+        "Kaspersky disagreed with the officials.",
+    )
+    assert "officials" not in title + lead + rest
+    assert "kaspersky" in title and "kaspersky" in rest
+
+
+def test_params_live_in_one_place() -> None:
+    assert 0 < DEFAULT.event_threshold < 1
+    assert DEFAULT.story_window_days > DEFAULT.event_window_days

@@ -1,0 +1,245 @@
+"""The store-backed stage: incremental joins, stable ids, merges and splits with triage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from briefing.cluster import stage
+from briefing.models import Article, TriageState, from_iso
+from briefing.store import Store, clusters, triage
+from briefing.store.articles import upsert
+from briefing.store.feeds import add as add_feed
+from briefing.store.feeds import by_url
+from tests.cluster.fixtures import BY_KEY
+
+MORNING = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+NEXT_DAY = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+FEED = "https://fixtures.example/feed"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "cluster.db")
+    yield store
+    store.close()
+
+
+def put(store: Store, *keys: str) -> None:
+    feed = by_url(store, FEED) or add_feed(store, FEED)
+    assert feed.id is not None
+    upsert(
+        store,
+        [
+            Article(
+                feed_id=feed.id,
+                guid=k,
+                url=BY_KEY[k].url,
+                title=BY_KEY[k].title,
+                outlet=BY_KEY[k].outlet,
+                published=BY_KEY[k].published,
+                summary=BY_KEY[k].teaser,
+                text="\n\n".join(BY_KEY[k].paragraphs),
+                extract_status="ok",
+            )
+            for k in keys
+        ],
+    )
+
+
+def event_of(store: Store, key: str) -> str:
+    row = store.conn.execute("SELECT event_id FROM articles WHERE guid = ?", (key,)).fetchone()
+    return str(row[0])
+
+
+def story_of(store: Store, key: str) -> str:
+    row = store.conn.execute(
+        "SELECT e.story_id FROM articles a JOIN events e ON e.id = a.event_id WHERE a.guid = ?",
+        (key,),
+    ).fetchone()
+    return str(row[0])
+
+
+def snapshot(store: Store) -> list[list[tuple]]:
+    return [
+        [tuple(r) for r in store.query(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        for table in ("articles", "events", "stories", "triage", "features")
+    ]
+
+
+BAN = ("wire-ban", "packet-ban-copy", "policy-ban")
+EXIT = ("ledger-exit", "packet-exit")
+OTHERS = ("threat-research", "breach-lakeside", "infra-lakeside", "breach-harbor")
+
+
+def test_first_run_writes_links_events_and_stories(db: Store) -> None:
+    put(db, *BAN, *EXIT, *OTHERS)
+    report = stage.run(db, now=MORNING)
+    assert report.articles == 9 and report.duplicates == 1
+    dup = db.conn.execute(
+        "SELECT o.guid FROM articles a JOIN articles o ON o.id = a.duplicate_of "
+        "WHERE a.guid = 'packet-ban-copy'"
+    ).fetchone()
+    assert dup[0] == "wire-ban"
+    assert event_of(db, "wire-ban") == event_of(db, "policy-ban") == event_of(db, "packet-ban-copy")
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
+    assert story_of(db, "threat-research") != story_of(db, "wire-ban")
+    assert event_of(db, "breach-lakeside") != event_of(db, "breach-harbor")
+    story = clusters.get_story(db, story_of(db, "wire-ban"))
+    assert story is not None
+    assert story.first_date.isoformat() == "2024-06-20"
+    assert story.last_date.isoformat() == "2024-07-15"
+    timeline = clusters.timeline(db, story.id)
+    assert [e.date.isoformat() for e in timeline] == ["2024-06-20", "2024-07-15"]
+    assert story.title in {e.title for e in timeline}
+    assert all(e.title for e in timeline)
+    assert story.last_event_at == MORNING
+    assert db.query("SELECT COUNT(*) FROM articles WHERE event_id IS NULL")[0][0] == 0
+
+
+def test_rerun_with_nothing_new_changes_nothing(db: Store) -> None:
+    put(db, *BAN, *EXIT, *OTHERS)
+    stage.run(db, now=MORNING)
+    before = snapshot(db)
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.articles == 0
+    assert snapshot(db) == before
+
+
+def test_new_article_joins_its_existing_event_and_ids_stay(db: Store) -> None:
+    put(db, "wire-ban", "policy-ban", *EXIT, *OTHERS)
+    stage.run(db, now=MORNING)
+    event, story = event_of(db, "wire-ban"), story_of(db, "wire-ban")
+    events_before = {r[0] for r in db.query("SELECT id FROM events")}
+    db.conn.execute("UPDATE events SET summary_key = 'k1' WHERE id = ?", (event,))
+    db.conn.execute("UPDATE stories SET summary_key = 'k2' WHERE id = ?", (story,))
+    put(db, "ledger-ban")
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.articles == 1 and report.new_events == 0 and report.grown_events == 1
+    assert event_of(db, "ledger-ban") == event
+    assert story_of(db, "ledger-ban") == story
+    assert {r[0] for r in db.query("SELECT id FROM events")} == events_before
+    # the grown event and its story must be summarized again; no new event, no bump
+    assert db.query("SELECT summary_key FROM events WHERE id = ?", (event,))[0][0] is None
+    row = db.query("SELECT summary_key, last_event_at FROM stories WHERE id = ?", (story,))[0]
+    assert row[0] is None
+    assert from_iso(row[1]) == MORNING
+
+
+def test_new_event_joins_existing_story_and_bumps_last_event_at(db: Store) -> None:
+    put(db, *BAN, *OTHERS)
+    stage.run(db, now=MORNING)
+    story = story_of(db, "wire-ban")
+    other = story_of(db, "threat-research")
+    put(db, *EXIT)
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.new_events == 1
+    assert story_of(db, "ledger-exit") == story
+    assert story_of(db, "packet-exit") == story
+    got = clusters.get_story(db, story)
+    assert got is not None and got.last_event_at == NEXT_DAY
+    assert got.last_date.isoformat() == "2024-07-15"
+    untouched = clusters.get_story(db, other)
+    assert untouched is not None and untouched.last_event_at == MORNING
+
+
+def test_archived_copy_is_refolded_under_an_earlier_newcomer(db: Store) -> None:
+    put(db, "packet-ban-copy", "policy-ban")
+    stage.run(db, now=MORNING)
+    put(db, "wire-ban")  # arrives late, but was published before the copy
+    stage.run(db, now=NEXT_DAY)
+    rows = {
+        r["guid"]: r["duplicate_of"] for r in db.query("SELECT guid, duplicate_of FROM articles")
+    }
+    wire_id = db.query("SELECT id FROM articles WHERE guid = 'wire-ban'")[0][0]
+    assert rows == {"packet-ban-copy": wire_id, "policy-ban": None, "wire-ban": None}
+    assert event_of(db, "wire-ban") == event_of(db, "packet-ban-copy")
+
+
+def test_merge_keeps_the_older_id_and_unions_triage_state(db: Store) -> None:
+    put(db, *BAN, "ledger-exit", *OTHERS)
+    stage.run(db, now=MORNING)
+    main = story_of(db, "wire-ban")
+    assert story_of(db, "ledger-exit") == main
+    # An earlier run left one matter as two stories: the exit event on its own,
+    # older than the other, with the same centroid.
+    exit_event = event_of(db, "ledger-exit")
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO stories(id, title, first_date, last_date, created_at, last_event_at)"
+            " VALUES ('old-story', 'x', '2024-07-15', '2024-07-15', '2026-01-01T00:00:00Z',"
+            " '2026-01-01T00:00:00Z')"
+        )
+        conn.execute("UPDATE events SET story_id = 'old-story' WHERE id = ?", (exit_event,))
+        conn.execute(
+            "INSERT INTO features(kind, key, data) SELECT kind, 'old-story', data FROM features"
+            " WHERE kind = ? AND key = ?",
+            (stage.KIND_STORY, main),
+        )
+    triage.put(db, TriageState(main, starred=True, tags=["russia"]))
+    triage.put(db, TriageState("old-story", note="watch the appeal", tags=["vendors"]))
+    put(db, "packet-exit")
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.merged_stories == 1
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit") == "old-story"
+    assert clusters.get_story(db, main) is None
+    state = triage.get(db, "old-story")
+    assert state.starred and state.note == "watch the appeal"
+    assert state.tags == ["russia", "vendors"]
+    assert db.query("SELECT COUNT(*) FROM triage WHERE story_id = ?", (main,))[0][0] == 0
+
+
+def test_split_leaves_id_and_state_with_the_larger_part(db: Store) -> None:
+    put(db, *BAN, *EXIT, "breach-lakeside", "threat-research")
+    stage.run(db, now=MORNING)
+    main = story_of(db, "wire-ban")
+    hospital_story = story_of(db, "breach-lakeside")
+    hospital_event = event_of(db, "breach-lakeside")
+    # An earlier run wrongly put the hospital attack into the Kaspersky story.
+    with db.write() as conn:
+        conn.execute("UPDATE events SET story_id = ? WHERE id = ?", (main, hospital_event))
+        conn.execute("DELETE FROM stories WHERE id = ?", (hospital_story,))
+        conn.execute(
+            "DELETE FROM features WHERE kind = ? AND key = ?", (stage.KIND_STORY, hospital_story)
+        )
+    triage.put(db, TriageState(main, starred=True, note="brief the director"))
+    put(db, "infra-lakeside")  # grows the hospital event, so its story is re-linked
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.split_stories == 1
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit") == main
+    split_off = story_of(db, "breach-lakeside")
+    assert split_off != main and split_off != hospital_story
+    assert triage.get(db, main).starred
+    assert triage.get(db, main).note == "brief the director"
+    assert triage.get(db, split_off).updated_at is None  # no state of its own
+    assert {e.id for e in clusters.timeline(db, main)} == {
+        event_of(db, "wire-ban"),
+        event_of(db, "ledger-exit"),
+    }
+
+
+def test_incremental_batches_match_one_batch(tmp_path: Path) -> None:
+    keys = [*BAN, *EXIT, *OTHERS, "infra-lakeside", "packet-harbor", "ledger-ban"]
+    ordered = sorted(keys, key=lambda k: BY_KEY[k].published)
+    one = Store(tmp_path / "one.db")
+    put(one, *ordered)
+    stage.run(one, now=MORNING)
+    many = Store(tmp_path / "many.db")
+    for start in range(0, len(ordered), 3):
+        put(many, *ordered[start : start + 3])
+        stage.run(many, now=MORNING)
+
+    def partition(store: Store, level: str) -> set[frozenset[str]]:
+        groups: dict[str, set[str]] = {}
+        for k in keys:
+            groups.setdefault(
+                event_of(store, k) if level == "e" else story_of(store, k), set()
+            ).add(k)
+        return {frozenset(g) for g in groups.values()}
+
+    assert partition(one, "e") == partition(many, "e")
+    assert partition(one, "s") == partition(many, "s")
+    one.close()
+    many.close()
