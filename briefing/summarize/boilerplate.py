@@ -54,10 +54,67 @@ class Pattern:
     doc: str
     regex: re.Pattern[str]
     action: str = "drop"  # drop | strip
+    # Lowercase words one of which every match contains: the regex runs only
+    # when one is in the text (unanchored alternations are slow to scan).
+    hints: tuple[str, ...] = ()
+
+    def search(self, text: str, lowered: str | None = None) -> bool:
+        if self.hints:
+            lowered = text.lower() if lowered is None else lowered
+            if not any(hint in lowered for hint in self.hints):
+                return False
+        return self.regex.search(text) is not None
 
 
 def _p(name: str, doc: str, pattern: str, action: str = "drop", flags: int = re.I) -> Pattern:
-    return Pattern(name, doc, re.compile(pattern, flags), action)
+    return Pattern(name, doc, re.compile(pattern, flags), action, HINTS.get(name, ()))
+
+
+HINTS: dict[str, tuple[str, ...]] = {
+    "tip_prompt": ("tip", "securely"),
+    "comment_prompt": ("comment", "conversation", "discussion", "what you think"),
+    "subscribe_prompt": (
+        "subscri",
+        "member",
+        "patron",
+        "continue reading",
+        "free account",
+        "log in",
+        "journalism",
+        "free trial",
+    ),
+    "newsletter": ("newsletter", "inbox", "mail", "signing up"),
+    "cookie_notice": ("cookie", "site", "privacy"),
+    "photo_agency_credit": (
+        "getty",
+        "shutterstock",
+        "afp",
+        "istock",
+        "alamy",
+        "wikimedia",
+        "reuters",
+        "bloomberg",
+        "ap photo",
+    ),
+    "hashtag_line": ("#",),
+    "no_response": ("respon", "repl", "return", "answer", "reach", "available"),
+    "declined_comment": ("declined", "comment"),
+    "copyright": ("©", "(c)", "copyright", "rights reserved", "may not be"),
+    "republished": ("this", "originally", "first", "republished"),
+    "image_caption": (
+        "photo",
+        "image",
+        "picture",
+        "illustration",
+        "graphic",
+        "video",
+        "screenshot",
+        "caption",
+        "credit",
+        "courtesy",
+        "source",
+    ),
+}
 
 
 PATTERNS: list[Pattern] = [
@@ -262,8 +319,9 @@ PATTERNS: list[Pattern] = [
 def match(text: str) -> Pattern | None:
     """The first dropping rule that matches `text`, if any (strip rules never drop)."""
     text = text.strip()
+    lowered = text.lower()
     for pattern in PATTERNS:
-        if pattern.action == "drop" and pattern.regex.search(text):
+        if pattern.action == "drop" and pattern.search(text, lowered):
             return pattern
     return None
 
@@ -284,6 +342,8 @@ def strip_prefixes(text: str) -> str:
 def clean_sentence(text: str) -> str | None:
     """The sentence without its dateline, or None when it is clutter."""
     stripped = strip_prefixes(text)
-    if not stripped or is_boilerplate(stripped) or is_boilerplate(text):
+    if not stripped or is_boilerplate(stripped):
+        return None
+    if stripped != text.strip() and is_boilerplate(text):
         return None
     return stripped

@@ -35,8 +35,16 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in (_SPACES.sub(" ", line).strip() for line in _LINE_BREAKS.split(text)) if p]
 
 
+# Sentence-ending punctuation anywhere but at the very end (closing quotes and
+# brackets aside): without it, a paragraph is one sentence, and pysbd (about
+# 2 ms a paragraph) has nothing to decide.
+_INNER_END = re.compile(r"[.!?…](?![\"”’')\]]*$)")
+
+
 @lru_cache(maxsize=20_000)
 def _segment_cached(paragraph: str) -> tuple[str, ...]:
+    if not _INNER_END.search(paragraph):
+        return (paragraph,)
     return tuple(s for s in (part.strip() for part in _segmenter.segment(paragraph)) if s)
 
 

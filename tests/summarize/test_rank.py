@@ -1,0 +1,68 @@
+"""The ranking layer: sumy's algorithms on our offline documents."""
+
+from __future__ import annotations
+
+import numpy
+from sumy.models.dom import ObjectDocumentModel, Paragraph
+from sumy.models.dom import Sentence as SumySentence
+from sumy.summarizers.lex_rank import LexRankSummarizer
+
+from briefing.summarize import rank, text
+from briefing.summarize.candidates import candidates
+from tests.summarize.pages import kaspersky_sources
+
+
+def _ratings(summarizer: LexRankSummarizer, sentences: list[str]) -> list[float]:
+    tokenizer = text.OfflineTokenizer()
+    document = ObjectDocumentModel([Paragraph([SumySentence(s, tokenizer)]) for s in sentences])
+    summarizer.stop_words = text.stop_words()
+    ratings = [0.0] * len(sentences)
+
+    def capture(infos):
+        for info in infos:
+            ratings[info.order] = info.rating
+        return infos
+
+    summarizer(document, capture)
+    return ratings
+
+
+def test_fast_lexrank_gives_the_same_ratings_as_sumy():
+    pool = candidates(kaspersky_sources(), None)
+    sentences = [c.text for c in pool]
+    assert len(sentences) >= 10
+    ours = _ratings(rank.FastLexRank(text.stem), sentences)
+    theirs = _ratings(LexRankSummarizer(text.stem), sentences)
+    assert numpy.allclose(ours, theirs)
+
+
+def test_every_algorithm_ranks_every_candidate():
+    pool = candidates(kaspersky_sources(), None)
+    for algorithm in rank.ALGORITHMS:
+        scores = rank.centrality(pool, algorithm)
+        assert len(scores) == len(pool)
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        if algorithm != "lead":
+            assert max(scores) == 1.0 and min(scores) == 0.0
+
+
+def test_offline_tokenizer_words_and_sentences():
+    tokenizer = text.OfflineTokenizer()
+    assert tokenizer.language == "english"
+    assert tokenizer.to_words("The U.S. zero-day, patched in 5.4, wasn't used.") == (
+        "The",
+        "U.S",
+        "zero-day",
+        "patched",
+        "in",
+        "5.4",
+        "wasn't",
+        "used",
+    )
+    assert tokenizer.to_sentences(
+        "Sen. Jeanne Shaheen wrote the provision. It passed in Dec. 2017 with wide support."
+    ) == (
+        "Sen. Jeanne Shaheen wrote the provision.",
+        "It passed in Dec. 2017 with wide support.",
+    )
+    assert text.stem("sanctions") == text.stem("sanctioned") == "sanction"
