@@ -205,3 +205,28 @@ def test_unknown_algorithm_fails_before_touching_anything(store):
     with pytest.raises(rank.SummarizeError):
         stage.run(store, Settings(summarizer="nonsense"))
     assert store.query("SELECT COUNT(*) FROM events WHERE summary_key IS NOT NULL")[0][0] == 0
+
+
+def test_report_counts_are_the_computations_done(store, monkeypatch):
+    calls = {"article": 0, "event": 0, "story": 0}
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(
+        stage.core, "summarize_article", counting("article", stage.core.summarize_article)
+    )
+    monkeypatch.setattr(
+        stage.core, "summarize_event", counting("event", stage.core.summarize_event)
+    )
+    monkeypatch.setattr(
+        stage.core, "summarize_story", counting("story", stage.core.summarize_story)
+    )
+    report = stage.run(store, Settings())
+    assert calls == {"article": 6, "event": 3, "story": 2} and _counts(report) == (6, 3, 2)
+    stage.run(store, Settings())
+    assert calls == {"article": 6, "event": 3, "story": 2}
