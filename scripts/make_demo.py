@@ -23,7 +23,7 @@ import hashlib
 import json
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import format_datetime
 from html import escape
@@ -219,6 +219,16 @@ def _page_href(art: CorpusArticle) -> str:
     return f"pages/{_outlet(art.outlet).slug}/{art.id}.html"
 
 
+def _url_variant_of(art: CorpusArticle, by_id: dict[str, CorpusArticle]) -> CorpusArticle | None:
+    """The original when `art` is the same page under a tracking-parameter URL."""
+    if not art.duplicate_of or "?" not in art.url:
+        return None
+    original = by_id[art.duplicate_of]
+    if original.outlet != art.outlet or art.url.split("?", 1)[0] != original.url.split("?", 1)[0]:
+        return None
+    return original
+
+
 @dataclass(frozen=True)
 class PageContext:
     article: CorpusArticle
@@ -229,6 +239,10 @@ class PageContext:
     read_more: CorpusArticle | None
     caption: tuple[str, str]
     no_comment: str | None
+    # Feed link relative to the server root. A tracking-parameter variant links to its
+    # original's page with the same query string, and gets no page of its own.
+    link: str = ""
+    has_page: bool = True
 
 
 def _body_html(ctx: PageContext) -> str:
@@ -464,9 +478,25 @@ TEMPLATES = {
 def _contexts(articles: list[CorpusArticle]) -> dict[str, PageContext]:
     by_id = {a.id: a for a in articles}
     by_outlet: dict[str, list[CorpusArticle]] = {}
+    variants = {a.id: o for a in articles if (o := _url_variant_of(a, by_id)) is not None}
     for art in sorted(articles, key=lambda a: (a.published, a.id)):
-        by_outlet.setdefault(art.outlet, []).append(art)
+        if art.id not in variants:
+            by_outlet.setdefault(art.outlet, []).append(art)
     contexts: dict[str, PageContext] = {}
+    for art_id, original in variants.items():
+        variant = by_id[art_id]
+        contexts[art_id] = PageContext(
+            article=variant,
+            outlet=_outlet(variant.outlet),
+            author=("", ""),
+            byline="",
+            related=(),
+            read_more=None,
+            caption=CAPTIONS[0],
+            no_comment=None,
+            link=f"{_page_href(original)}?{variant.url.split('?', 1)[1]}",
+            has_page=False,
+        )
     for outlet_name, items in by_outlet.items():
         outlet = _outlet(outlet_name)
         for i, art in enumerate(items):
@@ -487,7 +517,12 @@ def _contexts(articles: list[CorpusArticle]) -> dict[str, PageContext]:
                 read_more=read_more,
                 caption=_pick(art.id, CAPTIONS, "caption"),  # type: ignore[arg-type]
                 no_comment=_pick(art.id, NO_COMMENT, "nc") if i % 3 == 1 else None,  # type: ignore[arg-type]
+                link=_page_href(art),
             )
+    for art_id, original in variants.items():
+        # The feed shows the original's byline for the variant too.
+        ctx = contexts[art_id]
+        contexts[art_id] = replace(ctx, byline=contexts[original.id].byline)
     return contexts
 
 
@@ -498,7 +533,7 @@ def _rss(outlet: Outlet, items: list[PageContext]) -> str:
         entries.append(
             "<item>"
             f"<title>{escape(art.title)}</title>"
-            f"<link>{PLACEHOLDER}/{_page_href(art)}</link>"
+            f"<link>{PLACEHOLDER}/{escape(ctx.link)}</link>"
             f'<guid isPermaLink="false">{escape(art.url)}</guid>'
             f"<pubDate>{format_datetime(art.published, usegmt=True)}</pubDate>"
             f"<dc:creator>{escape(ctx.byline)}</dc:creator>"
@@ -526,7 +561,7 @@ def _atom(outlet: Outlet, items: list[PageContext]) -> str:
         entries.append(
             "<entry>"
             f"<title>{escape(art.title)}</title>"
-            f'<link rel="alternate" type="text/html" href="{PLACEHOLDER}/{_page_href(art)}"/>'
+            f'<link rel="alternate" type="text/html" href="{PLACEHOLDER}/{escape(ctx.link)}"/>'
             f"<id>{escape(art.url)}</id>"
             f"<published>{_iso(art.published)}</published>"
             f"<updated>{_iso(art.published)}</updated>"
@@ -553,8 +588,9 @@ What `briefing demo` serves on 127.0.0.1: one feed per fictional outlet in
 `feeds/` (RSS 2.0; `{atom}.xml` is Atom 1.0) and one realistic article page per
 item in `pages/<outlet>/<article-id>.html`, with the navigation, cookie banners,
 captions, "Read more" lines, author bios, newsletter boxes, comments and footers
-real news sites carry. Feed links start with `__BASE__`, which the demo server
-replaces with its own address.
+real news sites carry. An item that is the same page under a tracking-parameter
+URL links to its original's page with that query string. Feed links start with
+`__BASE__`, which the demo server replaces with its own address.
 
 The texts are the team's own words about real events (fictional outlets,
 `.example` domains). `labels.json` maps each item's guid to its labeled story,
@@ -580,6 +616,8 @@ def build(stories: list[CorpusStory], out: Path) -> dict[str, int]:
     for art in articles:
         ctx = contexts[art.id]
         by_outlet.setdefault(ctx.outlet.slug, []).append(ctx)
+        if not ctx.has_page:
+            continue
         page = out / _page_href(art)
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(TEMPLATES[ctx.outlet.template](ctx), encoding="utf-8")
