@@ -45,7 +45,7 @@ from briefing.config import Settings
 from briefing.fetch.extract import MAX_ATTEMPTS, extract_articles
 from briefing.fetch.http import FetchError, HttpClient
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
-from briefing.fetch.workers import WorkerError, Workers
+from briefing.fetch.workers import StoreWriter, WorkerError, Workers
 from briefing.models import Feed, to_iso, utcnow
 from briefing.store import Store, extraction
 from briefing.store import articles as article_store
@@ -216,6 +216,7 @@ class _Run:
         progress: Progress | None,
     ) -> None:
         self.store = store
+        self.write = StoreWriter(store)
         self.settings = settings
         self.http = http
         self.workers = workers
@@ -267,7 +268,7 @@ class _Run:
             self.report.feeds_failed += 1
             assert feed.id is not None
             self.report.errors.append(FeedError(feed.id, feed.url, feed.name, error))
-        feed_store.update(self.store, feed)
+        await self.write(feed_store.update, self.store, feed)
         self.report.articles_new += new
         self.report.articles_updated += updated
         self.done += 1
@@ -328,7 +329,7 @@ class _Run:
             for article in parsed.articles:
                 if article.guid in stored:
                     article.published = stored[article.guid]
-        result = article_store.upsert(self.store, parsed.articles)
+        result = await self.write(article_store.upsert, self.store, parsed.articles)
         if urlsplit(feed.url).scheme != "file":
             # Validators only after a successful parse: a body we could not
             # read must be fetched in full next time.
@@ -374,7 +375,7 @@ class _Run:
         self.emit(StageStarted("extract", len(pending)))
         start = time.perf_counter()
         counts = await extract_articles(
-            self.store,
+            self.write,
             self.http,
             self.workers,
             pending,
@@ -455,6 +456,7 @@ async def run(
             await job.extract()
     finally:
         workers.close()
+        job.write.close()
         if http is not client:
             await http.aclose()
     if later_stages:

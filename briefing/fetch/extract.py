@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 from briefing.fetch.extract_worker import extract_page
 from briefing.fetch.http import BlockedAddress, FetchError, HttpClient, is_private_host
-from briefing.fetch.workers import WorkerError, Workers
+from briefing.fetch.workers import StoreWriter, WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
-from briefing.store import Store, extraction
 from briefing.store import articles as article_store
+from briefing.store import extraction
 
 MAX_ATTEMPTS = 3
 # Article pages larger than this are not worth extracting (and cost memory).
@@ -55,7 +55,7 @@ async def feed_is_local(feed: Feed, http: HttpClient) -> bool:
 
 
 async def extract_articles(
-    store: Store,
+    write: StoreWriter,
     http: HttpClient,
     workers: Workers,
     articles: Sequence[Article],
@@ -76,7 +76,7 @@ async def extract_articles(
     async def one(article: Article) -> None:
         nonlocal done
         status, _ = await _extract_one(
-            store,
+            write,
             http,
             workers,
             article,
@@ -99,7 +99,7 @@ async def extract_articles(
 
 
 async def _extract_one(
-    store: Store,
+    write: StoreWriter,
     http: HttpClient,
     workers: Workers,
     article: Article,
@@ -110,15 +110,20 @@ async def _extract_one(
 ) -> tuple[str, str | None]:
     assert article.id is not None
 
-    def mark(status: str, error: str | None) -> tuple[str, str | None]:
+    async def mark(status: str, error: str | None) -> tuple[str, str | None]:
         assert article.id is not None
-        article_store.set_extracted(
-            store, article.id, text="", status=status, error=clean_text(error, "title").text
+        await write(
+            article_store.set_extracted,
+            write.store,
+            article.id,
+            text="",
+            status=status,
+            error=clean_text(error, "title").text,
         )
         return status, error
 
     if not article.url:
-        return mark("skipped", "no http(s) link to fetch")
+        return await mark("skipped", "no http(s) link to fetch")
     try:
         response = await http.get(
             article.url,
@@ -127,28 +132,29 @@ async def _extract_one(
             allow_private=allow_private,
         )
     except BlockedAddress as exc:
-        return mark("skipped", str(exc))
+        return await mark("skipped", str(exc))
     except FetchError as exc:
-        return mark("failed", str(exc))
+        return await mark("failed", str(exc))
     if response.status != 200:
-        return mark("failed", f"HTTP {response.status} for the article page")
+        return await mark("failed", f"HTTP {response.status} for the article page")
     mime = response.content_type.split(";")[0].strip().lower()
     if mime not in HTML_TYPES:
-        return mark("skipped", f"not a web page ({mime[:60]})")
+        return await mark("skipped", f"not a web page ({mime[:60]})")
     try:
         page = await workers.run(
             extract_page, response.body, response.url, response.content_type, timeout=page_timeout
         )
     except WorkerError as exc:
-        return mark("failed", f"extraction: {exc}")
+        return await mark("failed", f"extraction: {exc}")
     except Exception as exc:  # trafilatura/lxml raising on a page is that page's problem
-        return mark("failed", f"extraction failed: {type(exc).__name__}: {exc}"[:300])
+        return await mark("failed", f"extraction failed: {type(exc).__name__}: {exc}"[:300])
     text = clean_text(page["text"], "text")
     if not text.text.strip():
-        return mark("failed", "no article text found on the page")
+        return await mark("failed", "no article text found on the page")
     published = _page_date(page["date"])
-    article_store.set_extracted(
-        store,
+    await write(
+        article_store.set_extracted,
+        write.store,
         article.id,
         text=text.text,
         status="ok",
@@ -158,7 +164,7 @@ async def _extract_one(
         outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
     )
     if published is not None:
-        extraction.replace_provisional_date(store, article.id, published)
+        await write(extraction.replace_provisional_date, write.store, article.id, published)
     return "ok", None
 
 

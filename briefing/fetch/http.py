@@ -27,6 +27,7 @@ import asyncio
 import ipaddress
 import random
 import socket
+import ssl
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -138,20 +139,15 @@ class HttpClient:
         self.retries = retries
         self.backoff = backoff
         self.resolver = resolver
-        self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.read_timeout,
-                pool=settings.request_deadline,
-            ),
-            limits=httpx.Limits(
-                max_connections=settings.max_connections,
-                max_keepalive_connections=settings.max_connections,
-            ),
-            follow_redirects=False,
-        )
+        # An injected client is used for every host and closed by its owner.
+        self._injected = client
+        # Otherwise one small httpx client per host. httpx's connection pool
+        # scans all its connections on every request, and a pool shared by
+        # hundreds of feed hosts either reconnects for nearly every request
+        # (capped) or spends its time in that scan (uncapped). The limits are
+        # enforced by the semaphores below; all clients share one TLS context.
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl: ssl.SSLContext | None = None
         self._global = asyncio.Semaphore(max(1, settings.max_connections))
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -162,8 +158,30 @@ class HttpClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client_for(self, key: str) -> httpx.AsyncClient:
+        if self._injected is not None:
+            return self._injected
+        client = self._clients.get(key)
+        if client is None:
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            per_host = max(1, self.settings.max_per_host)
+            client = self._clients[key] = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    connect=self.settings.connect_timeout,
+                    read=self.settings.read_timeout,
+                    write=self.settings.read_timeout,
+                    pool=self.settings.request_deadline,
+                ),
+                limits=httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host),
+                follow_redirects=False,
+                verify=self._ssl,
+            )
+        return client
 
     def _host_limit(self, host: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host)
@@ -253,18 +271,22 @@ class HttpClient:
             **headers,
         }
         deadline = self.settings.request_deadline
-        async with self._global, self._host_limit(f"{host}:{parts.port or parts.scheme}"):
+        # Host slot first, then a global one: a request queued behind its host must
+        # not hold a global slot that a request to another host could use.
+        key = f"{parts.scheme.lower()}://{host}:{parts.port or ''}"
+        async with self._host_limit(key), self._global:
             try:
                 # The deadline starts once we hold a slot: waiting for one is not the
                 # server's fault. It covers connect, headers and the whole body.
                 async with (
                     asyncio.timeout(deadline),
-                    self._client.stream(
+                    self._client_for(key).stream(
                         "GET", url, headers=request_headers, follow_redirects=False
                     ) as raw,
                 ):
                     if raw.status_code < 200 or raw.status_code >= 300:
                         # Redirects and errors: the status and headers are the answer.
+                        await _discard_small_body(raw)
                         return Response(url, raw.status_code, raw.headers)
                     body = await _read_capped(raw, cap)
                     return Response(url, raw.status_code, raw.headers, body)
@@ -281,6 +303,15 @@ class HttpClient:
                 raise FetchError(f"connection to {host} broke: {exc}", transient=True) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"HTTP error from {host}: {exc}") from exc
+
+
+async def _discard_small_body(raw: httpx.Response, limit: int = 65_536) -> None:
+    """Read a short unwanted body (304, redirect, error page) so the connection is reused."""
+    seen = 0
+    async for chunk in raw.aiter_raw(CHUNK):
+        seen += len(chunk)
+        if seen > limit:
+            return  # a big error page is not worth reading: the connection is dropped
 
 
 async def _read_capped(raw: httpx.Response, cap: int) -> bytes:

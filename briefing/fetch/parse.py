@@ -215,8 +215,11 @@ def language_code(value: Any) -> str:
 def _http_url(value: Any, base: str) -> str:
     if not isinstance(value, str) or not value.strip():
         return ""
-    resolved = urljoin(base, strip_controls(value).strip())
-    return canonical_url(resolved) if safe_url(resolved) else ""
+    try:
+        resolved = urljoin(base, strip_controls(value).strip())
+        return canonical_url(resolved) if safe_url(resolved) else ""
+    except ValueError:  # a port like ":99999" or an unclosed "[": not a usable link
+        return ""
 
 
 def _guid(raw: Any, url: str, title: str, summary: str) -> str:

@@ -41,7 +41,17 @@ def _context() -> Any:
 
 
 class Workers:
-    """`await workers.run(fn, *args, timeout=s)`: fn runs in a worker process."""
+    """`await workers.run(fn, *args, timeout=s)`: fn runs in a worker process.
+
+    Worker processes re-import the caller's `__main__` module, as with any
+    multiprocessing start method but fork: a script that runs the pipeline
+    needs an `if __name__ == "__main__":` guard. Without one, the workers die at
+    start; after two pools that die before finishing a single task, tasks run
+    in a thread of this process instead (no hard time limit then) and
+    `problem` says why, so a mistake costs speed, never a flood of processes.
+    """
+
+    MAX_FAILED_STARTS = 2
 
     def __init__(self, size: int | None = None) -> None:
         self.size = max(1, size or os.cpu_count() or 1)
@@ -49,32 +59,56 @@ class Workers:
         # Tasks wait here, not in the pool's queue, so the time limit counts
         # only the time a task actually runs.
         self._slots: asyncio.Semaphore | None = None
+        self._finished = 0  # tasks completed by the current pool
+        self._failed_starts = 0
+        self.problem: str | None = None
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.size, mp_context=_context())
+            self._finished = 0
         return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.size)
         async with self._slots:
+            if self.problem is not None:
+                return await self._in_thread(fn, args, timeout)
             pool = self._ensure()
             loop = asyncio.get_running_loop()
             try:
                 future = loop.run_in_executor(pool, fn, *args)
-            except (BrokenExecutor, RuntimeError):
-                self._discard(pool)
-                pool = self._ensure()
-                future = loop.run_in_executor(pool, fn, *args)
+            except (BrokenExecutor, RuntimeError) as exc:
+                self._broken(pool)
+                raise WorkerError("the worker processes stopped unexpectedly") from exc
             try:
-                return await asyncio.wait_for(future, timeout)
+                result = await asyncio.wait_for(future, timeout)
             except TimeoutError as exc:
                 self._discard(pool, kill=True)
                 raise WorkerError(f"gave up after {timeout:g} s") from exc
             except BrokenExecutor as exc:
-                self._discard(pool)
+                self._broken(pool)
                 raise WorkerError("the worker process stopped unexpectedly") from exc
+            if self._pool is pool:
+                self._finished += 1
+            return result
+
+    async def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
+        except TimeoutError as exc:
+            raise WorkerError(f"gave up after {timeout:g} s") from exc
+
+    def _broken(self, pool: ProcessPoolExecutor) -> None:
+        if self._pool is pool and self._finished == 0:
+            self._failed_starts += 1
+            if self._failed_starts >= self.MAX_FAILED_STARTS:
+                self.problem = (
+                    "worker processes die at start (does the calling script lack an "
+                    '`if __name__ == "__main__":` guard?); working in-process instead'
+                )
+        self._discard(pool)
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
         """Stop a pool that is stuck or broken; the next task starts a new one."""
@@ -91,3 +125,23 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class StoreWriter:
+    """Store writes of a run: `await write(fn, store, ...)`.
+
+    The writes run on the event loop's own thread, one at a time. A separate
+    writer thread was measured and was four times slower: each SQLite call
+    releases the GIL, and winning it back from the busy event-loop thread costs
+    a switch interval (5 ms) per call, thousands of times per run. A write
+    is small (one feed's entries); the loop yields between feeds.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return fn(*args, **kwargs)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,170 @@
+"""Full-text extraction: real pages from a local server, the process pool, the address guard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from briefing.config import Settings
+from briefing.models import Article
+from briefing.pipeline import ExtractProgress, ProgressEvent, RunReport, run
+from briefing.store import Store
+from briefing.store import articles as article_store
+from briefing.store import feeds as feed_store
+
+from .conftest import FeedServer, Reply, client, fixture
+
+
+def rss(items: list[tuple[str, str, str]], title: str = "Policy Wire") -> bytes:
+    """(guid, link, pubDate or "") -> a small RSS 2.0 feed."""
+    body = "".join(
+        f'<item><title>Entry {guid}</title><link>{link}</link><guid isPermaLink="false">{guid}'
+        f"</guid><description>Teaser for {guid}.</description>"
+        + (f"<pubDate>{date}</pubDate>" if date else "")
+        + "</item>"
+        for guid, link, date in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{body}'
+        "</channel></rss>"
+    ).encode()
+
+
+def articles(store: Store) -> dict[str, Article]:
+    return {a.guid: a for a in article_store.all_articles(store)}
+
+
+async def fetch(
+    store: Store, settings: Settings, events: list[ProgressEvent] | None = None, **kw: object
+) -> RunReport:
+    async with client(settings, **kw) as http:
+        return await run(
+            store,
+            settings,
+            None if events is None else events.append,
+            client=http,
+            later_stages=False,
+        )
+
+
+@pytest.fixture
+def full(settings: Settings) -> Settings:
+    return replace(settings, extract_full_text=True)
+
+
+async def test_pages_are_extracted_failures_keep_the_summary_and_are_retried(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.routes["/clutter"] = Reply(200, fixture("article-clutter.html"), html)
+    server.routes["/esc"] = Reply(200, fixture("article-esc.html"), html)
+    server.routes["/pdf"] = Reply(200, b"%PDF-1.4", {"Content-Type": "application/pdf"})
+    server.routes["/huge"] = Reply(200, b"<html>" + b"x" * 400_000, html)
+    server.feed(
+        "/feed.xml",
+        rss(
+            [
+                ("clutter", server.url("/clutter"), ""),  # no date, no author in the feed
+                ("esc", server.url("/esc"), "Thu, 20 Jun 2024 18:00:00 GMT"),
+                ("missing", server.url("/missing"), "Thu, 20 Jun 2024 18:00:00 GMT"),
+                ("pdf", server.url("/pdf"), "Thu, 20 Jun 2024 18:00:00 GMT"),
+                ("huge", server.url("/huge"), "Thu, 20 Jun 2024 18:00:00 GMT"),
+            ]
+        ),
+    )
+    feed_store.add(store, server.url("/feed.xml"))
+    events: list[ProgressEvent] = []
+    report = await fetch(store, full, events)
+    assert (report.extracted, report.extract_failed, report.extract_skipped) == (2, 2, 1)
+    progress = [e for e in events if isinstance(e, ExtractProgress)]
+    assert [e.done for e in progress] == [1, 2, 3, 4, 5] and progress[-1].total == 5
+
+    stored = articles(store)
+    clutter = stored["clutter"]
+    assert clutter.extract_status == "ok"
+    assert "barred the sale of antivirus products" in clutter.text
+    assert "pursue every legal option" in clutter.text
+    for noise in ("Advertisement", "Copyright", "Subscribe", "Most read", "podcasts"):
+        assert noise not in clutter.text
+    assert clutter.summary == "Teaser for clutter."  # the feed's own summary stays
+    # page metadata filled what the feed lacked
+    assert clutter.author == "Dana Whitfield"
+    assert clutter.published == datetime(2024, 6, 20, tzinfo=UTC)
+
+    esc = stored["esc"]
+    assert esc.extract_status == "ok"
+    assert "\x1b" not in esc.text
+    assert "The Commerce Department on Thursday barred" in esc.text
+    assert esc.published == datetime(2024, 6, 20, 18, 0, tzinfo=UTC)  # the feed's date wins
+
+    missing = stored["missing"]
+    assert missing.extract_status == "failed"
+    assert missing.extract_error == "HTTP 404 for the article page"
+    assert missing.text == "" and missing.body == "Teaser for missing."
+    assert stored["pdf"].extract_status == "skipped"
+    assert "application/pdf" in (stored["pdf"].extract_error or "")
+    assert stored["huge"].extract_status == "failed"
+    assert "cap" in (stored["huge"].extract_error or "")
+
+    # failed pages are retried by later runs, three attempts in all; ok pages are not
+    for _ in range(3):
+        await fetch(store, full)
+    assert len(server.hits("/missing")) == 3
+    assert len(server.hits("/clutter")) == 1
+    assert len(server.hits("/pdf")) == 1
+    assert article_store.count(store) == 5
+
+
+async def test_private_links_in_a_public_feed_are_not_fetched(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    server.routes["/internal-page"] = Reply(
+        200, fixture("article-clutter.html"), {"Content-Type": "text/html"}
+    )
+    server.feed(
+        "/feed.xml",
+        rss(
+            [
+                ("admin", server.url("/internal-page", host="localhost"), ""),
+                ("metadata", "http://169.254.169.254/latest/meta-data/", ""),
+            ]
+        ),
+    )
+    feed_store.add(store, server.url("/feed.xml"))
+
+    async def pretend_public(host: str) -> list[str]:
+        # The feed's host "resolves" to a public address; the links do not.
+        return ["93.184.215.14"] if host == "127.0.0.1" else ["127.0.0.1"]
+
+    report = await fetch(store, full, resolver=pretend_public)
+    assert report.extract_skipped == 2 and report.extracted == 0
+    stored = articles(store)
+    for guid in ("admin", "metadata"):
+        assert stored[guid].extract_status == "skipped"
+        assert "private or loopback" in (stored[guid].extract_error or "")
+    assert server.hits("/internal-page") == []
+
+    # the same links in a feed that is itself on a private host are fetched
+    store.conn.execute("UPDATE articles SET extract_status = 'pending'")
+    report = await fetch(store, full)
+    assert report.extracted == 1
+    assert len(server.hits("/internal-page")) == 1
+
+
+async def test_redirect_to_a_private_address_is_refused_for_public_feeds(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    server.routes["/hop"] = Reply(302, b"", {"Location": "http://10.0.0.7/secret"})
+    server.feed("/feed.xml", rss([("hop", server.url("/hop"), "")]))
+    feed_store.add(store, server.url("/feed.xml"))
+
+    async def resolver(host: str) -> list[str]:
+        # 127.0.0.1 plays a public host here; the redirect target is private.
+        return ["10.0.0.7"] if host == "10.0.0.7" else ["93.184.215.14"]
+
+    report = await fetch(store, full, resolver=resolver)
+    (article,) = articles(store).values()
+    assert article.extract_status == "skipped", article.extract_error
+    assert report.extract_skipped == 1
