@@ -83,7 +83,9 @@ class DupIndex:
         if match is None:
             return {doc.id: None}
         root = self.root(match)
-        if _key(doc.published, doc.id) >= _key(self.published[root], root):
+        # an original older than the loaded window predates the newcomer by far
+        root_published = self.published.get(root, float("-inf"))
+        if _key(doc.published, doc.id) >= _key(root_published, root):
             self.original[doc.id] = root
             return {doc.id: root}
         # the newcomer predates the group's original: it becomes the original

@@ -183,6 +183,12 @@ class _Run:
             for d in self.docs
         }
         self.report.duplicates = sum(1 for v in duplicate_of.values() if v is not None)
+        # originals outside the loaded window (a copy of a copy): read their events
+        far = [v for v in duplicate_of.values() if v is not None and v not in new_ids]
+        far = [v for v in far if v not in old_event]
+        for aid, row in cs.rows_by_id(self.store, "articles", far).items():
+            if row["event_id"]:
+                old_event[int(aid)] = row["event_id"]
         return duplicate_of, old_event
 
     # -- events ----------------------------------------------------------------

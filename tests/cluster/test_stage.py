@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -243,3 +243,31 @@ def test_incremental_batches_match_one_batch(tmp_path: Path) -> None:
     assert partition(one, "s") == partition(many, "s")
     one.close()
     many.close()
+
+
+def test_copy_of_a_copy_whose_original_left_the_window(db: Store) -> None:
+    feed = by_url(db, FEED) or add_feed(db, FEED)
+    assert feed.id is not None
+    piece = BY_KEY["wire-ban"]
+    for n, day in enumerate((0, 6, 12)):
+        upsert(
+            db,
+            [
+                Article(
+                    feed_id=feed.id,
+                    guid=f"rerun-{n}",
+                    url=f"https://rerun{n}.example/ban",
+                    title=piece.title,
+                    outlet=f"Outlet {n}",
+                    published=piece.published + timedelta(days=day),
+                    summary=piece.teaser,
+                    text="\n\n".join(piece.paragraphs),
+                    extract_status="ok",
+                )
+            ],
+        )
+        stage.run(db, now=MORNING)
+    rows = db.query("SELECT id, guid, duplicate_of, event_id FROM articles ORDER BY guid")
+    first = rows[0]["id"]
+    assert [r["duplicate_of"] for r in rows] == [None, first, first]
+    assert len({r["event_id"] for r in rows}) == 1
