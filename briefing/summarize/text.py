@@ -41,7 +41,7 @@ def paragraphs(text: str) -> list[str]:
 _INNER_END = re.compile(r"[.!?…](?![\"”’')\]]*$)")
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=50_000)
 def _segment_cached(paragraph: str) -> tuple[str, ...]:
     if not _INNER_END.search(paragraph):
         return (paragraph,)
@@ -53,7 +53,36 @@ def sentences(paragraph: str) -> list[str]:
     paragraph = paragraph.strip()
     if not paragraph:
         return []
-    return list(_segment_cached(paragraph))
+    if len(paragraph) <= CHUNK:
+        return list(_segment_cached(paragraph))
+    return [s for chunk in _chunks(paragraph) for s in _segment_cached(chunk)]
+
+
+# pysbd's time grows faster than the length of its input (80,000 characters
+# without a line break take seconds), so a long paragraph is cut into pieces
+# of about this size, at a likely sentence end, before segmenting.
+CHUNK = 2_000
+_LAST_WORD = re.compile(r"(?:^|\s)([\w.'’-]+)[.!?]$")
+_LIKELY_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(]?[A-Z0-9])")
+
+
+def _chunks(paragraph: str) -> list[str]:
+    chunks = []
+    start = 0
+    while len(paragraph) - start > CHUNK:
+        cut = None
+        for match in _LIKELY_END.finditer(paragraph, start + CHUNK // 2, start + CHUNK):
+            # "warning. The" is an end; "Mr. Roe" and "U.S. Treasury" are not.
+            before = _LAST_WORD.search(paragraph[max(0, match.start() - 40) : match.start() + 1])
+            if before and (before.group(1).islower() or before.group(1).isdigit()):
+                cut = match.end()
+        if cut is None:  # no sentence end in sight: cut at a space
+            space = paragraph.rfind(" ", start + CHUNK // 2, start + CHUNK)
+            cut = space + 1 if space > 0 else start + CHUNK
+        chunks.append(paragraph[start:cut].strip())
+        start = cut
+    chunks.append(paragraph[start:].strip())
+    return [c for c in chunks if c]
 
 
 def words(sentence: str) -> list[str]:

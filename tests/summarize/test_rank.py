@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy
 from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
@@ -66,3 +68,16 @@ def test_offline_tokenizer_words_and_sentences():
         "It passed in Dec. 2017 with wide support.",
     )
     assert text.stem("sanctions") == text.stem("sanctioned") == "sanction"
+
+
+def test_a_huge_paragraph_is_segmented_in_linear_time():
+    paragraph = " ".join(
+        f"Report {i} said the U.S. agency acted on Monday after Mr. Roe's warning."
+        for i in range(1500)
+    )
+    assert len(paragraph) > 100_000
+    started = time.perf_counter()
+    found = text.sentences(paragraph)
+    assert time.perf_counter() - started < 5  # unchunked pysbd takes minutes here
+    assert len(found) == 1500
+    assert found[7] == "Report 7 said the U.S. agency acted on Monday after Mr. Roe's warning."
