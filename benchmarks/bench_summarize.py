@@ -85,7 +85,9 @@ def demo_store(path: Path) -> int:
         pending: list[tuple[CorpusArticle, str, str]] = []
         for url, label in labels.items():
             article = corpus[str(label["article"])]
-            page = DEMO / "pages" / url.split("//")[1].split(".")[0] / f"{article.id}.html"
+            # A URL with tracking parameters serves its original's page.
+            page_id = str(labels.get(url.split("?")[0], label)["article"])
+            page = next((DEMO / "pages").glob(f"*/{page_id}.html"))
             body = trafilatura.extract(
                 page.read_text(encoding="utf-8"), include_comments=False, include_tables=True
             )

@@ -26,7 +26,7 @@ from briefing.summarize.candidates import Candidate, Source, candidates, redunda
 
 # Article summaries rank the article's first sentences only: past this point
 # a news report is background, and ranking stays fast on long pages.
-ARTICLE_CANDIDATES = 25
+ARTICLE_CANDIDATES = 12
 # Event summaries take each source's lead; a big event takes fewer per source
 # so that ranking stays well under a second (LexRank is quadratic).
 EVENT_PER_SOURCE = 6

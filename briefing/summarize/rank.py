@@ -22,6 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy
@@ -130,8 +131,7 @@ def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
     document = ObjectDocumentModel(
         [Paragraph([SumySentence(c.text, tokenizer)]) for c in candidates]
     )
-    summarizer = _SUMY[algorithm](text.stem)
-    summarizer.stop_words = text.stop_words()
+    summarizer = _summarizer(algorithm)
     ratings = [0.0] * n
 
     def capture(infos: list[Any]) -> list[Any]:
@@ -146,6 +146,15 @@ def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
     for r, index in enumerate(order):
         scores[index] = 1.0 - r / (n - 1)
     return scores
+
+
+@cache
+def _summarizer(algorithm: str) -> Any:
+    """One instance per algorithm: they keep no state between calls, and setting
+    the stop words (normalizing 800 words) is not free."""
+    summarizer = _SUMY[algorithm](text.stem)
+    summarizer.stop_words = text.stop_words()
+    return summarizer
 
 
 def position_prior(position: int) -> float:
