@@ -152,6 +152,8 @@ class RunReport:
     extracted: int = 0
     extract_failed: int = 0
     extract_skipped: int = 0
+    # CPU seconds spent in feed parsing (in the worker processes)
+    parse_cpu: float = 0.0
     cluster: Any = None
     summary: Any = None
     stage_errors: dict[str, str] = field(default_factory=dict)
@@ -311,7 +313,7 @@ class _Run:
             new_validators = (response.headers.get("etag"), response.headers.get("last-modified"))
             moved = response.permanent_url
         parsed: ParsedFeed
-        parsed, _ = await self.workers.run(
+        parsed, cpu = await self.workers.run(
             parse_timed,
             body,
             source_url,
@@ -321,6 +323,7 @@ class _Run:
             now,
             timeout=PARSE_TIMEOUT,
         )
+        self.report.parse_cpu += cpu
         assert feed.id is not None
         if parsed.provisional:
             # Keep the stand-in date stored the first time, so an undated entry

@@ -150,6 +150,7 @@ class HttpClient:
         self._ssl: ssl.SSLContext | None = None
         self._global = asyncio.Semaphore(max(1, settings.max_connections))
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._private: dict[str, bool] = {}
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -182,6 +183,18 @@ class HttpClient:
                 verify=self._ssl,
             )
         return client
+
+    async def _is_private(self, host: str) -> bool:
+        """`is_private_host`, remembered per host for the life of this client."""
+        known = self._private.get(host)
+        if known is None:
+            try:
+                async with asyncio.timeout(self.settings.connect_timeout):
+                    known = await is_private_host(host, self.resolver)
+            except TimeoutError as exc:
+                raise FetchError(f"cannot resolve {host}: timed out", transient=True) from exc
+            self._private[host] = known
+        return known
 
     def _host_limit(self, host: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host)
@@ -261,7 +274,7 @@ class HttpClient:
         host = (parts.hostname or "").lower()
         if parts.scheme.lower() not in {"http", "https"} or not host:
             raise FetchError(f"not an http(s) URL: {url[:200]}")
-        if not allow_private and await is_private_host(host, self.resolver):
+        if not allow_private and await self._is_private(host):
             raise BlockedAddress(f"{host} resolves to a private or loopback address; not fetched")
         cap = self.settings.max_response_bytes if max_bytes is None else max_bytes
         request_headers = {
