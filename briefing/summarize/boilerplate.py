@@ -285,6 +285,7 @@ PATTERNS: list[Pattern] = [
         "share_prompt",
         "'Share this article', 'Follow us on LinkedIn', 'Facebook Twitter Email', 'Print'",
         r"^(?:share\s+(?:this|on|via)|tweet\s+this|follow\s+us\b|like\s+us\s+on|click\s+here"
+        r"|click\s+to\s+(?:share|print|email|tweet)|opens\s+in\s+(?:a\s+)?new\s+window"
         r"|tap\s+here|listen\s+to\s+(?:this|the)\s+(?:article|story)|download\s+(?:our|the)\s+app"
         r"|print\s+this|copy\s+link|email\s+this)"
         r"|^(?:(?:facebook|twitter|x|linkedin|email|e-mail|print|reddit|whatsapp|copy\s+link|"
@@ -296,7 +297,20 @@ PATTERNS: list[Pattern] = [
         r"^(?:advertisement|sponsored(?:\s+content)?|paid\s+content|story\s+continues\s+below"
         r"(?:\s+advertisement)?|skip\s+to\s+(?:main\s+)?content|sign\s+in|log\s+in|menu|search"
         r"|loading\.*|audio\s+is\s+not\s+supported.*|your\s+browser\s+does\s+not\s+support.*"
-        r"|this\s+content\s+is\s+not\s+available.*)[.!]?$",
+        r"|this\s+content\s+is\s+not\s+available.*|continue\s+reading(?:\s+below)?"
+        r"|most\s+popular|top\s+stories|latest\s+news|back\s+to\s+top)[.!]?$",
+    ),
+    _p(
+        "tags_line",
+        "'Tags: ransomware, CISA', 'Topics: Policy', 'Filed under: Security'",
+        r"^(?:tags?|topics?|related\s+topics|filed\s+under|categories|category|keywords)\s*:",
+    ),
+    _p(
+        "media_prompt",
+        "'WATCH: ...', 'Listen (4 min)', 'Enlarge this image', 'Toggle caption'",
+        r"^(?:watch|listen|video|audio|podcast|gallery|slideshow)\s*(?::|\(\d+\s*min)"
+        r"|^(?:enlarge\s+this\s+image|toggle\s+caption|hide\s+caption|show\s+caption"
+        r"|view\s+(?:gallery|image|photos?))\b",
     ),
     _p(
         "copyright",

@@ -167,12 +167,37 @@ EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
         ["Published in 2019, the report found that 40 agencies lacked basic controls."],
     ),
     "share_prompt": (
-        ["Share this article", "Follow us on LinkedIn", "Facebook Twitter Email", "Click here"],
+        [
+            "Share this article",
+            "Follow us on LinkedIn",
+            "Facebook Twitter Email",
+            "Click here",
+            "Click to share on X (Opens in new window)",
+        ],
         ["Share prices fell 11 percent after the outage, erasing billions in value."],
     ),
     "page_furniture": (
-        ["Advertisement", "Story continues below advertisement", "Skip to content"],
+        [
+            "Advertisement",
+            "Story continues below advertisement",
+            "Skip to content",
+            "Continue reading",
+            "Most popular",
+        ],
         ["The advertisement network was used to deliver malware to thousands of visitors."],
+    ),
+    "tags_line": (
+        ["Tags: ransomware, CISA, hospitals", "Filed under: Security", "Topics: Policy"],
+        ["Topics at the hearing included the budget and the agency's hiring: both lagged."],
+    ),
+    "media_prompt": (
+        [
+            "WATCH: The director testifies before the committee",
+            "Listen (4 min)",
+            "Enlarge this image",
+            "Toggle caption",
+        ],
+        ["Watchdogs said the agency's audit was late: it arrived two years after the breach."],
     ),
     "copyright": (
         ["© 2024 Global Wire Service", "All rights reserved."],
