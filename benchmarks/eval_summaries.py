@@ -176,6 +176,7 @@ def evaluate(corpus_dir: str | None, with_clutter: bool) -> list[dict[str, objec
                 "boiler": boiler / max(1, chosen),
                 "sentences": chosen / max(1, len(prepared)),
                 "ms_per_event": 1000 * elapsed / max(1, len(prepared)),
+                "per_event": list(zip(r1, r2, rl, strict=True)),
             }
         )
     return results
@@ -207,6 +208,15 @@ def main(argv: list[str]) -> int:
     default = next(r for r in results if r["algorithm"] == rank.DEFAULT and r["mode"] == "mixed")
     beats = all(default[k] > lead[k] for k in ("rouge1", "rouge2", "rougeL"))  # type: ignore[operator]
     print(f"default = {rank.DEFAULT} (mixed); beats lead on R-1, R-2 and R-L: {beats}")
+    # The mean hides how often: count the events where the default does better.
+    pairs = list(zip(default["per_event"], lead["per_event"], strict=True))  # type: ignore[call-overload]
+    for k, name in enumerate(("R-1", "R-2", "R-L")):
+        wins = sum(d[k] > b[k] + 1e-9 for d, b in pairs)
+        losses = sum(d[k] < b[k] - 1e-9 for d, b in pairs)
+        print(
+            f"  per event vs lead, {name}: {wins} better, {losses} worse, "
+            f"{len(pairs) - wins - losses} equal"
+        )
     return 0
 
 
