@@ -31,6 +31,8 @@ from briefing.summarize.candidates import Source
 # Bump when the summarizing code changes what it would choose, so stored
 # summaries are recomputed once.
 VERSION = "1"
+# Article summaries are written in batches of this many.
+SAVE_EVERY = 200
 
 
 @dataclass(slots=True)
@@ -102,9 +104,13 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
         article_keys[article.id] = key
         if key != article.summary_key:
             changed_articles.append((article.id, core.summarize_article(_source(article)), key))
+            report.articles += 1
+            # A first run over thousands of articles takes a while: keep what is done.
+            if len(changed_articles) >= SAVE_EVERY:
+                db.save_articles(store, changed_articles)
+                changed_articles.clear()
     if changed_articles:
         db.save_articles(store, changed_articles)
-    report.articles = len(changed_articles)
 
     # Events.
     members: dict[str, list[db.ArticleInput]] = defaultdict(list)

@@ -230,3 +230,20 @@ def test_report_counts_are_the_computations_done(store, monkeypatch):
     assert calls == {"article": 6, "event": 3, "story": 2} and _counts(report) == (6, 3, 2)
     stage.run(store, Settings())
     assert calls == {"article": 6, "event": 3, "story": 2}
+
+
+def test_article_summaries_are_saved_in_batches(store, monkeypatch):
+    monkeypatch.setattr(stage, "SAVE_EVERY", 4)
+    saved: list[int] = []
+    real = summary_store.save_articles
+
+    def spy(store_, items):
+        items = list(items)
+        saved.append(len(items))
+        real(store_, items)
+
+    monkeypatch.setattr(stage.db, "save_articles", spy)
+    assert stage.run(store, Settings()).articles == 6
+    assert saved == [4, 2]
+    count = store.query("SELECT COUNT(*) FROM articles WHERE summary_key IS NOT NULL")[0][0]
+    assert count == 6
