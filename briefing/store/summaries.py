@@ -60,9 +60,13 @@ def articles(store: Store) -> list[ArticleInput]:
             summary_key=r["summary_key"],
         )
         for r in store.query(
-            """SELECT id, title, outlet, text, summary, published, duplicate_of, event_id,
-                      summary_key
-               FROM articles ORDER BY id"""
+            # Attribution needs a name: the feed's title when the article has no outlet.
+            """SELECT a.id, a.title, a.text, a.summary, a.published, a.duplicate_of,
+                      a.event_id, a.summary_key,
+                      CASE WHEN a.outlet != '' THEN a.outlet ELSE COALESCE(f.title, '') END
+                          AS outlet
+               FROM articles AS a LEFT JOIN feeds AS f ON f.id = a.feed_id
+               ORDER BY a.id"""
         )
     ]
 

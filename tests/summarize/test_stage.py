@@ -247,3 +247,12 @@ def test_article_summaries_are_saved_in_batches(store, monkeypatch):
     assert saved == [4, 2]
     count = store.query("SELECT COUNT(*) FROM articles WHERE summary_key IS NOT NULL")[0][0]
     assert count == 6
+
+
+def test_attribution_falls_back_to_the_feed_title(store):
+    lone = clusters.timeline(store, "other")[0]
+    with store.write() as conn:
+        conn.execute("UPDATE articles SET outlet = '' WHERE id = ?", (lone.article_ids[0],))
+    stage.run(store, Settings())
+    summary = clusters.timeline(store, "other")[0].summary
+    assert [s.source for s in summary] == ["Threat Desk"]  # the factory's feed title
