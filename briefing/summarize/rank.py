@@ -126,8 +126,9 @@ def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
     if algorithm == "lead" or n == 1:
         return [1.0] * n
     tokenizer = text.OfflineTokenizer()
-    # One paragraph per source keeps sumy's document structure meaningful for
-    # the algorithms that look at it; order is what maps ratings back.
+    # These algorithms read only the document's sentences, in order, and the
+    # order is what maps ratings back. (Candidates never repeat a text, which
+    # matters: sumy keys some ratings by sentence text.)
     document = ObjectDocumentModel(
         [Paragraph([SumySentence(c.text, tokenizer)]) for c in candidates]
     )
