@@ -291,6 +291,7 @@ class _Run:
             if feed.last_modified:
                 headers["If-Modified-Since"] = feed.last_modified
             response = await self.http.get(feed.url, headers)
+            self._refuse_alias(feed, response.permanent_url)
             if response.status == 304:
                 self._maybe_move(feed, response.permanent_url)
                 return None
@@ -343,6 +344,17 @@ class _Run:
         if not feed.site_url and parsed.site_url:
             feed.site_url = parsed.site_url
         return result
+
+    def _refuse_alias(self, feed: Feed, moved: str | None) -> None:
+        """A feed moved permanently onto another followed feed would store its entries twice."""
+        if not moved or moved == feed.url:
+            return
+        other = feed_store.by_url(self.store, moved)
+        if other is not None and other.id != feed.id:
+            raise _FeedFailure(
+                f"moved permanently to {moved[:200]}, which is already followed; "
+                "this copy is not stored again (remove it)"
+            )
 
     def _maybe_move(self, feed: Feed, moved: str | None) -> None:
         """Follow a permanent redirect in the stored URL, unless another feed has that URL."""

@@ -274,6 +274,10 @@ class HttpClient:
         host = (parts.hostname or "").lower()
         if parts.scheme.lower() not in {"http", "https"} or not host:
             raise FetchError(f"not an http(s) URL: {url[:200]}")
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"not a valid URL ({exc}): {url[:200]}") from exc
         if not allow_private and await self._is_private(host):
             raise BlockedAddress(f"{host} resolves to a private or loopback address; not fetched")
         cap = self.settings.max_response_bytes if max_bytes is None else max_bytes
@@ -316,6 +320,10 @@ class HttpClient:
                 raise FetchError(f"connection to {host} broke: {exc}", transient=True) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"HTTP error from {host}: {exc}") from exc
+            except httpx.InvalidURL as exc:
+                # Not an HTTPError: httpx raises it while reading a redirect's
+                # Location (e.g. "javascript:x"); the request URL was checked above.
+                raise FetchError(f"redirect from {host} to an unusable URL refused: {exc}") from exc
 
 
 async def _discard_small_body(raw: httpx.Response, limit: int = 65_536) -> None:

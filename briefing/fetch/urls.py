@@ -68,7 +68,9 @@ def canonical_url(url: str) -> str:
     if parts.scheme.lower() not in {"http", "https"}:
         return url
     host = (parts.hostname or "").lower()
-    port = parts.port
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    port = parts.port  # ValueError for a port that is not a number in range
     if port and not (
         (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):
