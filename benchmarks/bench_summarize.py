@@ -147,8 +147,8 @@ def bench_demo(algorithm: str) -> None:
         first = stage.run(store, settings)
         second = stage.run(store, settings)
         store.close()
-    print(f"demo corpus, {n} extracted pages, first run:  {first}")
-    print(f"demo corpus, {n} extracted pages, second run: {second}")
+    print(f"demo corpus ({n} articles, text extracted from the pages), first run:  {first}")
+    print(f"demo corpus ({n} articles, text extracted from the pages), second run: {second}")
 
 
 def main(argv: list[str]) -> int:
