@@ -248,6 +248,10 @@ class _Run:
         except (FetchError, ParseError, WorkerError, _FeedFailure) as exc:
             error: str | None = str(exc) or type(exc).__name__
             status = "error"
+        except Exception as exc:
+            # A bug or an input nobody foresaw: it costs this feed, never the run.
+            error = f"unexpected error: {type(exc).__name__}: {exc}"[:300]
+            status = "error"
         else:
             error = None
             if outcome is None:

@@ -75,15 +75,28 @@ async def extract_articles(
 
     async def one(article: Article) -> None:
         nonlocal done
-        status, _ = await _extract_one(
-            write,
-            http,
-            workers,
-            article,
-            allow_private=local.get(article.feed_id, False),
-            max_bytes=max_bytes,
-            page_timeout=page_timeout,
-        )
+        try:
+            status, _ = await _extract_one(
+                write,
+                http,
+                workers,
+                article,
+                allow_private=local.get(article.feed_id, False),
+                max_bytes=max_bytes,
+                page_timeout=page_timeout,
+            )
+        except Exception as exc:
+            # An input nobody foresaw costs this page, never the other pages.
+            assert article.id is not None
+            status = "failed"
+            await write(
+                article_store.set_extracted,
+                write.store,
+                article.id,
+                text="",
+                status=status,
+                error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
+            )
         if status == "ok":
             counts.ok += 1
         elif status == "skipped":

@@ -15,6 +15,7 @@ which has threads (SQLite, asyncio's resolver, Textual), is not safe.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -57,9 +58,12 @@ class Workers:
         self.size = max(1, size or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         # Tasks wait here, not in the pool's queue, so the time limit counts
-        # only the time a task actually runs.
+        # the task's own run plus at most one queued task ahead of it. One
+        # spare task per worker keeps each worker busy while the parent hands
+        # back the previous result (which needs the GIL of a busy process).
         self._slots: asyncio.Semaphore | None = None
         self._finished = 0  # tasks completed by the current pool
+        self._starting: asyncio.Future[None] | None = None
         self._failed_starts = 0
         self.problem: str | None = None
 
@@ -69,12 +73,34 @@ class Workers:
             self._finished = 0
         return self._pool
 
+    async def _start(self) -> None:
+        """Start the worker processes from a thread, so the event loop keeps going.
+
+        Starting the fork server (a fresh interpreter importing feedparser and
+        trafilatura) takes half a second, or seconds on a busy machine; done on
+        the event loop it would stall every download in flight meanwhile.
+        Concurrent first tasks share one start.
+        """
+        if self._starting is None:
+            pool = self._ensure()
+
+            def warm_up() -> None:
+                for future in [pool.submit(int) for _ in range(self.size)]:
+                    future.result()
+
+            self._starting = asyncio.ensure_future(asyncio.to_thread(warm_up))
+        with contextlib.suppress(Exception):
+            # a failure here is met (and reported) again by the task itself
+            await asyncio.shield(self._starting)
+
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.size)
+            self._slots = asyncio.Semaphore(self.size * 2)
         async with self._slots:
             if self.problem is not None:
                 return await self._in_thread(fn, args, timeout)
+            if self._pool is None or self._starting is None:
+                await self._start()
             pool = self._ensure()
             loop = asyncio.get_running_loop()
             try:
@@ -114,6 +140,7 @@ class Workers:
         """Stop a pool that is stuck or broken; the next task starts a new one."""
         if self._pool is pool:
             self._pool = None
+            self._starting = None
         if kill:
             # ProcessPoolExecutor cannot cancel a running task; killing its
             # processes is the only way to stop a parser that does not return.
