@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from briefing.cluster import titles
 from briefing.cluster.dedup import DupIndex, signatures
@@ -143,10 +144,11 @@ def cluster(docs: Sequence[Doc], params: Params = DEFAULT) -> Clustering:
 
 def event_profile(groups: Sequence[Group]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Each event as one point: its normalized word and name centroids."""
-    cents = [g.centroid() for g in groups]
+    words = sp.vstack([g.words for g in groups], format="csr")
+    names = sp.vstack([g.names for g in groups], format="csr")
     return (
-        sp.vstack([c[0] for c in cents]).tocsr(),
-        sp.vstack([c[1] for c in cents]).tocsr(),
+        sp.csr_matrix(normalize(words, norm="l2", copy=False), dtype=np.float32),
+        sp.csr_matrix(normalize(names, norm="l2", copy=False), dtype=np.float32),
     )
 
 

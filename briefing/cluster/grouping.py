@@ -64,7 +64,7 @@ def _unit(row: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((row.data / n, row.indices, row.indptr), shape=row.shape)
 
 
-def _row(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
+def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     """Row n as its own 1xN matrix, without scipy's slow generic indexing."""
     lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
     return sp.csr_matrix(
@@ -216,8 +216,8 @@ class Grouper:
         new_n = (sp.vstack([groups[j].names for j in order]).tocsr() + sum_n).tocsr()
         for j in order:
             n = pos[j]
-            groups[j].words = _row(new_w, n)
-            groups[j].names = _row(new_n, n)
+            groups[j].words = row_of(new_w, n)
+            groups[j].names = row_of(new_n, n)
         for i, j in enumerate(choice):
             g = groups[int(j)]
             g.members.append(items[i])

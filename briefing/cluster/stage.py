@@ -24,9 +24,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from briefing.cluster import titles
-from briefing.cluster.core import DAY, day_of, event_rule, order_key, story_rule
+from briefing.cluster.core import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
-from briefing.cluster.grouping import Group, Grouper, new_id, score
+from briefing.cluster.grouping import Group, Grouper, new_id, row_of, score
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.vectors import (
     Doc,
@@ -35,7 +35,6 @@ from briefing.cluster.vectors import (
     ItemId,
     pack_rows,
     unpack_many,
-    unpack_rows,
 )
 from briefing.models import Article, from_iso, to_iso, utcnow
 from briefing.store import articles as store_articles
@@ -47,6 +46,7 @@ KIND_SIG = "cluster.minhash"
 KIND_EVENT = "cluster.event"
 KIND_STORY = "cluster.story"
 KIND_DF = "cluster.df"
+BRUTE_FORCE_LIMIT = 4000
 
 
 @dataclass(slots=True)
@@ -88,9 +88,23 @@ def _pack_group(group: Group) -> bytes:
     return pack_rows([group.words, group.names], [group.first, group.last, group.count])
 
 
-def _unpack_group(key: str, data: bytes, n_features: int) -> Group:
-    (first, last, count), (words, names) = unpack_rows(data, n_features)
-    return Group(key, first, last, words, names, [], int(count))
+def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
+    keys = list(blobs)
+    if not keys:
+        return {}
+    header, (words, names) = unpack_many([blobs[k] for k in keys], n_features, 2)
+    return {
+        k: Group(
+            k,
+            float(header[n, 0]),
+            float(header[n, 1]),
+            row_of(words, n),
+            row_of(names, n),
+            [],
+            int(header[n, 2]),
+        )
+        for n, k in enumerate(keys)
+    }
 
 
 def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> ClusterReport:
@@ -144,7 +158,8 @@ class _Run:
             self.store, _iso(t_min - window), _iso(t_max + window)
         )
         sigs = cs.get_blobs(self.store, KIND_SIG, [str(r["id"]) for r in known])
-        index = DupIndex(p)
+        # exact comparison is fastest for a morning's articles; LSH for a big backlog
+        index = DupIndex(p, use_lsh=len(known) + len(self.docs) > BRUTE_FORCE_LIMIT)
         old_event: dict[int, str] = {}
         for r in known:
             data = sigs.get(str(r["id"]))
@@ -214,8 +229,8 @@ class _Run:
         )
         blobs = cs.get_blobs(self.store, KIND_EVENT, [r["id"] for r in rows])
         grouper = Grouper(rule, p.n_features)
-        for key, data in blobs.items():
-            grouper.add_group(_unpack_group(key, data, p.n_features))
+        for group in _unpack_groups(blobs, p.n_features).values():
+            grouper.add_group(group)
         existing = set(grouper.groups)
 
         event_of: dict[int, str] = {}
@@ -251,8 +266,9 @@ class _Run:
         self.groups = {g: grouper.groups[g] for g in touched if g in grouper.groups}
         # groups placed only through copies were not loaded: read them now
         missing = [g for g in touched if g not in self.groups]
-        for key, data in cs.get_blobs(self.store, KIND_EVENT, missing).items():
-            self.groups[key] = _unpack_group(key, data, p.n_features)
+        self.groups.update(
+            _unpack_groups(cs.get_blobs(self.store, KIND_EVENT, missing), p.n_features)
+        )
 
         for eid in created:  # rows first (articles point at them); filled in below
             cs.upsert_event(
@@ -282,16 +298,23 @@ class _Run:
         old = cs.rows_by_id(self.store, "events", sorted(touched - created))
         self.event_date: dict[str, str] = {}
         self.event_title: dict[str, str] = {}
+        own_of = {}
         for eid in touched:
             rows = members.get(eid, [])
-            own = [r for r in rows if r["duplicate_of"] is None] or rows
-            heads = [r["title"] for r in own]
+            own_of[eid] = [r for r in rows if r["duplicate_of"] is None] or rows
+        heads_all = [r["title"] for eid in touched for r in own_of[eid]]
+        vectors = self.featurizer.titles(heads_all, self.idf_w) if heads_all else None
+        offset = 0
+        for eid in touched:
+            rows = members.get(eid, [])
+            heads = [r["title"] for r in own_of[eid]]
             title = titles.pick(
                 heads,
-                self.featurizer.titles(heads, self.idf_w),
+                vectors[offset : offset + len(heads)] if vectors is not None else None,
                 self.groups[eid].centroid()[0],
                 self.p,
             )
+            offset += len(heads)
             date = min((r["at"] for r in rows), default=self.now)[:10]
             self.event_date[eid], self.event_title[eid] = date, title
             prev = old.get(eid)
@@ -333,8 +356,7 @@ class _Run:
             previous.setdefault(e, events_now[e]["story_id"])
         local = sorted(previous)
         need = [e for e in local if e not in self.groups]
-        for key, data in cs.get_blobs(self.store, KIND_EVENT, need).items():
-            self.groups[key] = _unpack_group(key, data, p.n_features)
+        self.groups.update(_unpack_groups(cs.get_blobs(self.store, KIND_EVENT, need), p.n_features))
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
         pw, pn = _profiles([self.groups[e] for e in ordered])
@@ -438,8 +460,4 @@ class _Run:
 
 
 def _profiles(groups: list[Group]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    cents = [g.centroid() for g in groups]
-    return (
-        sp.csr_matrix(sp.vstack([c[0] for c in cents])),
-        sp.csr_matrix(sp.vstack([c[1] for c in cents])),
-    )
+    return event_profile(groups)

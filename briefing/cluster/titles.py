@@ -22,14 +22,18 @@ LENGTH_PENALTY = 0.15
 
 def pick(
     titles: Sequence[str],
-    vectors: sp.csr_matrix,
+    vectors: sp.csr_matrix | None,
     centroid: sp.csr_matrix,
     params: Params,
 ) -> str:
     """The title whose vector is closest to the centroid, preferring medium length."""
     if not titles:
         return ""
-    sims = np.asarray((vectors @ centroid.T).toarray()).ravel() if centroid.nnz else None
+    sims = (
+        np.asarray((vectors @ centroid.T).toarray()).ravel()
+        if vectors is not None and centroid.nnz
+        else None
+    )
     best, best_score = 0, -np.inf
     for n, title in enumerate(titles):
         length = len(title.split())

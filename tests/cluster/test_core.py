@@ -193,3 +193,16 @@ def test_sentence_openers_are_not_names_unless_confirmed() -> None:
 def test_params_live_in_one_place() -> None:
     assert 0 < DEFAULT.event_threshold < 1
     assert DEFAULT.story_window_days > DEFAULT.event_window_days
+
+
+def test_signatures_are_datasketch_minhashes() -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    from briefing.cluster.dedup import SCHEME, SEED, _doc_hashes, signatures
+
+    pieces = docs("wire-ban", "policy-ban", "threat-research")
+    for doc, sig in zip(pieces, signatures(pieces, DEFAULT), strict=True):
+        reference = MinHash(num_perm=DEFAULT.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int)
+        reference.update_batch(_doc_hashes(doc, DEFAULT).tolist())
+        assert np.array_equal(reference.hashvalues.astype(np.uint64), sig)
