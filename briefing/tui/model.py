@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from briefing.models import Event, Story, TriageState
+from briefing.sanitize import clean
 from briefing.store import Store
 from briefing.store import clusters as cluster_store
 from briefing.store import triage as triage_store
@@ -226,12 +227,13 @@ def snoozed(state: TriageState, until: date) -> TriageState:
 
 def with_tags(state: TriageState, text: str) -> TriageState:
     """Tags typed as words separated by commas or spaces; the typed set replaces the old one."""
-    tags = sorted({t.strip().lower() for t in text.replace(",", " ").split() if t.strip()})
+    text = clean(text, "note", single_line=True)
+    tags = sorted({clean(t, "tag").lower() for t in text.replace(",", " ").split() if t.strip()})
     return replace(state, tags=tags)
 
 
 def with_note(state: TriageState, note: str) -> TriageState:
-    return replace(state, note=note.rstrip())
+    return replace(state, note=clean(note, "note").rstrip())
 
 
 class Triage:

@@ -255,9 +255,6 @@ class StoryScreen(TriageActions, Screen[None]):
                     articles.replace_option_prompt_at_index(n, article_prompt(article, copies))
 
     def action_back(self) -> None:
-        if self.focused is self.query_one("#articles"):
-            self.query_one("#timeline", KeyList).focus()
-            return
         self.app.pop_screen()
 
     def _briefing(self) -> BriefingScreen | None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from briefing.models import Event, Story, TriageState
+from briefing.sanitize import clean
 from briefing.store import clusters as cluster_store
 from briefing.tui import model
 from briefing.tui.screens.modals import InputModal, NoteModal, check_date
@@ -124,7 +125,7 @@ class TriageActions:
         self.app.push_screen(
             InputModal(
                 "Tags",
-                " ".join(state.tags),
+                " ".join(plain(t, "tag") for t in state.tags),
                 "words, separated by spaces",
                 hint="enter: save · escape: cancel · empty: remove all tags",
             ),
@@ -141,7 +142,8 @@ class TriageActions:
             if value is not None:
                 self.triage_apply(model.with_note(state, value), state)
 
-        self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", state.note), done)
+        note = clean(state.note, "note")
+        self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", note), done)
 
     def action_undo(self) -> None:
         restored = self.app.triage.undo()
