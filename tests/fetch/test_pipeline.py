@@ -437,3 +437,58 @@ async def test_progress_events_cover_every_feed(
     assert done[server.url("/a.xml")].new == 2 and done[server.url("/a.xml")].error is None
     assert done[server.url("/b.xml")].status == "error"
     assert not [e for e in events if isinstance(e, ExtractProgress)]
+
+
+async def test_503_with_retry_after_waits_and_encodings_decode(
+    server: FeedServer, store: Store, settings: Settings
+) -> None:
+    server.routes["/maintenance.xml"] = Reply(
+        503, b"", {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    )
+    zlib_wrapped = zlib.compress(fixture("rss1.rdf"))
+    raw = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    raw_deflate = raw.compress(fixture("atom.xml")) + raw.flush()
+    server.routes["/zlib.xml"] = Reply(
+        200, zlib_wrapped, {"Content-Type": "application/rss+xml", "Content-Encoding": "deflate"}
+    )
+    server.routes["/raw.xml"] = Reply(
+        200, raw_deflate, {"Content-Type": "application/atom+xml", "Content-Encoding": "deflate"}
+    )
+    maintenance = feed_store.add(store, server.url("/maintenance.xml"))
+    feed_store.add(store, server.url("/zlib.xml"))
+    feed_store.add(store, server.url("/raw.xml"))
+    # a port nobody listens on: connection refused, retried, then reported
+    refused = feed_store.add(store, "http://127.0.0.1:9/feed.xml")
+    report = await fetch(store, settings)
+    messages = {e.url: e.message for e in report.errors}
+    assert set(messages) == {maintenance.url, refused.url}
+    assert len(server.hits("/maintenance.xml")) == 1  # Retry-After: no immediate retry
+    stored = reload(store, maintenance)
+    # a far-off date is capped at a week
+    assert stored.retry_after is not None
+    assert timedelta(days=6) < stored.retry_after - utcnow() <= timedelta(days=7)
+    assert "asked to wait until" in messages[maintenance.url]
+    assert messages[refused.url].startswith("cannot connect to 127.0.0.1")
+    assert report.articles_new == 2 + 2  # both deflate flavours decoded
+
+
+def test_progress_line_rewrites_itself_on_a_terminal() -> None:
+    import io
+
+    from briefing.pipeline import _Display
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    display = _Display(out)
+    feed = Feed(url="http://x.example/f", id=1)
+    display(StageStarted("fetch", 2))
+    display(FeedDone(feed, 3, 0, None, "ok", 1, 2))
+    display(FeedDone(feed, 0, 0, "HTTP 500", "error", 2, 2))
+    display(StageDone("fetch", 0.5))
+    text = out.getvalue()
+    assert text.count("\r\x1b[K") == 3
+    assert "feeds 2/2 · 3 new articles · 1 errors" in text
+    assert text.endswith("fetch done in 0.5 s\n")
