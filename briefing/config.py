@@ -9,6 +9,7 @@ names the line, never a silent reset.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -137,6 +138,11 @@ def _check_type(path: Path, name: str, value: object, default: object) -> None:
     if isinstance(default, float):
         expected = (int, float)
     ok = isinstance(value, expected) and not (isinstance(value, bool) and type(default) is not bool)
+    # Every number here is a timeout, a size or a count: zero, negative, inf or
+    # nan would disable a limit (an infinite deadline lets a server drip forever).
+    number = ok and isinstance(value, int | float) and not isinstance(value, bool)
+    if number and not (math.isfinite(value) and value > 0):  # type: ignore[arg-type, operator]
+        raise ConfigError(f"{path}: {name} should be a positive number, got {value!r}")
     if isinstance(default, dict) and ok:
         ok = all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())  # type: ignore[attr-defined]
     if not ok:

@@ -47,6 +47,7 @@ from briefing.fetch.http import FetchError, HttpClient
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
 from briefing.fetch.workers import StoreWriter, WorkerError, Workers
 from briefing.models import Feed, to_iso, utcnow
+from briefing.sanitize import clean
 from briefing.store import Store, extraction
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
@@ -246,7 +247,9 @@ class _Run:
         try:
             outcome = await self._fetch_and_store(feed, now)
         except (FetchError, ParseError, WorkerError, _FeedFailure) as exc:
-            error: str | None = str(exc) or type(exc).__name__
+            # Messages quote what servers sent (a Location, a parser's complaint):
+            # through the gate, as they are printed and shown.
+            error: str | None = clean(str(exc), "title", single_line=True) or type(exc).__name__
             status = "error"
         except Exception as exc:
             # A bug or an input nobody foresaw: it costs this feed, never the run.

@@ -10,6 +10,7 @@ from xml.sax.saxutils import quoteattr
 
 from briefing.fetch.urls import FeedUrlError, check_feed_url
 from briefing.models import Feed
+from briefing.sanitize import clean
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
@@ -46,7 +47,9 @@ def parse(data: bytes) -> tuple[list[OpmlFeed], list[str]]:
 def _walk(node: ET.Element, category: str, feeds: list[OpmlFeed], refused: list[str]) -> None:
     for outline in node.findall("outline"):
         url = (outline.get("xmlUrl") or "").strip()
-        title = (outline.get("title") or outline.get("text") or "").strip()
+        # A shared OPML file is a stranger's text too: C1 controls and bidi marks are
+        # legal XML, and the title is printed by `feeds list` and shown in the app.
+        title = clean(outline.get("title") or outline.get("text") or "", "outlet", single_line=True)
         if url:
             try:
                 feeds.append(OpmlFeed(check_feed_url(url), title, category))

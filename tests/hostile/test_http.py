@@ -358,3 +358,21 @@ async def test_a_public_feed_linking_into_private_addresses_is_not_fetched(
     assert world.server.hits("/private-page") == []
     assert world.feed().last_error is None
     assert_world_intact(world, report)
+
+
+async def test_control_bytes_in_a_redirect_location_do_not_reach_the_error_message(
+    world: World,
+) -> None:
+    # HTTP allows bytes 0x80-0xFF in header values; read as latin-1 they are C1
+    # controls (0x9B is an 8-bit CSI), and the error message quotes the Location.
+    def redirect(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(
+            b"HTTP/1.1 302 Found\r\nLocation: ftp://files.example/\x9b2J\x9d0;owned\x9c"
+            b"\xe2\x80\xaefeed\r\nContent-Length: 0\r\n\r\n"
+        )
+
+    world.server.raw["/c1.xml"] = redirect
+    world.add("/c1.xml")
+    report = await world.fetch()
+    assert "redirect to a non-http(s) URL refused: ftp://files.example/" in world.error()
+    assert_world_intact(world, report)
