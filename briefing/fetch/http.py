@@ -328,6 +328,8 @@ class HttpClient:
 
 async def _discard_small_body(raw: httpx.Response, limit: int = 65_536) -> None:
     """Read a short unwanted body (304, redirect, error page) so the connection is reused."""
+    if raw.is_stream_consumed:
+        return
     seen = 0
     async for chunk in raw.aiter_raw(CHUNK):
         seen += len(chunk)
@@ -337,6 +339,11 @@ async def _discard_small_body(raw: httpx.Response, limit: int = 65_536) -> None:
 
 async def _read_capped(raw: httpx.Response, cap: int) -> bytes:
     """Read the raw stream and decode it ourselves, refusing more than `cap` decoded bytes."""
+    if raw.is_stream_consumed:
+        # A response built in memory (httpx.MockTransport in tests): already whole.
+        if len(raw.content) > cap:
+            raise FetchError(f"response is over the {cap:,}-byte cap")
+        return raw.content
     length = raw.headers.get("content-length", "")
     encoding = raw.headers.get("content-encoding", "identity").strip().lower()
     if length.isdigit() and int(length) > cap and encoding in {"", "identity"}:

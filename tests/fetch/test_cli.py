@@ -153,3 +153,24 @@ def test_fetch_command_fails_when_every_feed_fails(
     # nothing due any more (dead feed): the run completes with nothing to do
     assert run_cli(store, settings) == 0
     assert "no feeds due" in capsys.readouterr().err
+
+
+async def test_an_injected_httpx_client_is_used_and_left_open(
+    store: Store, settings: Settings
+) -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(
+            200, content=fixture("feed.json"), headers={"Content-Type": "application/feed+json"}
+        )
+
+    feed_store.add(store, "https://threatdesk.example/feed.json")
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as injected:
+        report = await run(store, settings, client=injected, later_stages=False)
+        assert not injected.is_closed
+    assert seen == ["https://threatdesk.example/feed.json"]
+    assert report.errors == [] and report.articles_new == 2
