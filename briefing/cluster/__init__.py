@@ -1,1 +1,14 @@
-"""Grouping coverage: near-duplicates, events, stories and their timelines."""
+"""Grouping coverage: near-duplicates, events, stories and their timelines.
+
+- `text`: words, names (capitalized multi-word names, acronyms, CVE ids,
+  amounts), shingles, canonical URLs — no models to download.
+- `vectors`: hashed TF-IDF (scikit-learn `HashingVectorizer`), one vector over
+  words and one over names; title and lead weigh more than the body.
+- `dedup`: MinHash (datasketch) over word shingles of the body, LSH, and
+  canonical-URL identity; the original is the earliest published.
+- `grouping`: online centroid grouping, shared by events (tight time window)
+  and stories (loose window, stricter name overlap).
+- `core.cluster(docs)`: the whole thing in memory (evaluation, benchmarks).
+- `stage.run(store)`: the same pieces, incrementally, over the store.
+- `params`: every threshold and weight, in one place.
+"""

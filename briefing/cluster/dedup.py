@@ -23,7 +23,7 @@ SCHEME = "affine32"
 
 # MurmurHash3's 32-bit finalizer, the pre-mix datasketch's "affine32" scheme applies
 _FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
-_BATCH = 2000
+_BATCH = 500
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
