@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 from briefing.fetch.urls import canonical_url
 from briefing.models import Article, utcnow
-from briefing.sanitize import Cleaned, clean_text, safe_url, strip_controls
+from briefing.sanitize import LIMITS, Cleaned, clean_text, safe_url, strip_controls
 
 
 class ParseError(Exception):
@@ -215,8 +215,8 @@ def language_code(value: Any) -> str:
 
 
 def _http_url(value: Any, base: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > LIMITS["url"]:
+        return ""  # a link longer than any real one is dropped, not cut to a wrong one
     try:
         resolved = urljoin(base, strip_controls(value).strip())
         return canonical_url(resolved) if safe_url(resolved) else ""

@@ -7,6 +7,7 @@ good feed is whole, and that nothing unsafe reached the store.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 
@@ -295,4 +296,53 @@ async def test_the_same_guid_twice_in_one_feed_is_stored_once(world: World) -> N
     assert set(stored) == {"td-twice", "td-fine"}
     assert stored["td-twice"].title == "First copy"
     assert again.articles_new == 0
+    assert_world_intact(world, report)
+
+
+async def test_a_megabyte_link_is_dropped_and_the_entry_kept(
+    world: World, settings: Settings
+) -> None:
+    link = "https://threatdesk.example/" + "a" * 1_000_000
+    serve(world, rss([{"title": "Long link", "link": link, "guid": "td-long"}, FINE]))
+    report = await world.fetch(replace(settings, max_response_bytes=3_000_000))
+    stored = world.articles()
+    assert stored["td-long"].url == ""
+    assert stored["td-fine"].url == FINE["link"]
+    assert_world_intact(world, report)
+
+
+async def test_a_megabyte_guid_is_hashed_and_stored_once(world: World, settings: Settings) -> None:
+    serve(world, rss([{"title": "Long id", "guid": "g" * 1_000_000}, FINE]))
+    roomy = replace(settings, max_response_bytes=3_000_000)
+    report = await world.fetch(roomy)
+    again = await world.fetch(roomy)
+    guids = set(world.articles())
+    assert len(guids) == 2 and "td-fine" in guids
+    (hashed,) = guids - {"td-fine"}
+    assert hashed.startswith("sha1:") and len(hashed) == 45
+    assert again.articles_new == 0
+    assert_world_intact(world, report)
+
+
+async def test_a_json_feed_with_hostile_fields(world: World) -> None:
+    items = [
+        {
+            "id": "jf-1",
+            "title": f"{ESC}]52;c;eA==\x07Hi [@click=app.quit]x[/]",
+            "url": "javascript:alert(1)",
+            "content_text": "<script>x</script> body \u202e",
+        },
+        {"id": {"nested": True}, "title": ["not", "a", "string"], "url": ["x"]},
+        "not an item",
+        {"id": "jf-2", "title": "Plain entry", "url": "https://threatdesk.example/jf-2"},
+    ]
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": f"J{ESC}[2Json", "items": items}
+    serve(world, json.dumps(feed).encode(), "application/feed+json")
+    report = await world.fetch()
+    stored = world.articles()
+    assert stored["jf-1"].title == "Hi [@click=app.quit]x[/]"
+    assert stored["jf-1"].url == ""
+    assert stored["jf-1"].summary.rstrip() == "<script>x</script> body"  # literal text
+    assert stored["jf-2"].url == "https://threatdesk.example/jf-2"
+    assert world.feed().title == "Json"
     assert_world_intact(world, report)
