@@ -204,6 +204,7 @@ async def test_second_fetch_is_304_and_parses_nothing(
     assert "github.com/briefing-reader/briefing" in request.headers["user-agent"]
     assert request.headers["accept-encoding"] == "gzip, deflate"
     assert report.feeds_not_modified == 1 and report.feeds_failed == 0
+    assert report.parse_cpu == 0.0  # the parser never ran
     assert (report.articles_new, report.articles_updated) == (0, 0)
     (done,) = [e for e in events if isinstance(e, FeedDone)]
     assert done.status == "not-modified"
