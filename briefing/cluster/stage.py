@@ -59,6 +59,8 @@ class ClusterReport:
     changed_stories: int = 0
     merged_stories: int = 0
     split_stories: int = 0
+    pruned_events: int = 0  # left without articles (their feed was removed)
+    pruned_stories: int = 0
     seconds: float = 0.0
 
 
@@ -120,6 +122,7 @@ def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> 
     docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
     report.articles = len(docs)
     with store.write() as conn:
+        report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
         _Run(store, conn, params, docs, now_iso, report).execute()
     report.seconds = time.perf_counter() - started
     return report

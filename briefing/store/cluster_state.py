@@ -169,3 +169,30 @@ def set_event_story(conn: sqlite3.Connection, moves: Iterable[tuple[str, str]]) 
 
 def delete_stories(conn: sqlite3.Connection, story_ids: Iterable[str]) -> None:
     conn.executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in story_ids])
+
+
+def prune_empty(conn: sqlite3.Connection, event_kind: str, story_kind: str) -> tuple[int, int]:
+    """Drop events left without articles (a removed feed) and stories left without events.
+
+    Triage rows stay (they are keyed by story id and outlive re-clustering).
+    Returns (events, stories) removed.
+    """
+    events = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM events WHERE NOT EXISTS"
+            " (SELECT 1 FROM articles WHERE articles.event_id = events.id)"
+        )
+    ]
+    conn.executemany("DELETE FROM events WHERE id = ?", [(e,) for e in events])
+    delete_blobs(conn, event_kind, events)
+    stories = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM stories WHERE NOT EXISTS"
+            " (SELECT 1 FROM events WHERE events.story_id = stories.id)"
+        )
+    ]
+    delete_stories(conn, stories)
+    delete_blobs(conn, story_kind, stories)
+    return len(events), len(stories)

@@ -271,3 +271,40 @@ def test_copy_of_a_copy_whose_original_left_the_window(db: Store) -> None:
     first = rows[0]["id"]
     assert [r["duplicate_of"] for r in rows] == [None, first, first]
     assert len({r["event_id"] for r in rows}) == 1
+
+
+def test_removed_feed_leaves_no_empty_events_or_stories(db: Store) -> None:
+    put(db, "wire-ban", "policy-ban", *OTHERS)
+    other = add_feed(db, "https://other.example/feed")
+    assert other.id is not None
+    piece = BY_KEY["ledger-exit"]
+    upsert(
+        db,
+        [
+            Article(
+                feed_id=other.id,
+                guid="exit-on-other-feed",
+                url=piece.url,
+                title=piece.title,
+                outlet=piece.outlet,
+                published=piece.published,
+                summary=piece.teaser,
+                text="\n\n".join(piece.paragraphs),
+            )
+        ],
+    )
+    stage.run(db, now=MORNING)
+    exit_event = event_of(db, "exit-on-other-feed")
+    with db.write() as conn:
+        conn.execute("DELETE FROM feeds WHERE id = ?", (other.id,))
+    put(db, "packet-exit")  # something new arrives, so the stage runs
+    report = stage.run(db, now=NEXT_DAY)
+    assert report.pruned_events == 1
+    assert clusters.get_event(db, exit_event) is None
+    assert (
+        db.query(
+            "SELECT COUNT(*) FROM events e WHERE NOT EXISTS"
+            " (SELECT 1 FROM articles a WHERE a.event_id = e.id)"
+        )[0][0]
+        == 0
+    )
