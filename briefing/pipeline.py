@@ -186,6 +186,18 @@ def not_due_reason(feed: Feed, now: datetime) -> str | None:
     return None
 
 
+def interleave_hosts(feeds: list[Feed]) -> list[Feed]:
+    """Feeds reordered round-robin over their hosts: a, b, c, a, b, c, a, …"""
+    by_host: dict[str, list[Feed]] = {}
+    for feed in feeds:
+        by_host.setdefault(urlsplit(feed.url).netloc.lower(), []).append(feed)
+    queues = list(by_host.values())
+    out: list[Feed] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[rank] for q in queues if rank < len(q))
+    return out
+
+
 def retry_after(value: str | None, now: datetime) -> datetime | None:
     """A Retry-After header (seconds or an HTTP date) as a UTC time, capped at a week."""
     if not value:
@@ -236,7 +248,16 @@ class _Run:
         self.total = len(feeds)
         self.emit(StageStarted("fetch", len(feeds)))
         start = time.perf_counter()
-        await asyncio.gather(*(self.fetch_one(feed) for feed in feeds))
+        # Feeds in hand at once (downloading, or waiting to be parsed): a bound
+        # on memory when downloads outrun the parsers. Hosts are interleaved so
+        # that feeds waiting for their host's slot do not fill it.
+        in_hand = asyncio.Semaphore(max(1, self.settings.max_connections) * 2)
+
+        async def bounded(feed: Feed) -> None:
+            async with in_hand:
+                await self.fetch_one(feed)
+
+        await asyncio.gather(*(bounded(feed) for feed in interleave_hosts(feeds)))
         self.emit(StageDone("fetch", time.perf_counter() - start))
 
     async def fetch_one(self, feed: Feed) -> None:

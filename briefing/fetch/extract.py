@@ -72,8 +72,16 @@ async def extract_articles(
     for feed_id, feed in feeds.items():
         local[feed_id] = await feed_is_local(feed, http)
     max_bytes = min(PAGE_BYTES, http.settings.max_response_bytes)
+    # Pages in hand at once (downloading, or waiting for a worker): fetching
+    # runs ahead of extraction, and without a bound thousands of page bodies
+    # would wait in memory for the two workers.
+    in_hand = asyncio.Semaphore(max(1, http.settings.max_connections) + workers.size * 2)
 
     async def one(article: Article) -> None:
+        async with in_hand:
+            await handle(article)
+
+    async def handle(article: Article) -> None:
         nonlocal done
         try:
             status, _ = await _extract_one(

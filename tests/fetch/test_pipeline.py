@@ -493,3 +493,16 @@ def test_progress_line_rewrites_itself_on_a_terminal() -> None:
     assert text.count("\r\x1b[K") == 3
     assert "feeds 2/2 · 3 new articles · 1 errors" in text
     assert text.endswith("fetch done in 0.5 s\n")
+
+
+def test_hosts_are_interleaved() -> None:
+    from briefing.pipeline import interleave_hosts
+
+    urls = ["http://a.example/1", "http://a.example/2", "http://a.example/3", "http://b.example/1"]
+    order = [f.url for f in interleave_hosts([Feed(url=u) for u in urls])]
+    assert order == [
+        "http://a.example/1",
+        "http://b.example/1",
+        "http://a.example/2",
+        "http://a.example/3",
+    ]
