@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -262,6 +263,7 @@ class _Run:
 
     async def fetch_one(self, feed: Feed) -> None:
         now = utcnow()
+        url = feed.url
         feed.last_fetched = now
         new = updated = 0
         status = "ok"
@@ -274,7 +276,7 @@ class _Run:
             status = "error"
         except Exception as exc:
             # A bug or an input nobody foresaw: it costs this feed, never the run.
-            error = f"unexpected error: {type(exc).__name__}: {exc}"[:300]
+            error = clean(f"unexpected error: {type(exc).__name__}: {exc}"[:300], "title")
             status = "error"
         else:
             error = None
@@ -298,7 +300,12 @@ class _Run:
             self.report.feeds_failed += 1
             assert feed.id is not None
             self.report.errors.append(FeedError(feed.id, feed.url, feed.name, error))
-        await self.write(feed_store.update, self.store, feed)
+        try:
+            await self.write(feed_store.update, self.store, feed)
+        except sqlite3.IntegrityError:
+            # Two feeds moved to the same URL in one run: the second keeps its own.
+            feed.url = url
+            await self.write(feed_store.update, self.store, feed)
         self.report.articles_new += new
         self.report.articles_updated += updated
         self.done += 1

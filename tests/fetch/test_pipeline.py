@@ -506,3 +506,21 @@ def test_hosts_are_interleaved() -> None:
         "http://a.example/2",
         "http://a.example/3",
     ]
+
+
+async def test_two_feeds_moving_to_one_url_do_not_break_the_run(
+    server: FeedServer, store: Store, settings: Settings
+) -> None:
+    server.routes["/a.xml"] = Reply(301, b"", {"Location": "/target.xml"})
+    server.routes["/b.xml"] = Reply(308, b"", {"Location": "/target.xml"})
+    server.feed("/target.xml", fixture("rss1.rdf"))
+    server.feed("/other.xml", fixture("atom.xml"))
+    a = feed_store.add(store, server.url("/a.xml"))
+    b = feed_store.add(store, server.url("/b.xml"))
+    feed_store.add(store, server.url("/other.xml"))
+    report = await fetch(store, settings)
+    urls = sorted(reload(store, f).url for f in (a, b))
+    assert server.url("/target.xml") in urls
+    assert len(set(urls)) == 2  # one moved, the other kept its own URL
+    assert len(by_guid(store, feed_store.by_url(store, server.url("/other.xml")))) == 2
+    assert report.feeds_ok + report.feeds_failed == 3
