@@ -310,8 +310,17 @@ def _parse_xml_feed(
             (x.get("href") for x in entry.get("links", []) if x.get("href")), ""
         )
         summary_html = entry.get("summary", "")
+        summary_type = (entry.get("summary_detail") or {}).get("type", "")
         if not summary_html and entry.get("content"):
             summary_html = entry["content"][0].get("value", "")
+            summary_type = entry["content"][0].get("type", "")
+        # feedparser says "text/plain" only for text that is known not to be
+        # HTML (Atom type="text"); "a<b" there must not lose "<b".
+        if summary_type == "text/plain":
+            summary_html = _escape_text(summary_html)
+        title_html = entry.get("title", "")
+        if (entry.get("title_detail") or {}).get("type", "") == "text/plain":
+            title_html = _escape_text(title_html)
         language = ""
         for detail in ("title_detail", "summary_detail"):
             language = language or language_code((entry.get(detail) or {}).get("language"))
@@ -324,7 +333,7 @@ def _parse_xml_feed(
             base=feed_url,
             raw_id=entry.get("id"),
             link=link,
-            title_html=entry.get("title", ""),
+            title_html=title_html,
             summary_html=summary_html,
             author=entry.get("author", ""),
             published=published,
@@ -364,7 +373,8 @@ def _parse_json_feed(
         author = ", ".join(
             str(a.get("name", "")) for a in authors if isinstance(a, dict) and a.get("name")
         )
-        summary = item.get("summary") or ""
+        # JSON Feed: title, summary and content_text are plain text; content_html is HTML.
+        summary = _escape_text(item.get("summary"))
         if not summary:
             summary = item.get("content_html") or _escape_text(item.get("content_text"))
         _add_entry(
@@ -373,7 +383,7 @@ def _parse_json_feed(
             base=feed_url,
             raw_id=None if item.get("id") is None else str(item.get("id")),
             link=item.get("url") or item.get("external_url") or "",
-            title_html=str(item.get("title") or ""),
+            title_html=_escape_text(item.get("title")),
             summary_html=str(summary or ""),
             author=author,
             published=_from_rfc3339(item.get("date_published"))
