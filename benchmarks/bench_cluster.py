@@ -59,14 +59,14 @@ def synthetic(n_articles: int, seed: int = 7) -> list[dict]:
                 "topic": rng.sample(common, 12),
             }
         )
-    for e in range(n_events):
+    e = -1
+    while len(arts) < n_articles:
+        e += 1
         story = stories[rng.randrange(n_stories)]
         day = START + timedelta(days=rng.uniform(0, DAYS))
         detail = rng.sample(common, 10)
         extra = rng.choice(proper)
         for a in range(rng.randint(2, 6)):
-            if len(arts) >= n_articles:
-                break
 
             def sentence(story: dict = story, detail: list = detail, extra: str = extra) -> str:
                 pool = story["topic"] + detail + rng.sample(common, 6)
