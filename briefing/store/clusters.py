@@ -117,3 +117,15 @@ def story_ids_for_feed(store: Store, feed_id: int) -> set[str]:
             (feed_id,),
         )
     }
+
+
+def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:
+    """A story's newest events (without article ids), newest first: the app's preview."""
+    return [
+        rows.event(r)
+        for r in store.query(
+            "SELECT * FROM events WHERE story_id = ? ORDER BY date DESC, created_at DESC, id DESC"
+            " LIMIT ?",
+            (story_id, limit),
+        )
+    ]

@@ -105,3 +105,8 @@ def highlight_sentences(body: Text, sentences: list[str], style: str) -> int:
         body.stylize(style, index[start], index[end] + 1)
         found += 1
     return found
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """`1 event`, `2 events`."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

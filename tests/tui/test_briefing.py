@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from textual.widgets import Input
+
 from briefing.models import TriageState
 from briefing.store import Store
 from briefing.store import triage as triage_store
@@ -178,9 +180,10 @@ async def test_snooze_until_tomorrow_or_a_typed_date(filled: Store, make: AppFac
         assert triage_store.get(filled, "kaspersky").snoozed_until == tomorrow
         assert "US actions against Kaspersky" not in table_titles(app)
         # now the pipeline story, with a typed date; a bad date is refused first
-        await pilot.press("z", "ctrl+a", "ctrl+k", *"soon", "enter")
+        await pilot.press("z", "ctrl+a", "ctrl+k", "x", "enter")
         assert "A date like" in screen_text(app)
-        await pilot.press("ctrl+a", "ctrl+k", *"2026-12-01", "enter")
+        app.screen.query_one(Input).value = "2026-12-01"
+        await pilot.press("enter")
         assert triage_store.get(filled, "pipeline").snoozed_until == date(2026, 12, 1)
         # escape cancels without writing
         await pilot.press("z", "escape")
@@ -190,18 +193,18 @@ async def test_snooze_until_tomorrow_or_a_typed_date(filled: Store, make: AppFac
 async def test_tag_and_note(filled: Store, make: AppFactory) -> None:
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("t", *"Sanctions russia", "enter")
-        assert triage_store.get(filled, "kaspersky").tags == ["russia", "sanctions"]
+        await pilot.press("t", *"Ru eu", "enter")
+        assert triage_store.get(filled, "kaspersky").tags == ["eu", "ru"]
         row = next(x for x in screen_text(app).splitlines() if "US actions against" in x)
-        assert "#" in row and "#russia #sanctions" in row
+        assert "#" in row and "#eu #ru" in row
         await pilot.press("a")
-        await pilot.press(*"ask legal", "enter", *"about it")
+        await pilot.press(*"ask", "enter", *"us")
         await pilot.press("ctrl+s")
-        assert triage_store.get(filled, "kaspersky").note == "ask legal\nabout it"
+        assert triage_store.get(filled, "kaspersky").note == "ask\nus"
         assert "✎" in screen_text(app)
         # escape leaves the note as it was
-        await pilot.press("a", *"xx", "escape")
-        assert triage_store.get(filled, "kaspersky").note == "ask legal\nabout it"
+        await pilot.press("a", "x", "escape")
+        assert triage_store.get(filled, "kaspersky").note == "ask\nus"
 
 
 async def test_next_and_previous_unread(filled: Store, make: AppFactory) -> None:
@@ -221,12 +224,12 @@ async def test_next_and_previous_unread(filled: Store, make: AppFactory) -> None
 async def test_search_and_clear(filled: Store, make: AppFactory) -> None:
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("slash", *"regulators", "enter")
+        await pilot.press("slash", *"regul", "enter")
         assert table_titles(app) == ["Ransomware attack on a fuel pipeline"]
-        assert "search “regulators”" in screen_text(app)
+        assert "search “regul”" in screen_text(app)
         await pilot.press("ctrl+f")
         assert table_titles(app) == RECENT
-        await pilot.press("slash", *"nothingmatchesthis", "enter")
+        await pilot.press("slash", *"zqx", "enter")
         assert table_titles(app) == []
         assert "No stories to show" in screen_text(app)
         await pilot.press("escape")

@@ -36,6 +36,7 @@ def slow(body: bytes, seconds: float):  # type: ignore[no-untyped-def]
 
 
 async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFactory) -> None:
+    """`r` fetches for real; the app answers keys meanwhile; results land in the list."""
     srv = FeedServer()
     srv.thread.start()
     try:
@@ -52,7 +53,8 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
             assert app.screen.query_one(StatusBar).has_class("-busy")
             await pilot.press("question_mark")
             assert "Keys: Briefing" in screen_text(app)
-            await pilot.press("escape")
+            await pilot.press("escape", "r")
+            assert "already running" in notes(app)
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.progress is None
@@ -63,11 +65,10 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
             # the pipeline stored the articles and the list shows the stories it grouped
             assert article_store.count(store) >= 3
             titles = table_titles(app)
-            assert titles, "stories appear once clustering has run"
-            assert any("Kaspersky" in t for t in titles)
+            assert any("Kaspersky" in t for t in titles), titles
             assert any("Kaspersky" in line for line in screen_text(app).splitlines())
             gone = feed_store.by_url(store, srv.url("/gone.xml"))
-            assert gone is not None and gone.failures == 1
+            assert gone is not None and gone.failures == 1 and gone.last_error
     finally:
         srv.httpd.shutdown()
         srv.httpd.server_close()
@@ -82,6 +83,8 @@ async def test_feeds_screen_add_remove_retry(store: Store, make: AppFactory) -> 
         broken.failures, broken.last_error, broken.dead = 3, "HTTP 410 Gone", True
         feed_store.update(store, broken)
         app = make(store, **FAST)
+        started: list[str] = []
+        app.action_refresh_feeds = lambda: started.append("refresh")  # type: ignore[method-assign]
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("f")
             assert isinstance(app.screen, FeedsScreen)
@@ -89,9 +92,10 @@ async def test_feeds_screen_add_remove_retry(store: Store, make: AppFactory) -> 
             assert "dead" in text and "Policy Wire" in text
             assert "last error: HTTP 410 Gone" in text
             # add: a bad URL is refused in the modal, a good one is stored
-            await pilot.press("a", *"ftp://x", "enter")
+            await pilot.press("a", *"ftp:x", "enter")
             assert "ftp" in screen_text(app).lower()
-            await pilot.press("ctrl+a", "ctrl+k", *srv.url("/other.xml"), "enter")
+            app.screen.query_one(Input).value = srv.url("/other.xml")
+            await pilot.press("enter")
             assert feed_store.by_url(store, srv.url("/other.xml")) is not None
             assert len(app.screen.feeds) == 2
             # remove asks first; n keeps it, y removes it
@@ -103,14 +107,13 @@ async def test_feeds_screen_add_remove_retry(store: Store, make: AppFactory) -> 
             assert feed_store.by_url(store, srv.url("/other.xml")) is not None
             await pilot.press("x", "y")
             assert feed_store.by_url(store, srv.url("/other.xml")) is None
-            # retry clears the dead mark and fetches again
+            # retry clears the dead mark and back-off, then refreshes (the refresh
+            # itself is the test above)
             await pilot.press("R")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
             again = feed_store.by_url(store, srv.url("/policy.xml"))
             assert again is not None and not again.dead and again.failures == 0
-            assert again.last_success is not None and again.item_count >= 3
-            assert "ok" in screen_text(app)
+            assert started == ["refresh"]
+            assert "dead" not in screen_text(app)
             await pilot.press("escape")
             assert isinstance(app.screen, BriefingScreen)
     finally:

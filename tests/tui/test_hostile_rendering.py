@@ -204,16 +204,16 @@ async def test_any_title_renders_without_error(tmp_path) -> None:  # type: ignor
             screen = app.screen
             assert isinstance(screen, BriefingScreen)
             screen.reload()
-            await asyncio.sleep(0.05)  # a frame or two: layout and paint
+            await asyncio.sleep(0.03)  # a frame or two: layout and paint
             app.screen._compositor.render_strips()
             await app.push_screen(StoryScreen("any"))
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.03)
             assert title.strip() == "" or screen_text(app).strip()
             app.screen._compositor.render_strips()
             await app.pop_screen()
             assert app.is_running and app.return_code is None
 
-        @settings(max_examples=25, deadline=None)
+        @settings(max_examples=15, deadline=None)
         @given(st.text(max_size=200) | st.sampled_from(HOSTILE))
         def draw(title: str) -> None:
             asyncio.run_coroutine_threadsafe(show(title), loop).result(timeout=30)

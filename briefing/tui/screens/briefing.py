@@ -13,13 +13,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from briefing.models import Story, TriageState
+from briefing.store import clusters as cluster_store
 from briefing.store import feeds as feed_store
 from briefing.store import search as search_store
 from briefing.tui import model
 from briefing.tui.model import Filter, Item
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import day, line, summary_text
+from briefing.tui.text import count, day, line, summary_text
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 # From this width on, the summary sits beside the list instead of under it.
 WIDE = 120
+# Events listed under the summary, newest first.
+TIMELINE_PREVIEW = 6
 COLUMNS = ("marks", "date", "events", "sources", "title")
 
 
@@ -192,8 +195,8 @@ class BriefingScreen(TriageActions, Screen[None]):
         text.append_text(line(story.title, style="bold"))
         text.append("\n")
         text.append(
-            f"{day(story.first_date)} → {day(story.last_date)} · {row.events} events · "
-            f"{row.sources} sources · {row.articles} articles",
+            f"{day(story.first_date)} → {day(story.last_date)} · {count(row.events, 'event')} · "
+            f"{count(row.sources, 'source')} · {count(row.articles, 'article')}",
             style="dim",
         )
         if state.tags:
@@ -207,13 +210,21 @@ class BriefingScreen(TriageActions, Screen[None]):
         text.append_text(
             summary_text(story.summary, "No summary yet: it is written after the next refresh.")
         )
+        events = cluster_store.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
+        if events:
+            text.append("\n\nTimeline", style="bold")
+            if row.events > len(events):
+                text.append(f" (latest {len(events)} of {row.events})", style="dim")
+            for event in events:
+                text.append(f"\n{day(event.date)}  ", style="cyan")
+                text.append_text(line(event.title))
         pane.update(text)
 
     def update_status(self) -> None:
         total = len(self.briefing.items)
         unread = sum(1 for i in self.shown if not i.read)
         text = Text()
-        text.append(f"{len(self.shown)} stories", style="bold")
+        text.append(count(len(self.shown), "story", "stories"), style="bold")
         text.append(f" · {unread} unread")
         if len(self.shown) != total:
             text.append(f" · {total - len(self.shown)} hidden", style="dim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from briefing.store import articles as article_store
 from briefing.store import clusters as cluster_store
 from briefing.tui import model
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import day, line, link, summary_text
+from briefing.tui.text import count, day, line, link
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -59,39 +60,54 @@ def outlets(articles: list[Article]) -> list[str]:
     return names
 
 
-def event_prompt(event: Event, articles: list[Article], new: bool) -> Text:
-    text = Text()
-    text.append("✚ " if new else "  ", style="bold green")
-    text.append(day(event.date), style="bold cyan")
-    text.append("  ")
-    text.append_text(line(event.title, style="bold"))
+def _hanging(first: Text, rest: list[Text], indent: int = 4) -> Table:
+    """The first line flush, the rest indented, wrapped lines keeping their indent."""
+    grid = Table.grid(expand=True)
+    grid.add_column(width=indent, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(first[:indent], first[indent:])
+    for part in rest:
+        grid.add_row("", part)
+    return grid
+
+
+def event_prompt(event: Event, articles: list[Article], new: bool) -> Table:
+    first = Text()
+    first.append("✚ " if new else "  ", style="bold green")
+    first.append("  ")
+    first.append(day(event.date), style="bold cyan")
+    first.append("  ")
+    first.append_text(line(event.title, style="bold"))
     folded = fold(articles)
     copies = sum(len(c) for _a, c in folded)
-    text.append("\n    ")
-    text.append(", ".join(outlets([a for a, _c in folded])) or "no articles", style="dim")
+    sources = Text(", ".join(outlets([a for a, _c in folded])) or "no articles", style="dim")
     if copies:
-        text.append(f"  (+{copies} {'copy' if copies == 1 else 'copies'})", style="dim")
-    if event.summary:
-        for sentence in summary_text(event.summary).split("\n"):
-            text.append("\n    ")
-            text.append_text(sentence)
-    return text
+        sources.append(f"  (+{copies} {'copy' if copies == 1 else 'copies'})", style="dim")
+    rest = [sources]
+    for sentence in event.summary:
+        bullet = Text("• ", style="dim")
+        bullet.append_text(line(sentence.text, "summary"))
+        rest.append(bullet)
+    grid = _hanging(first, rest)
+    grid.add_row("", "")  # air between events
+    return grid
 
 
-def article_prompt(article: Article, copies: list[Article]) -> Text:
-    text = Text()
-    text.append("  " if article.read else "● ", style="bold cyan")
+def article_prompt(article: Article, copies: list[Article]) -> Table:
+    first = Text()
+    first.append("  " if article.read else "● ", style="bold cyan")
     when = article.published.strftime("%Y-%m-%d %H:%M") if article.published else "—"
-    text.append(when, style="dim")
-    text.append("  ")
-    text.append_text(line(article.outlet or "unknown outlet", "outlet", style="bold"))
-    text.append("  ")
-    text.append_text(line(article.title, style="dim" if article.read else ""))
+    first.append(when, style="dim")
+    first.append("  ")
+    first.append_text(line(article.outlet or "unknown outlet", "outlet", style="bold"))
+    first.append("  ")
+    first.append_text(line(article.title, style="dim" if article.read else ""))
+    rest = []
     if copies:
         names = ", ".join(outlets(copies))
         label = "copy" if len(copies) == 1 else "copies"
-        text.append(f"\n      +{len(copies)} {label}: {names}", style="dim italic")
-    return text
+        rest.append(Text(f"+{len(copies)} {label}: {names}", style="dim italic"))
+    return _hanging(first, rest, indent=2)
 
 
 class StoryScreen(TriageActions, Screen[None]):
@@ -161,8 +177,8 @@ class StoryScreen(TriageActions, Screen[None]):
         self.show_header()
         self.show_articles()
         new_count = sum(model.is_new_event(e, self.seen_before) for e in self.events)
-        status = Text(f"{len(self.events)} events", style="bold")
-        status.append(f" · {len(self.articles)} articles")
+        status = Text(count(len(self.events), "event"), style="bold")
+        status.append(f" · {count(len(self.articles), 'article')}")
         if new_count:
             status.append(f" · {new_count} new since you last read it", style="bold green")
         self.query_one(StatusBar).set_text(status)
@@ -176,7 +192,9 @@ class StoryScreen(TriageActions, Screen[None]):
         text.append_text(line(story.title, style="bold"))
         text.append(f"\n{day(story.first_date)} → {day(story.last_date)}", style="dim")
         sources = outlets(list(self.articles.values()))
-        text.append(f" · {len(self.events)} events · {len(sources)} sources", style="dim")
+        text.append(
+            f" · {count(len(self.events), 'event')} · {count(len(sources), 'source')}", style="dim"
+        )
         if state.tags:
             text.append("  " + " ".join(f"#{line(t, 'tag').plain}" for t in state.tags), "magenta")
         if state.dismissed:
