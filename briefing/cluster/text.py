@@ -134,11 +134,13 @@ NOT_NAMES = STOP | frozenset(
     ]
 )
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’-][A-Za-z0-9]+)*|\d+(?:[.,]\d+)*")
+# letters of any script (Société, Zürich); digits inside words (nis2, cve-2024-3094)
+_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W_]+)*|\d+(?:[.,]\d+)*")
 _CVE = re.compile(r"\bCVE-\d{4}-\d{4,7}\b", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}s?$")
 _AMOUNT = re.compile(
-    r"\$?\d+(?:[.,]\d+)*\s*(?:million|billion|percent|%|days|hours)", re.IGNORECASE
+    r"[$€£]?\d+(?:[.,]\d+)*\s*(?:million|billion|bn\b|m\b|percent|%|days|hours)",
+    re.IGNORECASE,
 )
 _CONNECTORS = frozenset({"of", "for", "and", "on", "de", "&"})
 
