@@ -47,6 +47,7 @@ KIND_EVENT = "cluster.event"
 KIND_STORY = "cluster.story"
 KIND_DF = "cluster.df"
 BRUTE_FORCE_LIMIT = 4000
+BATCH_ARTICLES = 2000
 
 
 @dataclass(slots=True)
@@ -120,10 +121,17 @@ def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> 
     now_ts = moment.timestamp()
     now_iso = to_iso(moment) or ""
     docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
+    del new_articles
     report.articles = len(docs)
     with store.write() as conn:
         report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
-        _Run(store, conn, params, docs, now_iso, report).execute()
+    # A big backlog (the first fetch) goes in publication-order batches, each its
+    # own transaction, so the app's triage writes never wait long for the lock.
+    for start in range(0, len(docs), BATCH_ARTICLES):
+        with store.write() as conn:
+            _Run(
+                store, conn, params, docs[start : start + BATCH_ARTICLES], now_iso, report
+            ).execute()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -200,7 +208,7 @@ class _Run:
             int(d.id): (int(index.root(d.id)) if index.original.get(d.id) is not None else None)
             for d in self.docs
         }
-        self.report.duplicates = sum(1 for v in duplicate_of.values() if v is not None)
+        self.report.duplicates += sum(1 for v in duplicate_of.values() if v is not None)
         # originals outside the loaded window (a copy of a copy): read their events
         far = [v for v in duplicate_of.values() if v is not None and v not in new_ids]
         far = [v for v in far if v not in old_event]
@@ -264,8 +272,8 @@ class _Run:
         touched = set(event_of.values())
         created = touched - existing
         grown = touched & existing
-        self.report.new_events = len(created)
-        self.report.grown_events = len(grown)
+        self.report.new_events += len(created)
+        self.report.grown_events += len(grown)
         self.groups = {g: grouper.groups[g] for g in touched if g in grouper.groups}
         # groups placed only through copies were not loaded: read them now
         missing = [g for g in touched if g not in self.groups]

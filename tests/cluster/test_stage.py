@@ -221,7 +221,7 @@ def test_split_leaves_id_and_state_with_the_larger_part(db: Store) -> None:
 
 
 def test_incremental_batches_match_one_batch(tmp_path: Path) -> None:
-    keys = [*BAN, *EXIT, *OTHERS, "infra-lakeside", "packet-harbor", "ledger-ban"]
+    keys = [*BAN, *EXIT, *OTHERS, "packet-harbor", "ledger-ban"]
     ordered = sorted(keys, key=lambda k: BY_KEY[k].published)
     one = Store(tmp_path / "one.db")
     put(one, *ordered)
@@ -308,3 +308,20 @@ def test_removed_feed_leaves_no_empty_events_or_stories(db: Store) -> None:
         )[0][0]
         == 0
     )
+
+
+def test_backlog_in_batches_gives_the_fixture_partition(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stage, "BATCH_ARTICLES", 3)
+    keys = [*BAN, *EXIT, *OTHERS, "packet-harbor"]
+    put(db, *keys)
+    report = stage.run(db, now=MORNING)
+    assert report.articles == len(keys)
+    events: dict[str, set[str]] = {}
+    for k in keys:
+        events.setdefault(BY_KEY[k].event, set()).add(event_of(db, k))
+    assert all(len(found) == 1 for found in events.values()), events
+    assert len({event_of(db, k) for k in keys}) == len(events)
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
+    assert story_of(db, "breach-lakeside") != story_of(db, "breach-harbor")
