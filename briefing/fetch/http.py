@@ -31,7 +31,7 @@ import ssl
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -150,7 +150,8 @@ class HttpClient:
         self._ssl: ssl.SSLContext | None = None
         self._global = asyncio.Semaphore(max(1, settings.max_connections))
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._private: dict[str, bool] = {}
+        # host -> the public address checked for it ("" when it is not public)
+        self._checked: dict[str, str] = {}
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -184,16 +185,29 @@ class HttpClient:
             )
         return client
 
-    async def _is_private(self, host: str) -> bool:
-        """`is_private_host`, remembered per host for the life of this client."""
-        known = self._private.get(host)
+    async def _public_address(self, host: str) -> str:
+        """The checked public address to connect to, remembered per host for this client.
+
+        Raises BlockedAddress when any address of `host` is not public. The
+        caller connects to the address returned, not to the name: resolving
+        the name again to connect would let a name answer "public" for the
+        check and "loopback" a moment later (DNS rebinding).
+        """
+        known = self._checked.get(host)
         if known is None:
-            try:
-                async with asyncio.timeout(self.settings.connect_timeout):
-                    known = await is_private_host(host, self.resolver)
-            except TimeoutError as exc:
-                raise FetchError(f"cannot resolve {host}: timed out", transient=True) from exc
-            self._private[host] = known
+            if host in {"localhost", "localhost.localdomain"} or host.endswith(".localhost"):
+                known = ""
+            else:
+                try:
+                    async with asyncio.timeout(self.settings.connect_timeout):
+                        addresses = await self.resolver(host)
+                except TimeoutError as exc:
+                    raise FetchError(f"cannot resolve {host}: timed out", transient=True) from exc
+                private = not addresses or any(is_private_address(a) for a in addresses)
+                known = "" if private else addresses[0]
+            self._checked[host] = known
+        if not known:
+            raise BlockedAddress(f"{host} resolves to a private or loopback address; not fetched")
         return known
 
     def _host_limit(self, host: str) -> asyncio.Semaphore:
@@ -278,8 +292,6 @@ class HttpClient:
             httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise FetchError(f"not a valid URL ({exc}): {url[:200]}") from exc
-        if not allow_private and await self._is_private(host):
-            raise BlockedAddress(f"{host} resolves to a private or loopback address; not fetched")
         cap = self.settings.max_response_bytes if max_bytes is None else max_bytes
         request_headers = {
             "User-Agent": USER_AGENT,
@@ -287,6 +299,19 @@ class HttpClient:
             "Accept-Encoding": "gzip, deflate",
             **headers,
         }
+        target = url
+        extensions: dict[str, str] = {}
+        if not allow_private:
+            address = await self._public_address(host)
+            # Connect to the address that was checked; the name still goes in
+            # the Host header and in TLS (SNI and certificate verification).
+            literal = f"[{address}]" if ":" in address else address
+            target = urlunsplit(
+                parts._replace(netloc=literal + (f":{parts.port}" if parts.port else ""))
+            )
+            request_headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+            if parts.scheme.lower() == "https":
+                extensions["sni_hostname"] = host
         deadline = self.settings.request_deadline
         # Host slot first, then a global one: a request queued behind its host must
         # not hold a global slot that a request to another host could use.
@@ -298,7 +323,11 @@ class HttpClient:
                 async with (
                     asyncio.timeout(deadline),
                     self._client_for(key).stream(
-                        "GET", url, headers=request_headers, follow_redirects=False
+                        "GET",
+                        target,
+                        headers=request_headers,
+                        follow_redirects=False,
+                        extensions=extensions,
                     ) as raw,
                 ):
                     if raw.status_code < 200 or raw.status_code >= 300:

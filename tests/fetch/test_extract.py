@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from briefing.config import Settings
@@ -153,18 +154,50 @@ async def test_private_links_in_a_public_feed_are_not_fetched(
     assert len(server.hits("/internal-page")) == 1
 
 
-async def test_redirect_to_a_private_address_is_refused_for_public_feeds(
+class _PublicIsLocal(httpx.AsyncHTTPTransport):
+    """Connections to the pretend public address 93.184.215.14 reach the local server."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host == PUBLIC:
+            request.url = request.url.copy_with(host="127.0.0.1")
+        return await super().handle_async_request(request)
+
+
+PUBLIC = "93.184.215.14"
+
+
+async def test_the_checked_address_is_connected_and_redirects_are_checked_again(
     server: FeedServer, store: Store, full: Settings
 ) -> None:
     server.routes["/hop"] = Reply(302, b"", {"Location": "http://10.0.0.7/secret"})
-    server.feed("/feed.xml", rss([("hop", server.url("/hop"), "")]))
+    server.routes["/page"] = Reply(
+        200, fixture("article-clutter.html"), {"Content-Type": "text/html"}
+    )
+    server.feed(
+        "/feed.xml",
+        rss(
+            [
+                ("hop", f"http://hop.example:{server.port}/hop", ""),
+                ("page", f"http://news.example:{server.port}/page", ""),
+            ]
+        ),
+    )
     feed_store.add(store, server.url("/feed.xml"))
 
     async def resolver(host: str) -> list[str]:
-        # 127.0.0.1 plays a public host here; the redirect target is private.
-        return ["10.0.0.7"] if host == "10.0.0.7" else ["93.184.215.14"]
+        # The feed host and the story hosts are "public"; the redirect target is not.
+        return ["10.0.0.7"] if host == "10.0.0.7" else [PUBLIC]
 
-    report = await fetch(store, full, resolver=resolver)
-    (article,) = articles(store).values()
-    assert article.extract_status == "skipped", article.extract_error
-    assert report.extract_skipped == 1
+    async with (
+        httpx.AsyncClient(transport=_PublicIsLocal()) as transport,
+        client(full, client=transport, resolver=resolver) as http,
+    ):
+        report = await run(store, full, client=http, later_stages=False)
+    stored = articles(store)
+    assert stored["hop"].extract_status == "skipped", stored["hop"].extract_error
+    assert "10.0.0.7" in (stored["hop"].extract_error or "")
+    # the page was fetched from the checked address, under its own name
+    assert stored["page"].extract_status == "ok", stored["page"].extract_error
+    (request,) = server.hits("/page")
+    assert request.headers["host"] == f"news.example:{server.port}"
+    assert (report.extracted, report.extract_skipped) == (1, 1)
