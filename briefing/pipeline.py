@@ -44,7 +44,7 @@ import httpx
 
 from briefing.config import Settings
 from briefing.fetch.extract import MAX_ATTEMPTS, extract_articles
-from briefing.fetch.http import FetchError, HttpClient
+from briefing.fetch.http import FetchError, HttpClient, round_robin_by_host
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
 from briefing.fetch.workers import StoreWriter, WorkerError, Workers
 from briefing.models import Feed, to_iso, utcnow
@@ -189,14 +189,7 @@ def not_due_reason(feed: Feed, now: datetime) -> str | None:
 
 def interleave_hosts(feeds: list[Feed]) -> list[Feed]:
     """Feeds reordered round-robin over their hosts: a, b, c, a, b, c, a, …"""
-    by_host: dict[str, list[Feed]] = {}
-    for feed in feeds:
-        by_host.setdefault(urlsplit(feed.url).netloc.lower(), []).append(feed)
-    queues = list(by_host.values())
-    out: list[Feed] = []
-    for rank in range(max((len(q) for q in queues), default=0)):
-        out.extend(q[rank] for q in queues if rank < len(q))
-    return out
+    return round_robin_by_host(feeds, lambda feed: feed.url)
 
 
 def retry_after(value: str | None, now: datetime) -> datetime | None:

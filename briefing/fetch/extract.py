@@ -22,7 +22,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from briefing.fetch.extract_worker import extract_page
-from briefing.fetch.http import BlockedAddress, FetchError, HttpClient, is_private_host
+from briefing.fetch.http import (
+    BlockedAddress,
+    FetchError,
+    HttpClient,
+    is_private_host,
+    round_robin_by_host,
+)
 from briefing.fetch.workers import StoreWriter, WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
@@ -49,8 +55,9 @@ async def feed_is_local(feed: Feed, http: HttpClient) -> bool:
     if parts.scheme == "file":
         return True
     try:
-        return await is_private_host(parts.hostname or "", http.resolver)
-    except FetchError:
+        async with asyncio.timeout(http.settings.connect_timeout):
+            return await is_private_host(parts.hostname or "", http.resolver)
+    except (FetchError, TimeoutError):
         return False
 
 
@@ -68,9 +75,10 @@ async def extract_articles(
     counts = ExtractCounts()
     total = len(articles)
     done = 0
-    local: dict[int, bool] = {}
-    for feed_id, feed in feeds.items():
-        local[feed_id] = await feed_is_local(feed, http)
+    # Only the feeds these articles came from, checked concurrently.
+    feed_ids = sorted({a.feed_id for a in articles if a.feed_id in feeds})
+    answers = await asyncio.gather(*(feed_is_local(feeds[i], http) for i in feed_ids))
+    local = dict(zip(feed_ids, answers, strict=True))
     max_bytes = min(PAGE_BYTES, http.settings.max_response_bytes)
     # Pages in hand at once (downloading, or waiting for a worker): fetching
     # runs ahead of extraction, and without a bound thousands of page bodies
@@ -115,7 +123,7 @@ async def extract_articles(
         if on_progress is not None:
             on_progress(done, total)
 
-    await asyncio.gather(*(one(a) for a in articles))
+    await asyncio.gather(*(one(a) for a in round_robin_by_host(articles, lambda a: a.url)))
     return counts
 
 

@@ -29,14 +29,17 @@ import random
 import socket
 import ssl
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from briefing import __version__
 from briefing.config import Settings
+
+T = TypeVar("T")
 
 USER_AGENT = f"briefing/{__version__} (+https://github.com/briefing-reader/briefing)"
 MAX_REDIRECTS = 5
@@ -121,6 +124,22 @@ async def is_private_host(host: str, resolver: Resolver = resolve_host) -> bool:
     ):
         return True
     return any(is_private_address(a) for a in await resolver(host))
+
+
+def round_robin_by_host(items: Sequence[T], url: Callable[[T], str]) -> list[T]:
+    """Items reordered round-robin over the hosts of their URLs: a, b, c, a, b, c, a, …
+
+    Work is started in this order so that the requests queued behind one
+    host's slots do not fill every slot the run has while other hosts wait.
+    """
+    by_host: dict[str, list[T]] = {}
+    for item in items:
+        by_host.setdefault(urlsplit(url(item)).netloc.lower(), []).append(item)
+    queues = list(by_host.values())
+    out: list[T] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[rank] for q in queues if rank < len(q))
+    return out
 
 
 class HttpClient:
