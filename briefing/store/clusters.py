@@ -75,12 +75,20 @@ def all_stories(store: Store) -> list[Story]:
     return [rows.story(r) for r in store.query("SELECT * FROM stories ORDER BY last_date DESC")]
 
 
-def story_rows(store: Store, recent_since: datetime | None = None) -> list[StoryRow]:
-    """Every story with its counts, in one query (the briefing screen's data)."""
+def story_rows(
+    store: Store, recent_since: datetime | None = None, with_summary: bool = True
+) -> list[StoryRow]:
+    """Every story with its counts, in one query (the briefing screen's data).
+
+    `with_summary=False` leaves `story.summary` empty (the app reads it for the
+    selected story only; parsing 5,000 summaries costs more than the query).
+    """
     since = recent_since.strftime("%Y-%m-%dT%H:%M:%SZ") if recent_since else "9999"
+    summary = "stories.summary" if with_summary else "'[]' AS summary"
     result = []
     for r in store.query(
-        """SELECT stories.*,
+        f"""SELECT stories.id, stories.title, stories.first_date, stories.last_date,
+                  stories.created_at, stories.last_event_at, {summary},
                   COUNT(DISTINCT events.id) AS n_events,
                   COUNT(DISTINCT articles.outlet) AS n_sources,
                   COUNT(articles.id) AS n_articles,

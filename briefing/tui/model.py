@@ -135,7 +135,7 @@ class Briefing:
         states = triage_store.all_states(store)
         since = now - timedelta(days=COVERAGE_DAYS)
         items: dict[str, Item] = {}
-        for row in cluster_store.story_rows(store, recent_since=since):
+        for row in cluster_store.story_rows(store, recent_since=since, with_summary=False):
             story = row.story
             state = states.get(story.id) or TriageState(story_id=story.id)
             new = last_session is None or (

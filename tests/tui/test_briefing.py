@@ -10,7 +10,8 @@ from textual.widgets import Input
 from briefing.models import TriageState
 from briefing.store import Store
 from briefing.store import triage as triage_store
-from briefing.tui.screens.briefing import BriefingScreen, StoryTable
+from briefing.tui.screens.briefing import BriefingScreen
+from briefing.tui.storylist import StoryList
 from tests.tui.conftest import NOW, AppFactory, notes, screen_text, table_titles
 
 RECENT = [
@@ -60,7 +61,7 @@ async def test_sort_by_coverage_and_back(filled: Store, make: AppFactory) -> Non
 async def test_move_with_j_k_and_arrows_updates_summary(filled: Store, make: AppFactory) -> None:
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.screen.query_one(StoryTable)
+        table = app.screen.query_one(StoryList)
         await pilot.press("j")
         assert table.cursor_row == 1
         assert "The operator halted the pipeline" in screen_text(app)
@@ -76,13 +77,13 @@ async def test_wide_and_narrow_layout(filled: Store, make: AppFactory) -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         pane = app.screen.query_one("#summary-pane")
-        table = app.screen.query_one(StoryTable)
+        table = app.screen.query_one(StoryList)
         assert pane.region.x > table.region.x  # beside the list
     app = make(filled)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         pane = app.screen.query_one("#summary-pane")
-        table = app.screen.query_one(StoryTable)
+        table = app.screen.query_one(StoryList)
         assert pane.region.y > table.region.y  # under the list
 
 

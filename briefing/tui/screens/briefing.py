@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Container, VerticalScroll
+from textual.binding import BindingType
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
 from briefing.models import Story, TriageState
 from briefing.store import clusters as cluster_store
@@ -20,6 +22,7 @@ from briefing.tui import model
 from briefing.tui.model import Filter, Item
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
+from briefing.tui.storylist import StoryList
 from briefing.tui.text import count, day, line, summary_text
 from briefing.tui.widgets import StatusBar
 
@@ -28,9 +31,10 @@ if TYPE_CHECKING:
 
 # From this width on, the summary sits beside the list instead of under it.
 WIDE = 120
+# Seconds between cursor moves below which the summary waits for the cursor to rest.
+SUMMARY_DEBOUNCE = 0.12
 # Events listed under the summary, newest first.
 TIMELINE_PREVIEW = 6
-COLUMNS = ("marks", "date", "events", "sources", "title")
 
 
 def marks(item: Item) -> Text:
@@ -48,30 +52,22 @@ def tags_text(tags: list[str]) -> str:
     return " ".join(f"#{line(t, 'tag').plain}" for t in tags)
 
 
-def row_cells(item: Item) -> tuple[Text, ...]:
+HEADER = Text(f" {'':5} {'latest':<10} {'ev':>3} {'src':>3}  story", style="bold")
+
+
+def render_row(item: Item, width: int) -> Text:
+    """One story as one line: marks, latest date, events, sources, title and tags."""
     row = item.row
     dim = "dim" if item.read else ""
-    title = line(item.story.title, style=dim if item.read else "bold")
+    text = Text(" ")
+    text.append_text(marks(item))
+    text.append(" ")
+    text.append(day(item.story.last_date), style=dim)
+    text.append(f" {row.events:>3} {row.sources:>3}  ", style=dim)
+    text.append_text(line(item.story.title, style=dim if item.read else "bold"))
     if item.state.tags:
-        title.append("  " + tags_text(item.state.tags), style="magenta")
-    return (
-        marks(item),
-        Text(day(item.story.last_date), style=dim),
-        Text(str(row.events), style=dim, justify="right"),
-        Text(str(row.sources), style=dim, justify="right"),
-        title,
-    )
-
-
-class StoryTable(DataTable[Text]):
-    """The story list; j/k move like the arrows."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next (also ↓)"
-        ),
-        Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
-    ]
+        text.append("  " + tags_text(item.state.tags), style="magenta")
+    return text
 
 
 class BriefingScreen(TriageActions, Screen[None]):
@@ -98,24 +94,22 @@ class BriefingScreen(TriageActions, Screen[None]):
         self.filter = Filter()
         self.shown: list[Item] = []
         self.briefing = model.Briefing()
+        self._moved_at = 0.0
+        self._summary_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Container(id="main"):
-            yield StoryTable(id="stories", cursor_type="row")
+            with Vertical(id="list-pane"):
+                yield Static(HEADER, id="stories-header", markup=False)
+                yield StoryList(render_row, id="stories")
             with VerticalScroll(id="summary-pane"):
                 yield Static(id="summary", markup=False)
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(StoryTable)
-        table.add_column(Text(""), key="marks", width=5)
-        table.add_column(Text("latest"), key="date", width=10)
-        table.add_column(Text("ev", justify="right"), key="events", width=3)
-        table.add_column(Text("src", justify="right"), key="sources", width=3)
-        table.add_column(Text("story"), key="title")
         self.reload()
-        table.focus()
+        self.query_one(StoryList).focus()
 
     def on_resize(self) -> None:
         self.query_one("#main").set_class(self.size.width >= WIDE, "-wide")
@@ -133,24 +127,20 @@ class BriefingScreen(TriageActions, Screen[None]):
         return self.briefing.visible(self.filter, app.sort, app.today(), app.store)
 
     def redraw(self, keep: str | None = None, index: int | None = None) -> None:
-        table = self.query_one(StoryTable)
+        stories = self.query_one(StoryList)
         current = keep or self.current_id()
         self.shown = self._visible()
-        table.clear()
-        for item in self.shown:
-            table.add_row(*row_cells(item), key=item.id)
         if index is None:
             index = next((n for n, i in enumerate(self.shown) if i.id == current), 0)
-        if self.shown:
-            table.move_cursor(row=min(index, len(self.shown) - 1), animate=False)
+        stories.set_items(self.shown, index)
         self.show_summary()
         self.update_status()
 
     def current(self) -> Item | None:
-        table = self.query_one(StoryTable)
-        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+        stories = self.query_one(StoryList)
+        if stories.items is not self.shown or not 0 <= stories.cursor_row < len(self.shown):
             return None
-        return self.shown[table.cursor_row]
+        return self.shown[stories.cursor_row]
 
     def current_id(self) -> str | None:
         item = self.current()
@@ -166,15 +156,13 @@ class BriefingScreen(TriageActions, Screen[None]):
             if undo and len(states) == 1:
                 self.redraw(keep=states[0].story_id)
             else:  # a story went away: the cursor stays on the same line
-                self.redraw(index=self.query_one(StoryTable).cursor_row)
+                self.redraw(index=self.query_one(StoryList).cursor_row)
             return
-        table = self.query_one(StoryTable)
+        stories = self.query_one(StoryList)
+        position = {item.id: n for n, item in enumerate(self.shown)}
         for state in states:
-            item = self.briefing.items.get(state.story_id)
-            if item is None or item not in self.shown:
-                continue
-            for column, cell in zip(COLUMNS, row_cells(item), strict=True):
-                table.update_cell(item.id, column, cell, update_width=column == "title")
+            if state.story_id in position:
+                stories.refresh_item(position[state.story_id])
         self.show_summary()
         self.update_status()
 
@@ -207,8 +195,12 @@ class BriefingScreen(TriageActions, Screen[None]):
             text.append("\n✎ ", style="bold")
             text.append(line(state.note, "note").plain, style="italic")
         text.append("\n\n")
+        full = cluster_store.get_story(self.app.store, story.id)
         text.append_text(
-            summary_text(story.summary, "No summary yet: it is written after the next refresh.")
+            summary_text(
+                full.summary if full else [],
+                "No summary yet: it is written after the next refresh.",
+            )
         )
         events = cluster_store.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
         if events:
@@ -234,11 +226,23 @@ class BriefingScreen(TriageActions, Screen[None]):
             text.append(f"filter: {self.filter.describe()}", style="bold yellow")
         self.query_one(StatusBar).set_text(text)
 
-    @on(DataTable.RowHighlighted)
+    @on(StoryList.Highlighted)
     def _highlighted(self) -> None:
-        self.show_summary()
+        # A single key press redraws the summary at once; while a key is held
+        # (presses less than SUMMARY_DEBOUNCE apart) only the list moves, and the
+        # summary follows when the cursor rests, so the list never lags.
+        if self._summary_timer is not None:
+            self._summary_timer.stop()
+            self._summary_timer = None
+        now = time.monotonic()
+        held = now - self._moved_at < SUMMARY_DEBOUNCE
+        self._moved_at = now
+        if held:
+            self._summary_timer = self.set_timer(SUMMARY_DEBOUNCE, self.show_summary)
+        else:
+            self.show_summary()
 
-    @on(DataTable.RowSelected)
+    @on(StoryList.Selected)
     def _selected(self) -> None:
         self.action_open()
 
@@ -269,7 +273,7 @@ class BriefingScreen(TriageActions, Screen[None]):
             self.app.notify("No more unread stories that way.", timeout=2)
             return
         index = next(n for n, i in enumerate(self.shown) if i.id == found)
-        self.query_one(StoryTable).move_cursor(row=index, animate=False)
+        self.query_one(StoryList).move_cursor(row=index)
 
     def action_next_unread(self) -> None:
         self._move_unread(1)
