@@ -112,7 +112,10 @@ def mistakes(
             main = labels.most_common(1)[0][0]
             strays = [a for a in members if label(a) != main]
             lines.append(
-                (len(strays), f"  merged {level}s: {dict(labels)}; e.g. {strays[0].title!r}")
+                (
+                    len(strays),
+                    f"  merged {level.replace('story', 'storie')}s: {dict(labels)}; e.g. {strays[0].title!r}",
+                )
             )
     for gold, preds in by_gold.items():
         if len(preds) > 1:
