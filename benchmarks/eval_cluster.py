@@ -106,6 +106,7 @@ def mistakes(
         by_pred[pred[a.id]].append(a)
         by_gold[label(a)].add(pred[a.id])
     lines = []
+    plural = "events" if level == "event" else "stories"
     for members in by_pred.values():
         labels = Counter(label(a) for a in members)
         if len(labels) > 1:
@@ -114,7 +115,7 @@ def mistakes(
             lines.append(
                 (
                     len(strays),
-                    f"  merged {level.replace('story', 'storie')}s: {dict(labels)}; e.g. {strays[0].title!r}",
+                    f"  merged {plural}: {dict(labels)}; e.g. {strays[0].title!r}",
                 )
             )
     for gold, preds in by_gold.items():
