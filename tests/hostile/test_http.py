@@ -379,15 +379,11 @@ async def test_control_bytes_in_a_redirect_location_do_not_reach_the_error_messa
     assert_world_intact(world, report)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DNS rebinding: the address check resolves the name once (through the injectable "
-    "resolver), then httpx resolves it again to connect; a name that answers public for the "
-    "check and loopback for the connection is fetched. Fix: connect to the checked address.",
-)
 async def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_fetched(
     world: World, full: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # DNS rebinding: the name answers "public" to the address check and "loopback" a
+    # moment later. briefing connects to the address it checked, never resolving again.
     world.server.routes["/private-page"] = Reply(
         200, b"<html><body><p>secret</p></body></html>", {"Content-Type": "text/html"}
     )
@@ -401,10 +397,14 @@ async def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_fetched(
 
     real = socket.getaddrinfo
 
+    # What the connection sees a moment later: rebind.example is loopback, where the
+    # test server listens. The "public" address itself stands for 127.0.0.2, where
+    # nothing listens, so no packet leaves the machine whichever address is used.
+    answers = {"rebind.example": "127.0.0.1", "93.184.215.14": "127.0.0.2"}
+
     def second_answer(host: object, *args: object, **kwargs: object) -> object:
-        # What the connection sees a moment later: rebind.example is loopback.
         name = host.decode() if isinstance(host, bytes) else host  # anyio passes idna bytes
-        return real("127.0.0.1" if name == "rebind.example" else host, *args, **kwargs)  # type: ignore[arg-type]
+        return real(answers.get(str(name), host), *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(socket, "getaddrinfo", second_answer)
     await world.fetch(full, resolver=first_answer)
