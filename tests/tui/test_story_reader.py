@@ -151,3 +151,4 @@ async def test_next_unread_story_from_the_story_screen(filled: Store, make: AppF
         assert app.screen.story_id == "patch"
         await pilot.press("q")
         assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.current_id() == "patch"  # the list followed

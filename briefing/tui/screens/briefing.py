@@ -142,6 +142,13 @@ class BriefingScreen(TriageActions, Screen[None]):
             return None
         return self.shown[stories.cursor_row]
 
+    def select_story(self, story_id: str) -> None:
+        """Put the cursor on this story if it is shown (the story screen moved on)."""
+        for index, item in enumerate(self.shown):
+            if item.id == story_id:
+                self.query_one(StoryList).move_cursor(row=index)
+                return
+
     def current_id(self) -> str | None:
         item = self.current()
         return item.id if item else None

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from briefing.tui.screens.briefing import BriefingScreen
 
 
+# Summary sentences shown per event on the timeline (the reader has them all).
+EVENT_SENTENCES = 3
+
+
 class KeyList(OptionList):
     """An option list that j/k move through like the arrows."""
 
@@ -84,10 +88,13 @@ def event_prompt(event: Event, articles: list[Article], new: bool) -> Table:
     if copies:
         sources.append(f"  (+{copies} {'copy' if copies == 1 else 'copies'})", style="dim")
     rest = [sources]
-    for sentence in event.summary:
+    for sentence in event.summary[:EVENT_SENTENCES]:
         bullet = Text("• ", style="dim")
         bullet.append_text(line(sentence.text, "summary"))
         rest.append(bullet)
+    if len(event.summary) > EVENT_SENTENCES:
+        more = len(event.summary) - EVENT_SENTENCES
+        rest.append(Text(f"(+{count(more, 'more sentence')} in the articles)", style="dim"))
     grid = _hanging(first, rest)
     grid.add_row("", "")  # air between events
     return grid
@@ -290,6 +297,8 @@ class StoryScreen(TriageActions, Screen[None]):
             self.app.notify("No more unread stories that way.", timeout=2)
             return
         self.load(found)
+        if briefing is not None:
+            briefing.select_story(found)
 
     def action_next_unread(self) -> None:
         self._go_unread(1)
