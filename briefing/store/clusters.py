@@ -7,7 +7,7 @@ reads them back for the app and the brief.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from briefing.models import Event, Story, from_iso
 from briefing.store import rows
@@ -137,3 +137,15 @@ def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:
             (story_id, limit),
         )
     ]
+
+
+def story_ids_active_between(store: Store, since: date | None, until: date | None) -> set[str]:
+    """Stories with an event dated in [since, until] (either end open): the date filter."""
+    return {
+        r[0]
+        for r in store.query(
+            """SELECT DISTINCT story_id FROM events
+               WHERE story_id IS NOT NULL AND date >= ? AND date <= ?""",
+            (since.isoformat() if since else "0000", until.isoformat() if until else "9999"),
+        )
+    }

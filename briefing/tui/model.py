@@ -152,6 +152,9 @@ class Briefing:
         feed_ids: set[str] | None = None
         if flt.feed_id is not None and store is not None:
             feed_ids = cluster_store.story_ids_for_feed(store, flt.feed_id)
+        active: set[str] | None = None
+        if (flt.since or flt.until) and store is not None:
+            active = cluster_store.story_ids_active_between(store, flt.since, flt.until)
         shown = []
         for item in self.items.values():
             story, state = item.story, item.state
@@ -167,6 +170,9 @@ class Briefing:
                 continue
             if feed_ids is not None and story.id not in feed_ids:
                 continue
+            if active is not None and story.id not in active:
+                continue
+            # without the store: the story's span overlaps the dates
             if flt.since and story.last_date < flt.since:
                 continue
             if flt.until and story.first_date > flt.until:
