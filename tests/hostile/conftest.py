@@ -14,6 +14,7 @@ nothing stored twice, nothing unsafe stored anywhere.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import struct
 import threading
@@ -103,6 +104,43 @@ def session_workers() -> Iterator[SessionWorkers]:
 @pytest.fixture(autouse=True)
 def _shared_pool(session_workers: SessionWorkers, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "Workers", lambda: session_workers)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that tries to look up a real name or connect beyond 127.0.0.0/8.
+
+    The hostile feeds link to `.example` hosts and some tests make 127.0.0.1
+    play a public host; this proves none of that ever reaches the network.
+    """
+    attempts: list[object] = []
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name != "localhost" and not _is_loopback(name):
+            attempts.append(name)
+            raise socket.gaierror(socket.EAI_NONAME, f"no network in tests: {name}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[call-overload]
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if sock.family in {socket.AF_INET, socket.AF_INET6} and not _is_loopback(address[0]):
+            attempts.append(address)
+            raise ConnectionRefusedError(f"no network in tests: {address}")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
+    assert attempts == [], f"the test tried to reach the network: {attempts}"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import time
 import zlib
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
 
@@ -395,18 +396,27 @@ async def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_fetched(
         # What the check sees: everything public (127.0.0.1 plays the public feed host).
         return ["127.0.0.1"] if host == "packetpost.example" else ["93.184.215.14"]
 
-    real = socket.getaddrinfo
-
-    # What the connection sees a moment later: rebind.example is loopback, where the
-    # test server listens. The "public" address itself stands for 127.0.0.2, where
-    # nothing listens, so no packet leaves the machine whichever address is used.
-    answers = {"rebind.example": "127.0.0.1", "93.184.215.14": "127.0.0.2"}
+    # What a lookup sees a moment later: rebind.example is loopback, where the test
+    # server listens.
+    real_getaddrinfo = socket.getaddrinfo
 
     def second_answer(host: object, *args: object, **kwargs: object) -> object:
         name = host.decode() if isinstance(host, bytes) else host  # anyio passes idna bytes
-        return real(answers.get(str(name), host), *args, **kwargs)  # type: ignore[call-overload]
+        if name == "rebind.example":
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[call-overload]
+
+    # The checked "public" address stands for 127.0.0.2, where nothing listens: no
+    # packet leaves the machine (the conftest guard fails the test if one would).
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if address[0] == "93.184.215.14":
+            address = ("127.0.0.2", *address[1:])
+        real_connect(sock, address)
 
     monkeypatch.setattr(socket, "getaddrinfo", second_answer)
+    monkeypatch.setattr(socket.socket, "connect", connect)
     await world.fetch(full, resolver=first_answer)
 
     article = world.articles()["td-rb"]
