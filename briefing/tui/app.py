@@ -165,6 +165,13 @@ class BriefingApp(App[None]):
     @on(RefreshProgress)
     def _progress(self, message: RefreshProgress) -> None:
         self.progress = (message.stage, message.done, message.total, message.detail)
+        if message.stage == "fetching feeds":
+            # feed health changes as each feed finishes: the feeds screen shows it live
+            from briefing.tui.screens.feeds import FeedsScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, FeedsScreen):
+                    screen.reload()
 
     @on(FeedFailed)
     def _feed_failed(self, message: FeedFailed) -> None:

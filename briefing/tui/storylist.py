@@ -54,11 +54,27 @@ class StoryList(ScrollView, can_focus=True):
             id="briefing.up",
             tooltip="Previous story (also ↑)",
         ),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="list.page_down",
+            tooltip="One screen down",
+        ),
+        Binding(
+            "pageup", "page_up", "Page up", show=False, id="list.page_up", tooltip="One screen up"
+        ),
+        Binding("home", "first", "First", show=False, id="list.first", tooltip="The first story"),
+        Binding("end", "last", "Last", show=False, id="list.last", tooltip="The last story"),
+        Binding(
+            "enter",
+            "select",
+            "Open",
+            show=False,
+            id="briefing.open",
+            tooltip="Open the story's timeline",
+        ),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
