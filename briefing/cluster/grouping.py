@@ -73,6 +73,17 @@ def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     )
 
 
+def row_norms2(matrix: sp.csr_matrix) -> np.ndarray:
+    """Squared l2 norm of every row, straight from the CSR arrays."""
+    out = np.zeros(matrix.shape[0])
+    lengths = np.diff(matrix.indptr)
+    filled = lengths > 0
+    if filled.any():
+        squares = np.asarray(matrix.data, dtype=np.float64) ** 2
+        out[filled] = np.add.reduceat(squares, matrix.indptr[:-1][filled])
+    return out
+
+
 def score(cos_w: np.ndarray, cos_n: np.ndarray, has_names: np.ndarray, rule: Rule) -> np.ndarray:
     """Mixed similarity; without names on either side, words alone decide."""
     total = rule.words_weight + rule.names_weight
@@ -142,10 +153,11 @@ class Grouper:
         if k:
             cw = sp.vstack([g.words for g in cands]).tocsr()
             cn = sp.vstack([g.names for g in cands]).tocsr()
-            dw[:, :k] = (xw @ cw.T).toarray()
-            dn[:, :k] = (xn @ cn.T).toarray()
-            nw[:k] = np.asarray(cw.multiply(cw).sum(axis=1)).ravel()
-            nn[:k] = np.asarray(cn.multiply(cn).sum(axis=1)).ravel()
+            # (groups x items).T: the big group matrix stays CSR, never transposed
+            dw[:, :k] = (cw @ xw.T).toarray().T
+            dn[:, :k] = (cn @ xn.T).toarray().T
+            nw[:k] = row_norms2(cw)
+            nn[:k] = row_norms2(cn)
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
         pw = (xw @ xw.T).toarray()

@@ -17,7 +17,7 @@ larger part.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from briefing.cluster import titles
 from briefing.cluster.core import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
-from briefing.cluster.grouping import Group, Grouper, new_id, row_of, score
+from briefing.cluster.grouping import Group, Grouper, new_id, row_norms2, row_of, score
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.vectors import (
     Doc,
@@ -62,6 +62,7 @@ class ClusterReport:
     split_stories: int = 0
     pruned_events: int = 0  # left without articles (their feed was removed)
     pruned_stories: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step
     seconds: float = 0.0
 
 
@@ -123,6 +124,7 @@ def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> 
     docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
     del new_articles
     report.articles = len(docs)
+    loaded = time.perf_counter()
     with store.write() as conn:
         report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
     # A big backlog (the first fetch) goes in publication-order batches, each its
@@ -132,6 +134,11 @@ def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> 
             _Run(
                 store, conn, params, docs[start : start + BATCH_ARTICLES], now_iso, report
             ).execute()
+            committing = time.perf_counter()
+        report.phases["commit"] = report.phases.get("commit", 0.0) + (
+            time.perf_counter() - committing
+        )
+    report.phases["read"] = loaded - started
     report.seconds = time.perf_counter() - started
     return report
 
@@ -143,9 +150,17 @@ class _Run:
         self.store, self.conn, self.p, self.docs = store, conn, params, docs
         self.now, self.report = now, report
         self.featurizer = Featurizer(params)
+        self._clock = time.perf_counter()
+
+    def _lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        phases = self.report.phases
+        phases[phase] = phases.get(phase, 0.0) + now - self._clock
+        self._clock = now
 
     def execute(self) -> None:
         p, docs = self.p, self.docs
+        self._clock = time.perf_counter()
         counts_w, counts_n = self.featurizer.counts(docs)
         blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
         df = DocFreq.from_bytes(blob, p.n_features) if blob else DocFreq(p.n_features)
@@ -155,10 +170,13 @@ class _Run:
         xw = Featurizer.weigh(counts_w, self.idf_w)
         xn = Featurizer.weigh(counts_n, df.idf("names"))
         t_min, t_max = docs[0].published, docs[-1].published
-
+        self._lap("features")
         duplicate_of, old_event = self._dedup(t_min, t_max)
+        self._lap("duplicates")
         grown, created = self._events(xw, xn, duplicate_of, old_event, t_min, t_max)
+        self._lap("events")
         self._stories(grown, created)
+        self._lap("stories")
 
     # -- duplicates ------------------------------------------------------------
 
@@ -352,11 +370,11 @@ class _Run:
             keys = list(stored)
             _, (sw, sn) = unpack_many([stored[k] for k in keys], p.n_features, 2)
             ew, en = _profiles([self.groups[e] for e in changed])
-            norm_w = np.sqrt(np.asarray(sw.multiply(sw).sum(axis=1)).ravel())
-            norm_n = np.sqrt(np.asarray(sn.multiply(sn).sum(axis=1)).ravel())
+            norm_w = np.sqrt(row_norms2(sw))
+            norm_n = np.sqrt(row_norms2(sn))
             with np.errstate(divide="ignore", invalid="ignore"):
-                cos_w = np.nan_to_num((ew @ sw.T).toarray() / norm_w)
-                cos_n = np.nan_to_num((en @ sn.T).toarray() / norm_n)
+                cos_w = np.nan_to_num((sw @ ew.T).toarray().T / norm_w)
+                cos_n = np.nan_to_num((sn @ en.T).toarray().T / norm_n)
             has = (norm_n[None, :] > 0) & (np.asarray(en.getnnz(axis=1))[:, None] > 0)
             sims = score(cos_w, cos_n, has, rule)
             for col in np.flatnonzero((sims >= rule.threshold).any(axis=0)):

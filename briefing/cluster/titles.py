@@ -29,11 +29,13 @@ def pick(
     """The title whose vector is closest to the centroid, preferring medium length."""
     if not titles:
         return ""
-    sims = (
-        np.asarray((vectors @ centroid.T).toarray()).ravel()
-        if vectors is not None and centroid.nnz
-        else None
-    )
+    sims = None
+    if vectors is not None and centroid.nnz:
+        # a dense copy of the centroid: sparse @ sparse.T would transpose a
+        # 2**18-column matrix for every event
+        dense = np.zeros(centroid.shape[1], dtype=np.float32)
+        dense[centroid.indices] = centroid.data
+        sims = np.asarray(vectors @ dense).ravel()
     best, best_score = 0, -np.inf
     for n, title in enumerate(titles):
         length = len(title.split())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,11 +73,17 @@ class DocFreq:
         return (np.log((1.0 + self.n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
 
     def to_bytes(self) -> bytes:
-        return struct.pack("<q", self.n_docs) + self.words.tobytes() + self.names.tobytes()
+        # mostly zeros: compressed, the blob rewritten each run is a few hundred KB
+        raw = struct.pack("<q", self.n_docs) + self.words.tobytes() + self.names.tobytes()
+        return zlib.compress(raw, 1)
 
     @classmethod
-    def from_bytes(cls, data: bytes, n_features: int) -> DocFreq:
+    def from_bytes(cls, blob: bytes, n_features: int) -> DocFreq:
         out = cls(n_features)
+        try:
+            data = zlib.decompress(blob)
+        except zlib.error:
+            return out
         if len(data) != 8 + 8 * n_features:
             return out  # written with another feature size: start over
         out.n_docs = struct.unpack_from("<q", data)[0]

@@ -55,10 +55,14 @@ def delete_blobs(conn: sqlite3.Connection, kind: str, keys: Iterable[str]) -> No
 
 def clustered_articles_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
     """Articles already placed, published in [start, end] (ISO strings)."""
+    # two indexed lookups (articles_published) instead of a scan over COALESCE(...)
     return store.query(
         """SELECT id, url, published, first_seen, duplicate_of, event_id FROM articles
-           WHERE event_id IS NOT NULL AND COALESCE(published, first_seen) BETWEEN ? AND ?""",
-        (start, end),
+           WHERE event_id IS NOT NULL AND published BETWEEN ? AND ?
+           UNION ALL
+           SELECT id, url, published, first_seen, duplicate_of, event_id FROM articles
+           WHERE event_id IS NOT NULL AND published IS NULL AND first_seen BETWEEN ? AND ?""",
+        (start, end, start, end),
     )
 
 
