@@ -370,6 +370,8 @@ def _parse_json_feed(
         if not isinstance(item, dict):
             continue
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+        if not isinstance(authors, list):
+            authors = []  # a number or a string where a list belongs: one field, not the feed
         author = ", ".join(
             str(a.get("name", "")) for a in authors if isinstance(a, dict) and a.get("name")
         )

@@ -348,3 +348,18 @@ async def test_a_json_feed_with_hostile_fields(world: World) -> None:
     assert stored["jf-2"].url == "https://threatdesk.example/jf-2"
     assert world.feed().title == "Json"
     assert_world_intact(world, report)
+
+
+async def test_a_json_feed_with_wrongly_typed_fields_cannot_stop_the_run(world: World) -> None:
+    items = [
+        {"id": "jf-authors", "title": "Authors is a number", "authors": 5},
+        {"id": "jf-author", "title": "Author is a list", "author": ["x"], "authors": "y"},
+        {"id": "jf-fine", "title": "Plain entry", "url": "https://threatdesk.example/jf"},
+    ]
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Threat Desk", "items": items}
+    serve(world, json.dumps(feed).encode(), "application/feed+json")
+    report = await world.fetch()
+    stored = world.articles()
+    assert set(stored) == {"jf-authors", "jf-author", "jf-fine"}
+    assert all(article.author == "" for article in stored.values())
+    assert_world_intact(world, report)
