@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from briefing.brief.export import ExportError, ExportOptions, render
 from briefing.sanitize import strip_controls
 from briefing.store import Store
+from briefing.store import triage as triage_store
 
 PREVIEW_CHARS = 6_000
 EXTENSIONS = {"markdown": ".md", "json": ".json"}
@@ -48,15 +49,22 @@ class ExportModal(ModalScreen[ExportRequest | None]):
         self.shown = shown
         self.folder = folder
         self.today = today
+        self.starred = sum(1 for s in triage_store.all_states(store).values() if s.starred)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog export-dialog"):
             yield Label("Export a brief", classes="dialog-title")
             with Horizontal(classes="row"):
                 with RadioSet(id="scope"):
-                    yield RadioButton("Starred stories", value=True, id="starred")
+                    # starred stories when there are some, else the selected story
                     yield RadioButton(
-                        "The selected story", id="selected", disabled=self.selected is None
+                        f"Starred stories ({self.starred})", value=self.starred > 0, id="starred"
+                    )
+                    yield RadioButton(
+                        "The selected story",
+                        value=self.starred == 0 and self.selected is not None,
+                        id="selected",
+                        disabled=self.selected is None,
                     )
                     yield RadioButton(f"What the list shows ({len(self.shown)})", id="shown")
                 with RadioSet(id="format"):

@@ -147,18 +147,19 @@ class FilterModal(ModalScreen[Filter | None]):
             with Horizontal(classes="row"):
                 yield Checkbox("Unread only", cur.unread, id="unread")
                 yield Checkbox("Starred only", cur.starred, id="starred")
-            yield Select(
-                [(Text(t), t) for t in self.tags],
-                prompt="Any tag",
-                value=cur.tag if cur.tag in self.tags else Select.NULL,
-                id="tag",
-            )
-            yield Select(
-                [(Text(plain(f.name)), f.id) for f in self.feeds if f.id is not None],
-                prompt="Any feed",
-                value=cur.feed_id if cur.feed_id is not None else Select.NULL,
-                id="feed",
-            )
+            with Horizontal(classes="row"):
+                yield Select(
+                    [(Text(t), t) for t in self.tags],
+                    prompt="Any tag",
+                    value=cur.tag if cur.tag in self.tags else Select.NULL,
+                    id="tag",
+                )
+                yield Select(
+                    [(Text(plain(f.name)), f.id) for f in self.feeds if f.id is not None],
+                    prompt="Any feed",
+                    value=cur.feed_id if cur.feed_id is not None else Select.NULL,
+                    id="feed",
+                )
             with Horizontal(classes="row"):
                 yield Input(
                     cur.since.isoformat() if cur.since else "",
@@ -170,7 +171,11 @@ class FilterModal(ModalScreen[Filter | None]):
                     placeholder="until YYYY-MM-DD",
                     id="until",
                 )
-            yield Label("", id="hint", classes="hint")
+            yield Label(
+                "Events dated between since and until. enter or ctrl+s: apply · escape: cancel",
+                id="hint",
+                classes="hint",
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
