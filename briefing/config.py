@@ -144,6 +144,10 @@ def _check_type(path: Path, name: str, value: object, default: object) -> None:
     if number and not (math.isfinite(value) and value > 0):  # type: ignore[arg-type, operator]
         raise ConfigError(f"{path}: {name} should be a positive number, got {value!r}")
     if isinstance(default, dict) and ok:
-        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())  # type: ignore[attr-defined]
+        # Key names are shown in the footer and help: no escape sequences in them.
+        ok = all(
+            isinstance(k, str) and isinstance(v, str) and k.isprintable() and v.isprintable()
+            for k, v in value.items()  # type: ignore[attr-defined]
+        )
     if not ok:
         raise ConfigError(f"{path}: {name} should be {type(default).__name__}, got {value!r}")

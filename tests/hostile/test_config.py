@@ -97,3 +97,38 @@ def test_a_control_character_in_the_settings_file_names_the_line(tmp_path: Path)
     path.write_text('theme = "textual-dark"\nsort = "rec\x1b[2Jent"\n')
     with pytest.raises(ConfigError, match="line 2"):
         Settings.load(path, environ={})
+
+
+def test_an_escape_sequence_in_the_keymap_is_an_error(tmp_path: Path) -> None:
+    # TOML refuses a raw ESC, but "\u001b" is a legal escape; the footer would print it.
+    path = tmp_path / "settings.toml"
+    path.write_text('[keymap]\n"briefing.star" = "\\u001b[2J"\n')
+    with pytest.raises(ConfigError, match="keymap should be dict"):
+        Settings.load(path, environ={})
+
+
+@pytest.mark.parametrize(
+    "keymap",
+    [
+        {"briefing.star": "[@click=app.quit]x[/]"},
+        {"no.such.binding": "j"},
+        {"briefing.star": ""},
+        {"briefing.star": ",,,"},
+    ],
+    ids=["markup", "unknown-binding", "empty", "commas"],
+)
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_keymap_with_odd_keys_cannot_stop_the_app(
+    store: Store, home: Path, keymap: dict[str, str]
+) -> None:
+    from briefing.tui.app import make_app
+    from tests.factories import populate
+    from tests.tui.conftest import NOW, STORIES, screen_text
+
+    populate(store, STORIES)
+    app = make_app(store, Settings(keymap=keymap), Paths.resolve(home).ensure(), clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "s", "k", "x", "escape")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert "\x1b" not in screen_text(app)
