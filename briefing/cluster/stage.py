@@ -48,6 +48,8 @@ KIND_STORY = "cluster.story"
 KIND_DF = "cluster.df"
 BRUTE_FORCE_LIMIT = 4000
 BATCH_ARTICLES = 2000
+STORY_SCREEN_WORDS = 200
+STORY_SCREEN_NAMES = 100
 
 
 @dataclass(slots=True)
@@ -90,6 +92,32 @@ def to_doc(article: Article, now: float) -> Doc:
 
 def _pack_group(group: Group) -> bytes:
     return pack_rows([group.words, group.names], [group.first, group.last, group.count])
+
+
+def _top(row: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    if row.nnz <= k:
+        return row
+    keep = np.sort(np.argpartition(row.data, -k)[-k:])
+    data, indices = row.data[keep], row.indices[keep]
+    return sp.csr_matrix((data, indices, [0, k]), shape=row.shape)
+
+
+def _screen(group: Group) -> Group:
+    """A story's stored centroid keeps only its heaviest features.
+
+    It is only used to find the stories new events may join (those are then
+    re-linked from their events' full vectors), so the top features are
+    enough, and every run reads all of them.
+    """
+    return Group(
+        group.id,
+        group.first,
+        group.last,
+        _top(group.words, STORY_SCREEN_WORDS),
+        _top(group.names, STORY_SCREEN_NAMES),
+        [],
+        group.count,
+    )
 
 
 def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
@@ -379,6 +407,7 @@ class _Run:
             sims = score(cos_w, cos_n, has, rule)
             for col in np.flatnonzero((sims >= rule.threshold).any(axis=0)):
                 affected.add(keys[int(col)])
+        self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
         previous = {r["id"]: r["story_id"] for r in local_rows}
         for e in changed:
@@ -390,7 +419,9 @@ class _Run:
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
         pw, pn = _profiles([self.groups[e] for e in ordered])
         grouper = Grouper(rule, p.n_features)
+        self._lap("stories.load")
         placed = grouper.assign(ordered, pw, pn, [self.groups[e].first for e in ordered])
+        self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
             clusters.setdefault(placed[e], []).append(e)
@@ -469,7 +500,7 @@ class _Run:
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
             group = grouper.groups[cluster]
             group.id = sid
-            cs.put_blobs(self.conn, KIND_STORY, {sid: _pack_group(group)})
+            cs.put_blobs(self.conn, KIND_STORY, {sid: _pack_group(_screen(group))})
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)
