@@ -415,6 +415,15 @@ class _Run:
         local = sorted(previous)
         need = [e for e in local if e not in self.groups]
         self.groups.update(_unpack_groups(cs.get_blobs(self.store, KIND_EVENT, need), p.n_features))
+        # stories with events we hold no vectors for (written by something other
+        # than this stage) are left as they are rather than re-linked blind
+        blind = {previous[e] for e in local if e not in self.groups and previous[e]}
+        if blind:
+            previous = {e: s for e, s in previous.items() if s not in blind or e in grown | created}
+            for e in changed:
+                if previous.get(e) in blind:
+                    previous[e] = None
+            local = sorted(previous)
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
         pw, pn = _profiles([self.groups[e] for e in ordered])

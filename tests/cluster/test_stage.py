@@ -325,3 +325,30 @@ def test_backlog_in_batches_gives_the_fixture_partition(
     assert len({event_of(db, k) for k in keys}) == len(events)
     assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
     assert story_of(db, "breach-lakeside") != story_of(db, "breach-harbor")
+
+
+def test_stories_written_without_vectors_are_left_alone(db: Store) -> None:
+    from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
+
+    piece = BY_KEY["policy-ban"]
+    populate(
+        db,
+        [
+            StorySpec(
+                "hand-made",
+                "Kaspersky ban",
+                [
+                    EventSpec(
+                        piece.title,
+                        piece.published.date(),
+                        [ArticleSpec(piece.title, piece.outlet, piece.published, text="x")],
+                    )
+                ],
+            )
+        ],
+    )
+    put(db, "wire-ban", "ledger-exit", "packet-exit")
+    stage.run(db, now=MORNING)
+    assert clusters.get_story(db, "hand-made") is not None
+    assert [e.id for e in clusters.timeline(db, "hand-made")] == ["hand-made-e0"]
+    assert story_of(db, "ledger-exit") == story_of(db, "packet-exit") != "hand-made"
