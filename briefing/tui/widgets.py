@@ -14,12 +14,14 @@ class StatusBar(Horizontal):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
     StatusBar > #status-text { width: 1fr; height: 1; padding: 0 1; }
-    StatusBar > ProgressBar { width: auto; height: 1; display: none; padding: 0 1 0 0; }
-    StatusBar.-busy > ProgressBar { display: block; }
+    StatusBar > #status-stage { width: auto; height: 1; display: none; color: $text-muted; }
+    StatusBar > ProgressBar { width: auto; height: 1; display: none; padding: 0 1 0 1; }
+    StatusBar.-busy > ProgressBar, StatusBar.-busy > #status-stage { display: block; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-text", markup=False)
+        yield Static(id="status-stage", markup=False)
         yield ProgressBar(id="refresh-progress", show_eta=False)
 
     def on_mount(self) -> None:
@@ -37,4 +39,5 @@ class StatusBar(Horizontal):
             return
         stage, done, total, _detail = progress
         bar.update(total=total, progress=done)
-        bar.tooltip = stage
+        counted = f" {done}/{total}" if total else ""
+        self.query_one("#status-stage", Static).update(Text(f"{stage}{counted}"))

@@ -51,6 +51,7 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
             # while the slow feed is being fetched the app answers keys and shows progress
             assert app.progress is not None
             assert app.screen.query_one(StatusBar).has_class("-busy")
+            assert "fetching feeds" in screen_text(app)
             await pilot.press("question_mark")
             assert "Keys: Briefing" in screen_text(app)
             await pilot.press("escape", "r")
