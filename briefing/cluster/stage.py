@@ -204,7 +204,7 @@ class _Run:
         grown, created = self._events(xw, xn, duplicate_of, old_event, t_min, t_max)
         self._lap("events")
         self._stories(grown, created)
-        self._lap("stories")
+        self._lap("stories.write")
 
     # -- duplicates ------------------------------------------------------------
 
