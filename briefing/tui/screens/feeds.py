@@ -17,7 +17,7 @@ from briefing.models import Feed
 from briefing.store import feeds as feed_store
 from briefing.tui.screens.modals import ConfirmModal, InputModal
 from briefing.tui.screens.triage import bind
-from briefing.tui.text import line, plain, stamp
+from briefing.tui.text import count, line, plain, stamp
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -135,12 +135,13 @@ class FeedsScreen(Screen[None]):
         if feed is None:
             detail.update(Text("No feeds yet: press a to add one.", style="italic"))
             return
-        text = line(feed.name, style="bold")
+        text = Text()
+        text.append_text(line(feed.name, style="bold"))
         text.append("\n")
         text.append(plain(feed.url, "url"), style="dim")
         text.append(
             f"\nlast fetch {stamp(feed.last_fetched)} · last success {stamp(feed.last_success)}"
-            f" · {feed.item_count} items · {feed.failures} failures",
+            f" · {count(feed.item_count, 'item')} · {count(feed.failures, 'failure')}",
         )
         if feed.dead:
             text.append("\ndead: the publisher removed it; R to try again", style="bold red")

@@ -88,7 +88,8 @@ class ReaderScreen(TriageActions, Screen[None]):
         if article.event_id:
             event = cluster_store.get_event(store, article.event_id)
             if event is not None:
-                sentences += [s.text for s in event.summary if s.article_id == article.id]
+                # attributed to this article, or unattributed (found by its text)
+                sentences += [s.text for s in event.summary if s.article_id in (article.id, None)]
         return sentences
 
     def show(self, article_id: int) -> None:
@@ -102,7 +103,8 @@ class ReaderScreen(TriageActions, Screen[None]):
             header.update(Text("This article is gone."))
             body.update("")
             return
-        text = line(article.title, style="bold")
+        text = Text()
+        text.append_text(line(article.title, style="bold"))
         text.append("\n")
         text.append_text(line(article.outlet or "unknown outlet", "outlet", style="bold cyan"))
         text.append(f" · {stamp(article.published)}", style="dim")
