@@ -16,7 +16,7 @@ from briefing.models import Article, Story, TriageState
 from briefing.store import articles as article_store
 from briefing.store import clusters as cluster_store
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import highlight_sentences, line, link, stamp
+from briefing.tui.text import count, highlight_sentences, line, link, stamp
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class ReaderScreen(TriageActions, Screen[None]):
         position = self.order.index(article_id) + 1 if article_id in self.order else 0
         status = Text(f"article {position} of {len(self.order)}", style="bold")
         if found:
-            status.append(f" · {found} summary sentences highlighted", style="dim")
+            status.append(f" · {count(found, 'summary sentence')} highlighted", style="dim")
         self.query_one(StatusBar).set_text(status)
         self.query_one("#reader-scroll", VerticalScroll).scroll_home(animate=False)
 
