@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -10,10 +12,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 class ScreenActions(Provider):
     """The active screen's bindings (the same list the help screen shows)."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         screen = self.screen
         seen: set[str] = set()
-        out = []
+        out: list[tuple[str, str, Callable[[], Any]]] = []
         for active in screen.active_bindings.values():
             binding = active.binding
             name = binding.id or binding.action
@@ -27,11 +29,11 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(name, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, run in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(name), run, help=help_text)
