@@ -27,8 +27,6 @@ back-off, 410 dead, Retry-After) and listed in `RunReport.errors`.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import sqlite3
 import sys
 import time
@@ -438,20 +436,20 @@ class _Run:
         )
 
     async def later_stages(self) -> None:
-        """Clustering, then summaries, each when its module exists."""
-        stages: list[tuple[str, str, Callable[[Any], Any]]] = [
-            ("cluster", "briefing.cluster.stage", lambda m: m.run(self.store)),
-            ("summarize", "briefing.summarize.stage", lambda m: m.run(self.store, self.settings)),
+        """Clustering, then summaries of what the clustering changed."""
+        from briefing.cluster import stage as cluster_stage
+        from briefing.summarize import stage as summary_stage
+
+        stages: list[tuple[str, Callable[[], Any]]] = [
+            ("cluster", lambda: cluster_stage.run(self.store)),
+            ("summarize", lambda: summary_stage.run(self.store, self.settings)),
         ]
-        for name, module_name, call in stages:
-            if importlib.util.find_spec(module_name) is None:
-                continue
+        for name, call in stages:
             self.emit(StageStarted(name))
             start = time.perf_counter()
             try:
-                module = importlib.import_module(module_name)
                 # In a thread: these stages are CPU-bound and the app must stay responsive.
-                result = await asyncio.to_thread(call, module)
+                result = await asyncio.to_thread(call)
             except Exception as exc:
                 message = f"{type(exc).__name__}: {exc}"
                 self.report.stage_errors[name] = message
