@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from briefing.urls import without_tracking
 
 # News filler that says nothing about which happening an article reports.
 NEWS_WORDS = frozenset(
@@ -348,37 +350,13 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     return np.unique(mixed & np.uint64(0xFFFFFFFF))
 
 
-_TRACKING = frozenset(
-    [
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "mc_cid",
-        "mc_eid",
-        "igshid",
-        "yclid",
-        "_hsenc",
-        "_hsmi",
-        "mkt_tok",
-        "ref",
-        "ref_src",
-        "cmpid",
-        "ncid",
-        "sr_share",
-        "spm",
-        "oly_anon_id",
-        "oly_enc_id",
-        "vero_id",
-        "wt.mc_id",
-        "at_medium",
-        "at_campaign",
-    ]
-)
-
-
 def canonical_url(url: str) -> str:
-    """One spelling per page: no tracking parameters, fragment, `www.` or trailing slash."""
+    """One spelling per page: no tracking parameters, fragment, `www.` or trailing slash.
+
+    An identity key for spotting the same page, not a URL to visit: it forces
+    https and sorts the query, which `fetch.urls.canonical_url` (the stored
+    URL) must not do.
+    """
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -386,10 +364,6 @@ def canonical_url(url: str) -> str:
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         return url.strip()
     host = parts.netloc.lower().removeprefix("www.")
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
-    ]
+    query = urlencode(sorted(without_tracking(parts.query)))
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+    return urlunsplit(("https", host, path, query, ""))

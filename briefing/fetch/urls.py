@@ -3,37 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from briefing.sanitize import strip_controls
-
-# Query parameters that only track the reader; dropping them makes the same
-# article reached from a newsletter and from a feed one URL.
-TRACKING_PARAMS = {
-    "fbclid",
-    "gclid",
-    "dclid",
-    "msclkid",
-    "mc_cid",
-    "mc_eid",
-    "igshid",
-    "yclid",
-    "_hsenc",
-    "_hsmi",
-    "mkt_tok",
-    "ref",
-    "ref_src",
-    "cmpid",
-    "ncid",
-    "sr_share",
-    "spm",
-    "oly_anon_id",
-    "oly_enc_id",
-    "vero_id",
-    "wt.mc_id",
-    "at_medium",
-    "at_campaign",
-}
+from briefing.urls import without_tracking
 
 
 class FeedUrlError(ValueError):
@@ -75,9 +48,5 @@ def canonical_url(url: str) -> str:
         (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):
         host = f"{host}:{port}"
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
-    ]
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))
+    query = urlencode(without_tracking(parts.query))
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
