@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -128,9 +129,11 @@ class FeedServer:
         )
 
 
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    srv = FeedServer()
+S = TypeVar("S", bound=FeedServer)
+
+
+def serving(srv: S) -> Iterator[S]:
+    """Run `srv` for the length of a fixture, then shut it down."""
     srv.thread.start()
     try:
         yield srv
@@ -140,17 +143,27 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def settings() -> Settings:
+def server() -> Iterator[FeedServer]:
+    yield from serving(FeedServer())
+
+
+def quick_settings(**overrides: Any) -> Settings:
     """Short limits so the failure cases take a moment, not a minute."""
-    return Settings(
-        connect_timeout=1.0,
-        read_timeout=1.0,
-        request_deadline=1.5,
-        max_connections=8,
-        max_per_host=4,
-        max_response_bytes=300_000,
-        extract_full_text=False,
-    )
+    limits: dict[str, Any] = {
+        "connect_timeout": 1.0,
+        "read_timeout": 1.0,
+        "request_deadline": 1.5,
+        "max_connections": 8,
+        "max_per_host": 4,
+        "max_response_bytes": 300_000,
+        "extract_full_text": False,
+    }
+    return Settings(**(limits | overrides))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return quick_settings()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from briefing.pipeline import RunReport, run
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
-from tests.fetch.conftest import FeedServer, Reply, Seen, client
+from tests.fetch.conftest import FeedServer, Reply, Seen, client, quick_settings, serving
 
 __all__ = ["GOOD_GUIDS", "HostileServer", "RawRoute", "Reply", "Seen", "rss"]
 
@@ -145,13 +145,7 @@ def _is_loopback(host: str) -> bool:
 
 @pytest.fixture
 def server() -> Iterator[HostileServer]:
-    srv = HostileServer()
-    srv.thread.start()
-    try:
-        yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
+    yield from serving(HostileServer())
 
 
 @pytest.fixture
@@ -161,15 +155,7 @@ def settings() -> Settings:
     The read timeout is longer than the deadline so that the overall deadline
     (not httpx's per-read timeout) is what stops a dripping server.
     """
-    return Settings(
-        connect_timeout=1.0,
-        read_timeout=5.0,
-        request_deadline=2.0,
-        max_connections=8,
-        max_per_host=4,
-        max_response_bytes=300_000,
-        extract_full_text=False,
-    )
+    return quick_settings(read_timeout=5.0, request_deadline=2.0)
 
 
 @pytest.fixture
