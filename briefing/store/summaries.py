@@ -116,10 +116,3 @@ def save_stories(store: Store, items: Iterable[tuple[str, list[Sentence], str]])
             "UPDATE stories SET summary = ?, summary_key = ? WHERE id = ?",
             [(rows.sentences_json(s), key, story_id) for story_id, s, key in items],
         )
-
-
-def article_summary(store: Store, article_id: int) -> list[Sentence]:
-    row = store.conn.execute(
-        "SELECT summary_sentences FROM articles WHERE id = ?", (article_id,)
-    ).fetchone()
-    return [] if row is None else rows.sentences(row[0])

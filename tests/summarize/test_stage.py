@@ -144,7 +144,7 @@ def test_stored_summaries_have_the_right_shape(store):
         assert sentence.text in article.text
         assert "did not respond" not in sentence.text
     for article_id in new.article_ids:
-        assert 2 <= len(summary_store.article_summary(store, article_id)) <= 3
+        assert 2 <= len(article_store.summary_sentences(store, article_id)) <= 3
     lone = clusters.timeline(store, "other")[0]
     assert [s.text for s in lone.summary] == [
         "Researchers found a new espionage campaign targeting telecom providers in Asia this "
