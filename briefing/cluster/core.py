@@ -179,21 +179,3 @@ def link_stories(result: Clustering, groups: dict[str, Group], params: Params) -
             last_date=max(dates),
         )
     assert len(placed) == len(ordered)
-
-
-def docs_from_arrays(
-    ids: Sequence[ItemId], titles_: Sequence[str], bodies: Sequence[str], times: np.ndarray
-) -> list[Doc]:
-    """Convenience for synthetic data: docs without teaser, outlet or URL."""
-    return [
-        Doc(
-            id=i,
-            title=t,
-            summary="",
-            text=b,
-            outlet="",
-            url=f"https://x.example/{i}",
-            published=float(ts),
-        )
-        for i, t, b, ts in zip(ids, titles_, bodies, times, strict=True)
-    ]

@@ -262,11 +262,6 @@ def _confirmed(mentions: list[Mention], lowercase: set[str]) -> set[str]:
     return seen
 
 
-def confirmed_names(text: str) -> set[str]:
-    """Names seen mid-sentence (or as acronyms): capitals there are not grammar."""
-    return _confirmed(_mentions(text), set(_LOWER_WORD.findall(text)))
-
-
 def _names(text: str, mentions: list[Mention], known: set[str], headline: bool) -> list[str]:
     out: list[str] = []
     for mention in mentions:

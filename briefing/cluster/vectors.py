@@ -160,23 +160,6 @@ def pack_rows(rows: Sequence[sp.csr_matrix], header: Sequence[float] = ()) -> by
     return b"".join(parts)
 
 
-def unpack_rows(data: bytes, n_features: int) -> tuple[list[float], list[sp.csr_matrix]]:
-    n_header, n_rows = struct.unpack_from("<ii", data)
-    offset = 8
-    header = np.frombuffer(data, np.float64, n_header, offset).tolist()
-    offset += 8 * n_header
-    rows = []
-    for _ in range(n_rows):
-        (nnz,) = struct.unpack_from("<i", data, offset)
-        offset += 4
-        idx = np.frombuffer(data, np.int32, nnz, offset)
-        offset += 4 * nnz
-        val = np.frombuffer(data, np.float32, nnz, offset)
-        offset += 4 * nnz
-        rows.append(sp.csr_matrix((val, idx, [0, nnz]), shape=(1, n_features), dtype=np.float32))
-    return header, rows
-
-
 def unpack_many(
     blobs: Sequence[bytes], n_features: int, n_rows: int
 ) -> tuple[np.ndarray, list[sp.csr_matrix]]:

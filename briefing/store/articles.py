@@ -99,15 +99,6 @@ def all_articles(store: Store) -> list[Article]:
     return [rows.article(r) for r in store.query("SELECT * FROM articles ORDER BY published, id")]
 
 
-def for_event(store: Store, event_id: str) -> list[Article]:
-    return [
-        rows.article(r)
-        for r in store.query(
-            "SELECT * FROM articles WHERE event_id = ? ORDER BY published, id", (event_id,)
-        )
-    ]
-
-
 def unclustered(store: Store) -> list[Article]:
     return [
         rows.article(r)
