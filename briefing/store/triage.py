@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from briefing.models import TriageState, to_iso, utcnow
 from briefing.store import rows
@@ -76,7 +75,3 @@ def move(store: Store, old_ids: list[str], new_id: str) -> None:
         conn.executemany(
             "DELETE FROM triage WHERE story_id = ?", [(i,) for i in old_ids if i != new_id]
         )
-
-
-def is_visible(state: TriageState, today: date) -> bool:
-    return not state.dismissed and not (state.snoozed_until and state.snoozed_until > today)

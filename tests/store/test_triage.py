@@ -48,11 +48,3 @@ def test_merge_keeps_the_union(store: Store) -> None:
 def test_moving_nothing_writes_nothing(store: Store) -> None:
     triage.move(store, ["ghost"], "other")
     assert triage.all_states(store) == {}
-
-
-def test_visibility_of_dismissed_and_snoozed() -> None:
-    today = date(2026, 11, 22)
-    assert triage.is_visible(TriageState("s"), today)
-    assert not triage.is_visible(TriageState("s", dismissed=True), today)
-    assert not triage.is_visible(TriageState("s", snoozed_until=date(2026, 11, 23)), today)
-    assert triage.is_visible(TriageState("s", snoozed_until=today), today)
