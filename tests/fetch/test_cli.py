@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -22,17 +19,14 @@ from .conftest import FeedServer, Reply, client, fixture
 def fake_stage(
     monkeypatch: pytest.MonkeyPatch, name: str, body: Callable[..., Any]
 ) -> list[tuple[Any, ...]]:
-    """Install a stand-in `briefing.<name>.stage` module; returns the calls it gets."""
+    """Stand in for `briefing.<name>.stage.run`; returns the calls it gets."""
     calls: list[tuple[Any, ...]] = []
-    module = types.ModuleType(f"briefing.{name}.stage")
-    module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
 
     def stage_run(*args: Any) -> Any:
         calls.append(args)
         return body(*args)
 
-    module.run = stage_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(f"briefing.{name}.stage.run", stage_run)
     return calls
 
 
