@@ -202,3 +202,44 @@ def test_a_malformed_settings_file_names_the_line(
     assert run(home, "feeds", "list") == 1
     err = capsys.readouterr().err
     assert "settings.toml" in err and "line 2" in err
+
+
+class _Tty:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("", 34), ("y", 34), ("n", 0)])
+def test_first_run_offers_the_default_feeds(
+    home: Path, monkeypatch: pytest.MonkeyPatch, answer: str, expected: int
+) -> None:
+    from briefing.cli import offer_default_feeds
+    from briefing.config import Paths
+    from briefing.store import Store
+    from briefing.store import feeds as feed_store
+
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin", _Tty())
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or answer)
+    store = Store(Paths.resolve(home).ensure().database)
+    offer_default_feeds(store)
+    assert len(asked) == 1 and "default" in asked[0]
+    assert len(feed_store.all_feeds(store)) == expected
+    offer_default_feeds(store)  # asked once, never again
+    assert len(asked) == 1
+    store.close()
+
+
+def test_first_run_without_a_terminal_does_not_ask(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cli import offer_default_feeds
+    from briefing.config import Paths
+    from briefing.store import Store
+    from briefing.store import feeds as feed_store
+
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked without a tty"))
+    store = Store(Paths.resolve(home).ensure().database)
+    offer_default_feeds(store)
+    assert feed_store.all_feeds(store) == []
+    store.close()
