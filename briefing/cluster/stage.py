@@ -397,7 +397,7 @@ class _Run:
         if stored:
             keys = list(stored)
             _, (sw, sn) = unpack_many([stored[k] for k in keys], p.n_features, 2)
-            ew, en = _profiles([self.groups[e] for e in changed])
+            ew, en = event_profile([self.groups[e] for e in changed])
             norm_w = np.sqrt(row_norms2(sw))
             norm_n = np.sqrt(row_norms2(sn))
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -410,6 +410,11 @@ class _Run:
         self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
         previous = {r["id"]: r["story_id"] for r in local_rows}
+        # every event linked below is either touched by this run (dated and
+        # titled in `_event_rows`) or one of these rows: no need to read them again
+        for r in local_rows:
+            self.event_date.setdefault(r["id"], r["date"])
+            self.event_title.setdefault(r["id"], r["title"])
         for e in changed:
             previous.setdefault(e, events_now[e]["story_id"])
         local = sorted(previous)
@@ -426,7 +431,7 @@ class _Run:
             local = sorted(previous)
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
-        pw, pn = _profiles([self.groups[e] for e in ordered])
+        pw, pn = event_profile([self.groups[e] for e in ordered])
         grouper = Grouper(rule, p.n_features)
         self._lap("stories.load")
         placed = grouper.assign(ordered, pw, pn, [self.groups[e].first for e in ordered])
@@ -461,7 +466,7 @@ class _Run:
         for s, c in heir.items():
             inherits.setdefault(c, []).append(s)
         pos = {e: n for n, e in enumerate(ordered)}
-        dates = self._dates(ordered)
+        dates = self.event_date
         keep: set[str] = set()
         for cluster, events in clusters.items():
             olds = sorted(
@@ -495,7 +500,7 @@ class _Run:
                 last_event_at = self.now
             timeline = sorted(events, key=lambda e: (dates[e], self.groups[e].first, e))
             centroid = grouper.groups[cluster].centroid()[0]
-            heads = [self._title(e) for e in timeline]
+            heads = [self.event_title[e] for e in timeline]
             cs.upsert_story(
                 self.conn,
                 sid,
@@ -513,20 +518,3 @@ class _Run:
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)
-
-    def _dates(self, events: list[str]) -> dict[str, str]:
-        out = dict(self.event_date)
-        missing = [e for e in events if e not in out]
-        for eid, row in cs.rows_by_id(self.store, "events", missing).items():
-            out[str(eid)] = row["date"]
-        return out
-
-    def _title(self, event_id: str) -> str:
-        if event_id in self.event_title:
-            return self.event_title[event_id]
-        row = self.conn.execute("SELECT title FROM events WHERE id = ?", (event_id,)).fetchone()
-        return row[0] if row else ""
-
-
-def _profiles(groups: list[Group]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    return event_profile(groups)
