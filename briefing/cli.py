@@ -19,6 +19,7 @@ from briefing.atomic import WriteError
 from briefing.config import ConfigError, Paths, Settings
 from briefing.fetch import opml
 from briefing.fetch.urls import FeedUrlError, check_feed_url
+from briefing.models import utcnow
 from briefing.store import Store, StoreError
 from briefing.store import feeds as feed_store
 
@@ -247,6 +248,7 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
     if not feeds:
         print("no feeds yet: `briefing feeds add URL` or `briefing feeds import --defaults`")
         return
+    now = utcnow()
     for feed in feeds:
         when = feed.last_fetched.strftime("%Y-%m-%d %H:%M") if feed.last_fetched else "never"
         if feed.dead:
@@ -255,6 +257,11 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
             health = f"error x{feed.failures}: {feed.last_error}"
         else:
             health = "ok" if feed.last_success else "not fetched"
+        if not feed.dead and (feed.failures or feed.retry_after):
+            from briefing.pipeline import not_due_reason
+
+            if waiting := not_due_reason(feed, now):
+                health += f" · {waiting}"
         print(
             f"{feed.url}\n    {feed.name} · {feed.category or '-'} · fetched {when} · "
             f"{feed.item_count} items · {health}"
