@@ -290,6 +290,11 @@ class _Run:
             grouper.add_group(group)
         existing = set(grouper.groups)
 
+        # a newcomer that predates archived copies joins the event of the first of them
+        first_copy: dict[int, int] = {}
+        for copy, original in self.relinked.items():
+            if original is not None:
+                first_copy.setdefault(original, copy)
         event_of: dict[int, str] = {}
         fresh: list[int] = []
         for n, doc in enumerate(self.docs):
@@ -297,10 +302,8 @@ class _Run:
             root = duplicate_of[did]
             if root is not None and root in old_event:
                 event_of[did] = old_event[root]
-            elif root is None and any(v == did for v in self.relinked.values()):
-                # a newcomer that predates archived copies: it joins their event
-                first_copy = next(k for k, v in self.relinked.items() if v == did)
-                event_of[did] = old_event[first_copy]
+            elif root is None and did in first_copy:
+                event_of[did] = old_event[first_copy[did]]
             elif root is None:
                 fresh.append(n)
         placed = grouper.assign(
