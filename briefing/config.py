@@ -22,6 +22,14 @@ import platformdirs
 APP_NAME = "briefing"
 
 
+# Settings that take one of a few words. The summarizer names are checked
+# against the summarize package's own list by a test.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "summarizer": ("", "lexrank", "textrank", "lsa", "luhn", "lead"),
+    "sort": ("recent", "coverage"),
+}
+
+
 class ConfigError(Exception):
     """The settings file or the environment is not what briefing can use."""
 
@@ -151,3 +159,6 @@ def _check_type(path: Path, name: str, value: object, default: object) -> None:
         )
     if not ok:
         raise ConfigError(f"{path}: {name} should be {type(default).__name__}, got {value!r}")
+    if name in CHOICES and value not in CHOICES[name]:
+        words = ", ".join(repr(c) for c in CHOICES[name])
+        raise ConfigError(f"{path}: {name} should be one of {words}, got {value!r}")

@@ -37,6 +37,8 @@ def test_missing_settings_file_gives_defaults(tmp_path: Path) -> None:
         ("colour = 'red'\n", "unknown setting 'colour'"),
         ("extract_full_text = 1\n", "extract_full_text should be bool"),
         ("[keymap]\n'briefing.star' = 5\n", "keymap should be dict"),
+        ("summarizer = 'gpt'\n", "summarizer should be one of"),
+        ("sort = 'random'\n", "sort should be one of"),
     ],
 )
 def test_malformed_settings_are_errors_not_resets(tmp_path: Path, text: str, message: str) -> None:
@@ -56,3 +58,10 @@ def test_settings_file_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"theme = '\xff\xfe'\n")
     with pytest.raises(ConfigError, match="UTF-8"):
         Settings.load(path, environ={})
+
+
+def test_summarizer_choices_are_the_summarize_package_algorithms() -> None:
+    from briefing.config import CHOICES
+    from briefing.summarize.rank import ALGORITHMS
+
+    assert set(CHOICES["summarizer"]) == {"", *ALGORITHMS}
