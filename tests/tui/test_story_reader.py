@@ -10,6 +10,7 @@ from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import triage as triage_store
 from briefing.store.rows import sentences_json
+from briefing.tui.app import BriefingApp
 from briefing.tui.screens.briefing import BriefingScreen
 from briefing.tui.screens.reader import HIGHLIGHT, ReaderScreen
 from briefing.tui.screens.story import StoryScreen
@@ -154,3 +155,67 @@ async def test_next_unread_story_from_the_story_screen(filled: Store, make: AppF
         await pilot.press("q")
         assert isinstance(app.screen, BriefingScreen)
         assert app.screen.current_id() == "patch"  # the list followed
+
+
+def _line_with(app: BriefingApp, needle: str) -> str:
+    return next(x for x in screen_text(app).splitlines() if needle in x)
+
+
+async def test_story_screen_shows_focus_and_cursor_without_colour(
+    filled: Store, make: AppFactory
+) -> None:
+    # In a plain capture (no colours) the analyst still sees which pane has the
+    # keys and which event and article the cursor is on.
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        timeline = app.screen.query_one("#timeline")
+        articles = app.screen.query_one("#articles")
+        assert app.screen.focused is timeline
+        title = _line_with(app, "Timeline · 2 events")
+        assert "▶ Timeline · 2 events, oldest first · enter/tab: articles" in title
+        assert title.startswith("━")  # the focused pane's heavy line
+        row = _line_with(app, "Articles · 2026-11-20 Commerce bans sales")
+        assert "▶" not in row and row.startswith("─")
+        assert "▶ 2026-11-20  Commerce bans sales" in _line_with(app, "Commerce bans sales")
+        assert "▶" not in _line_with(app, "2017-09-13  Homeland Security")
+        assert "⏎ Open" in screen_text(app) and "tab Pane" in screen_text(app)
+        # enter on an event takes the keys to its articles, and says so
+        await pilot.press("enter")
+        assert app.screen.focused is articles
+        assert "▶ Articles · enter: read · tab: timeline" in screen_text(app)
+        assert _line_with(app, "Articles · enter").startswith("━")
+        assert _line_with(app, "Timeline · 2 events").startswith("─")
+        assert "▶ ●" in _line_with(app, "Commerce bars Kaspersky from the US market")
+        # tab goes back; moving the cursor moves the mark and the articles' title
+        await pilot.press("tab")
+        assert app.screen.focused is timeline
+        await pilot.press("k")
+        assert "▶ 2017-09-13  Homeland Security" in _line_with(app, "2017-09-13  Homeland")
+        assert "Articles · 2017-09-13 Homeland Security orders" in screen_text(app)
+        await pilot.press("shift+tab")
+        assert app.screen.focused is articles
+        await pilot.press("j")  # the second original (the copy is folded under the first)
+        assert "▶" not in _line_with(app, "Agencies get 90 days to purge Kaspersky")
+        assert "▶ ●" in _line_with(app, "Inside the Kaspersky directive")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("escape")
+        # back on the story: the article shows read, the cursor's mark stays on it
+        row = _line_with(app, "Inside the Kaspersky directive")
+        assert "▶" in row and "●" not in row
+
+
+async def test_a_revisit_starts_at_the_first_new_event(filled: Store, make: AppFactory) -> None:
+    # read before both events arrived: start at the older new one, read on with j
+    triage_store.put(
+        filled,
+        TriageState("kaspersky", read=True, seen_event_at=from_iso("2026-11-01T00:00:00Z")),
+    )
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        assert "▶ 2017-09-13  Homeland Security" in _line_with(app, "2017-09-13  Homeland")
+        assert "Articles · 2017-09-13 Homeland Security orders" in screen_text(app)
+        await pilot.press("j")
+        assert "▶ 2026-11-20  Commerce bans sales" in _line_with(app, "Commerce bans sales")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -39,6 +39,8 @@ class KeyList(OptionList):
             "j", "cursor_down", "Down", show=False, id="briefing.down", tooltip="Next (also ↓)"
         ),
         Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
+        # shown, so the footer says what enter does here (OptionList's own is hidden)
+        Binding("enter", "select", "Open", id="briefing.open", tooltip="Open (also ⏎)"),
     ]
 
 
@@ -75,10 +77,15 @@ def _hanging(first: Text, rest: list[Text], indent: int = 4) -> Table:
     return grid
 
 
-def event_prompt(event: Event, articles: list[Article], new: bool) -> Table:
+# The cursor's mark in the gutter: the highlight colour alone is lost in a plain
+# capture, on a monochrome terminal and to a screen reader.
+CURSOR = "▶ "
+
+
+def event_prompt(event: Event, articles: list[Article], new: bool, selected: bool = False) -> Table:
     first = Text()
     first.append("✚ " if new else "  ", style="bold green")
-    first.append("  ")
+    first.append(CURSOR if selected else "  ", style="bold")
     first.append(day(event.date), style="bold cyan")
     first.append("  ")
     first.append_text(line(event.title, style="bold"))
@@ -100,8 +107,9 @@ def event_prompt(event: Event, articles: list[Article], new: bool) -> Table:
     return grid
 
 
-def article_prompt(article: Article, copies: list[Article]) -> Table:
+def article_prompt(article: Article, copies: list[Article], selected: bool = False) -> Table:
     first = Text()
+    first.append(CURSOR if selected else "  ", style="bold")
     first.append("  " if article.read else "● ", style="bold cyan")
     when = article.published.strftime("%Y-%m-%d %H:%M") if article.published else "—"
     first.append(when, style="dim")
@@ -114,7 +122,7 @@ def article_prompt(article: Article, copies: list[Article]) -> Table:
         names = ", ".join(outlets(copies))
         label = "copy" if len(copies) == 1 else "copies"
         rest.append(Text(f"+{len(copies)} {label}: {names}", style="dim italic"))
-    return _hanging(first, rest, indent=2)
+    return _hanging(first, rest, indent=4)
 
 
 class StoryScreen(TriageActions, Screen[None]):
@@ -123,6 +131,13 @@ class StoryScreen(TriageActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("enter", "open", "Open", "Open the event's articles, or the article", show=True),
         bind("escape,q", "back", "Back", "Back to the briefing", show=True),
+        bind(
+            "tab,shift+tab",
+            "switch_pane",
+            "Pane",
+            "Move between the timeline and the selected event's articles",
+            show=True,
+        ),
         bind("n", "next_unread", "Next unread", "Open the next unread story"),
         bind("p", "previous_unread", "Prev unread", "Open the previous unread story"),
         *TRIAGE_BINDINGS,
@@ -136,6 +151,11 @@ class StoryScreen(TriageActions, Screen[None]):
         self.seen_before = TriageState(story_id=story_id)
         self.events: list[Event] = []
         self.articles: dict[int, Article] = {}
+        # what each row was drawn from, to redraw the cursor's mark as it moves
+        self._event_rows: list[tuple[Event, list[Article], bool]] = []
+        self._article_rows: list[tuple[Article, list[Article]]] = []
+        self._marked_event: int | None = None
+        self._marked_article: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-header", markup=False)
@@ -172,15 +192,18 @@ class StoryScreen(TriageActions, Screen[None]):
                 app.triage_changed([new])
         timeline = self.query_one("#timeline", KeyList)
         timeline.clear_options()
-        options: list[Option | None] = []
+        self._marked_event = None
+        self._event_rows = []
         for event in self.events:
             arts = [self.articles[i] for i in event.article_ids if i in self.articles]
-            new_event = model.is_new_event(event, self.seen_before)
-            options.append(Option(event_prompt(event, arts, new_event), id=event.id))
-        timeline.add_options(options)
+            self._event_rows.append((event, arts, model.is_new_event(event, self.seen_before)))
+        timeline.add_options(Option(event_prompt(*row), id=row[0].id) for row in self._event_rows)
         if self.events:
-            # the newest event is what the analyst came for
-            timeline.highlighted = len(self.events) - 1
+            # what the analyst came for: the first event new since they last read
+            # the story (read on from there with j), else the newest one
+            fresh = [n for n, (_e, _a, is_new) in enumerate(self._event_rows) if is_new]
+            timeline.highlighted = fresh[0] if fresh else len(self.events) - 1
+            self._mark_event()
         self.show_header()
         self.show_articles()
         new_count = sum(model.is_new_event(e, self.seen_before) for e in self.events)
@@ -222,19 +245,89 @@ class StoryScreen(TriageActions, Screen[None]):
     def show_articles(self) -> None:
         articles = self.query_one("#articles", KeyList)
         articles.clear_options()
+        self._marked_article = None
+        self._article_rows = []
         event = self.current_event()
-        if event is None:
+        if event is not None:
+            arts = [self.articles[i] for i in event.article_ids if i in self.articles]
+            self._article_rows = [(a, c) for a, c in fold(arts) if a.id is not None]
+            articles.add_options(
+                Option(article_prompt(a, c), id=str(a.id)) for a, c in self._article_rows
+            )
+            if self._article_rows:
+                articles.highlighted = 0
+                self._mark_article()
+        self.label_panes()
+
+    def _mark_event(self) -> None:
+        """Move the cursor's mark on the timeline to the highlighted event."""
+        timeline = self.query_one("#timeline", KeyList)
+        index = timeline.highlighted
+        if index == self._marked_event:
             return
-        arts = [self.articles[i] for i in event.article_ids if i in self.articles]
-        articles.add_options(
-            Option(article_prompt(a, c), id=str(a.id)) for a, c in fold(arts) if a.id is not None
+        old, self._marked_event = self._marked_event, index
+        for n, selected in ((old, False), (index, True)):
+            if n is not None and 0 <= n < len(self._event_rows):
+                event, arts, new = self._event_rows[n]
+                timeline.replace_option_prompt_at_index(n, event_prompt(event, arts, new, selected))
+
+    def _mark_article(self, force: int | None = None) -> None:
+        """Move the cursor's mark in the articles to the highlighted one (or redraw `force`)."""
+        articles = self.query_one("#articles", KeyList)
+        index = articles.highlighted
+        if index == self._marked_article and force is None:
+            return
+        old, self._marked_article = self._marked_article, index
+        for n in {old, index, force} - {None}:
+            assert n is not None
+            if 0 <= n < len(self._article_rows):
+                article, copies = self._article_rows[n]
+                prompt = article_prompt(article, copies, selected=n == index)
+                articles.replace_option_prompt_at_index(n, prompt)
+
+    def label_panes(self) -> None:
+        """Name each pane in its top border; the focused one is marked and says its keys.
+
+        Titles are Text, never a str: a str border title is parsed as markup, and
+        the event title comes from the feeds.
+        """
+        timeline = self.query_one("#timeline", KeyList)
+        articles = self.query_one("#articles", KeyList)
+        focused = self.focused
+        title = Text(f"Timeline · {count(len(self.events), 'event')}, oldest first")
+        if focused is timeline:
+            title = Text.assemble("▶ ", title, " · enter/tab: articles")
+        timeline.border_title = title
+        # the keys before the event's title, which is cut to the width
+        title = Text(
+            "▶ Articles · enter: read · tab: timeline" if focused is articles else "Articles"
         )
-        if arts:
-            articles.highlighted = 0
+        if event := self.current_event():
+            title.append(f" · {day(event.date)} ")
+            title.append_text(line(event.title))
+        articles.border_title = title
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _focus_moved(self) -> None:
+        self.label_panes()
+
+    def action_switch_pane(self) -> None:
+        timeline = self.query_one("#timeline", KeyList)
+        articles = self.query_one("#articles", KeyList)
+        if self.focused is timeline and articles.option_count:
+            articles.focus()
+        else:
+            timeline.focus()
 
     @on(OptionList.OptionHighlighted, "#timeline")
     def _event_highlighted(self) -> None:
+        self._mark_event()
         self.show_articles()
+
+    @on(OptionList.OptionHighlighted, "#articles")
+    def _article_highlighted(self) -> None:
+        self._mark_article()
 
     @on(OptionList.OptionSelected, "#timeline")
     def _event_selected(self) -> None:
@@ -273,11 +366,9 @@ class StoryScreen(TriageActions, Screen[None]):
     def on_article_read(self, article_id: int) -> None:
         if article := self.articles.get(article_id):
             article.read = True
-            articles = self.query_one("#articles", KeyList)
-            for n, option in enumerate(articles.options):
-                if option.id == str(article_id):
-                    copies = [a for a in self.articles.values() if a.duplicate_of == article_id]
-                    articles.replace_option_prompt_at_index(n, article_prompt(article, copies))
+            for n, (shown, _copies) in enumerate(self._article_rows):
+                if shown.id == article_id:
+                    self._mark_article(force=n)
 
     def action_back(self) -> None:
         self.app.pop_screen()
