@@ -103,7 +103,9 @@ class DupIndex:
         self.sig[doc_id] = sig
         self.published[doc_id] = published
         self.original[doc_id] = original
-        self.by_url.setdefault(T.canonical_url(url), doc_id)
+        key = T.canonical_url(url)
+        if key:  # articles without a link share "" and are not the same page
+            self.by_url.setdefault(key, doc_id)
         if self.lsh is not None:
             lean = LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
             self.lsh.insert(doc_id, lean, check_duplication=False)
@@ -154,7 +156,8 @@ class DupIndex:
 
     def _match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
         window = self.params.duplicate_window_days * 86400
-        same_url = self.by_url.get(T.canonical_url(doc.url))
+        key = T.canonical_url(doc.url)
+        same_url = self.by_url.get(key) if key else None
         if same_url is not None and same_url != doc.id:
             return same_url
         best, best_score = None, 0.0

@@ -61,6 +61,12 @@ def test_same_page_with_tracking_parameters_is_a_duplicate() -> None:
     assert r.duplicate_of["policy-ban-again"] == "policy-ban"
 
 
+def test_articles_without_a_link_are_not_the_same_page() -> None:
+    first, second = docs("wire-ban", "breach-harbor")
+    r = cluster([replace(first, url=""), replace(second, url="")])
+    assert r.duplicate_of == {"wire-ban": None, "breach-harbor": None}
+
+
 def test_canonical_url() -> None:
     assert (
         T.canonical_url("HTTP://WWW.Example.org/a/b/?utm_medium=x&id=3&fbclid=y#frag")
