@@ -38,6 +38,10 @@ class Params:
     # an article joins an event whose articles span [first - lead, last + window]
     event_window_days: float = 4.0
     event_lead_days: float = 1.0
+    # the store-backed stage loads only events dated (by their first article) up
+    # to this many days before the new articles, plus the window: an event that
+    # has run longer than that is not joined again
+    event_max_run_days: float = 14.0
     event_words_weight: float = 0.7
     event_names_weight: float = 0.3
     event_threshold: float = 0.12

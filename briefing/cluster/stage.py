@@ -276,9 +276,9 @@ class _Run:
     ) -> tuple[set[str], set[str]]:
         p = self.p
         rule = event_rule(p)
-        # events are dated by their first article; one that started up to a
-        # fortnight before the window can still be running
-        span = rule.window_after + 14 * DAY
+        # events are dated by their first article; one that started a while
+        # before the window can still be running
+        span = rule.window_after + p.event_max_run_days * DAY
         rows = cs.events_between(
             self.store,
             day_of(t_min - span).isoformat(),
