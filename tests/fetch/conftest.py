@@ -15,6 +15,7 @@ import pytest
 
 from briefing.config import Settings
 from briefing.fetch.http import HttpClient
+from briefing.pipeline import ProgressEvent, RunReport, run
 from briefing.store import Store
 
 FEEDS = Path(__file__).parent.parent / "data" / "feeds"
@@ -176,3 +177,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def client(settings: Settings, **kwargs: object) -> HttpClient:
     """An HttpClient with a quick backoff (retries still happen, just fast)."""
     return HttpClient(settings, backoff=0.01, **kwargs)  # type: ignore[arg-type]
+
+
+async def fetch(
+    store: Store,
+    settings: Settings,
+    events: list[ProgressEvent] | None = None,
+    **client_kw: object,
+) -> RunReport:
+    """Fetch every feed (and, if the settings say so, extract pages); no later stages."""
+    async with client(settings, **client_kw) as http:
+        return await run(
+            store,
+            settings,
+            None if events is None else events.append,
+            client=http,
+            later_stages=False,
+        )

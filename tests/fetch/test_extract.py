@@ -10,12 +10,12 @@ import pytest
 
 from briefing.config import Settings
 from briefing.models import Article
-from briefing.pipeline import ExtractProgress, ProgressEvent, RunReport, run
+from briefing.pipeline import ExtractProgress, ProgressEvent, run
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
 
-from .conftest import FeedServer, Reply, client, fixture
+from .conftest import FeedServer, Reply, client, fetch, fixture
 
 
 def rss(items: list[tuple[str, str, str]], title: str = "Policy Wire") -> bytes:
@@ -35,19 +35,6 @@ def rss(items: list[tuple[str, str, str]], title: str = "Policy Wire") -> bytes:
 
 def articles(store: Store) -> dict[str, Article]:
     return {a.guid: a for a in article_store.all_articles(store)}
-
-
-async def fetch(
-    store: Store, settings: Settings, events: list[ProgressEvent] | None = None, **kw: object
-) -> RunReport:
-    async with client(settings, **kw) as http:
-        return await run(
-            store,
-            settings,
-            None if events is None else events.append,
-            client=http,
-            later_stages=False,
-        )
 
 
 @pytest.fixture

@@ -14,31 +14,16 @@ from briefing.pipeline import (
     ExtractProgress,
     FeedDone,
     ProgressEvent,
-    RunReport,
     StageDone,
     StageStarted,
     not_due_reason,
     retry_after,
-    run,
 )
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
 
-from .conftest import FeedServer, Reply, client, fixture
-
-
-async def fetch(
-    store: Store, settings: Settings, events: list[ProgressEvent] | None = None
-) -> RunReport:
-    async with client(settings) as http:
-        return await run(
-            store,
-            settings,
-            None if events is None else events.append,
-            client=http,
-            later_stages=False,
-        )
+from .conftest import FeedServer, Reply, fetch, fixture
 
 
 def by_guid(store: Store, feed: Feed) -> dict[str, object]:

@@ -29,11 +29,11 @@ from briefing import pipeline
 from briefing.config import Settings
 from briefing.fetch import workers
 from briefing.models import Article, Feed
-from briefing.pipeline import RunReport, run
+from briefing.pipeline import RunReport
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
-from tests.fetch.conftest import FeedServer, Reply, Seen, client, quick_settings, serving
+from tests.fetch.conftest import FeedServer, Reply, Seen, fetch, quick_settings, serving
 
 __all__ = ["GOOD_GUIDS", "HostileServer", "RawRoute", "Reply", "Seen", "rss"]
 
@@ -236,9 +236,7 @@ class World:
         return self.hostile
 
     async def fetch(self, settings: Settings | None = None, **client_kw: Any) -> RunReport:
-        settings = settings or self.settings
-        async with client(settings, **client_kw) as http:
-            return await run(self.store, settings, client=http, later_stages=False)
+        return await fetch(self.store, settings or self.settings, **client_kw)
 
     def feed(self, feed: Feed | None = None) -> Feed:
         feed = feed or self.hostile

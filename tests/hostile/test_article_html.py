@@ -16,11 +16,11 @@ import pytest
 
 from briefing.config import Settings
 from briefing.models import Article
-from briefing.pipeline import RunReport, run
+from briefing.pipeline import RunReport
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
-from tests.fetch.conftest import client
+from tests.fetch.conftest import fetch
 
 from .conftest import HostileServer, Reply, assert_nothing_unsafe, rss
 
@@ -101,9 +101,7 @@ class PageWorld:
         feed_store.add(self.store, self.server.url("/feed.xml"))
 
     async def fetch(self, settings: Settings | None = None) -> RunReport:
-        settings = settings or self.settings
-        async with client(settings) as http:
-            return await run(self.store, settings, client=http, later_stages=False)
+        return await fetch(self.store, settings or self.settings)
 
     async def run(
         self, hostile: Reply, settings: Settings | None = None
