@@ -8,6 +8,8 @@
   canonical-URL identity; the original is the earliest published.
 - `grouping`: online centroid grouping, shared by events (tight time window)
   and stories (loose window, stricter name overlap).
+- `titles`: the representative headline of an event (and a story), never a
+  keyword list.
 - `core.cluster(docs)`: the whole thing in memory (evaluation, benchmarks).
 - `stage.run(store)`: the same pieces, incrementally, over the store.
 - `params`: every threshold and weight, in one place.

@@ -5,8 +5,8 @@ at run time; briefing never downloads anything. Sentences come from pysbd
 (rule-based, no data files), words from one regular expression, stop words
 from the list sumy ships, and stems from sumy's `Stemmer`, which for English
 is NLTK's Snowball stemmer: pure code (NLTK only needs data for its stop-word
-option, which sumy does not use). `tests/summarize/test_offline.py` proves all of it with an empty
-NLTK_DATA and sockets blocked.
+option, which sumy does not use). `tests/summarize/test_offline.py` proves all
+of it with an empty NLTK_DATA and sockets blocked.
 """
 
 from __future__ import annotations
