@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 HEADLESS = [
     "briefing.cli",
     "briefing.config",
@@ -42,6 +44,35 @@ def test_store_imports_only_models() -> None:
         "import briefing.store.articles, briefing.store.feeds, briefing.store.search\n"
         "bad = sorted(m for m in sys.modules if m.startswith('briefing.')\n"
         "             and not m.startswith(('briefing.store', 'briefing.models')))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+# What the stages may share; each stage's own package is allowed too.
+SHARED = (
+    "briefing.store",
+    "briefing.models",
+    "briefing.sanitize",
+    "briefing.config",
+    "briefing.atomic",
+    "briefing.urls",
+)
+
+
+@pytest.mark.parametrize("stage", ["fetch", "cluster", "summarize", "brief"])
+def test_stages_use_the_shared_core_never_each_other(stage: str) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"package = importlib.import_module('briefing.{stage}')\n"
+        "for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "    importlib.import_module(info.name)\n"
+        f"allowed = {(*SHARED, f'briefing.{stage}')!r}\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('briefing.')\n"
+        "             and not any(m == a or m.startswith(a + '.') for a in allowed))\n"
         "print(','.join(bad))\n"
     )
     result = subprocess.run(
