@@ -71,7 +71,7 @@ class StoryList(ScrollView, can_focus=True):
             "enter",
             "select",
             "Open",
-            show=False,
+            show=True,  # in the footer: the first thing a new user needs
             id="briefing.open",
             tooltip="Open the story's timeline",
         ),
@@ -167,6 +167,10 @@ class StoryList(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             text = self.render_row(self.items[index], width)
+            if is_cursor and text.plain.startswith(" "):
+                # the first column is the cursor's gutter (render_row leaves it
+                # blank): a mark that shows without colour too
+                text = Text.assemble(("▶", "bold"), text[1:])
             text.truncate(width, overflow="ellipsis", pad=True)
             segments = list(text.render(self.app.console))
             style: Style = base

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ProgressBar, Static
 
 
@@ -41,3 +44,28 @@ class StatusBar(Horizontal):
         bar.update(total=total, progress=done)
         counted = f" {done}/{total}" if total else ""
         self.query_one("#status-stage", Static).update(Text(f"{stage}{counted}"))
+
+
+class SummaryPane(VerticalScroll):
+    """The selected story's summary; tab gives it the keys, j/k then scroll it.
+
+    Its top border names it, and says so when it has the keys (the story list
+    keeps its cursor mark but not the keys), so focus shows without colour too.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False, id="summary.down", tooltip="Scroll down"),
+        Binding("k", "scroll_up", "Up", show=False, id="summary.up", tooltip="Scroll up"),
+    ]
+
+    def on_mount(self) -> None:
+        self._label(focused=False)
+
+    def on_focus(self) -> None:
+        self._label(focused=True)  # has_focus is not yet true while Focus is handled
+
+    def on_blur(self) -> None:
+        self._label(focused=False)
+
+    def _label(self, focused: bool) -> None:
+        self.border_title = Text("▶ Summary · j/k: scroll · tab: stories" if focused else "Summary")

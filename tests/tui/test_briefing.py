@@ -333,3 +333,33 @@ async def test_empty_store_explains_what_to_do(store: Store, make: AppFactory) -
         assert "Press r to fetch your feeds" in screen_text(app)
         await pilot.press("s", "d", "N", "o", "y", "enter", "A", "u")
         assert isinstance(app.screen, BriefingScreen)
+
+
+async def test_cursor_and_focus_show_without_colour(filled: Store, make: AppFactory) -> None:
+    # A plain capture (no colours) still shows the cursor's story and which
+    # pane has the keys; the footer says how to open a story.
+    app = make(filled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        lines = screen_text(app).splitlines()
+        assert next(x for x in lines if "US actions against" in x).startswith("▶●")
+        assert not next(x for x in lines if "Ransomware attack" in x).startswith("▶")
+        assert "⏎ Open" in lines[-1]
+        await pilot.press("j")
+        lines = screen_text(app).splitlines()
+        assert not next(x for x in lines if "US actions against" in x).startswith("▶")
+        assert next(x for x in lines if "Ransomware attack" in x).startswith("▶")
+        # tab gives the summary the keys: its border says so, and j scrolls it
+        await pilot.press("k")
+        pane = app.screen.query_one("#summary-pane")
+        assert "─Summary" in screen_text(app).replace(" ", "")
+        await pilot.press("tab")
+        assert app.screen.focused is pane
+        title = next(x for x in screen_text(app).splitlines() if "Summary" in x)
+        assert "▶ Summary · j/k: scroll · tab: stories" in title and title.startswith("━")
+        assert pane.max_scroll_y > 0
+        await pilot.press("j", "j")
+        assert pane.scroll_y == 2
+        assert briefing(app).current_id() == "kaspersky"  # the list stayed put
+        await pilot.press("tab")
+        assert app.screen.focused is app.screen.query_one(StoryList)
+        assert "▶ Summary" not in screen_text(app)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -24,7 +24,7 @@ from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
 from briefing.tui.text import count, day, line, summary_text
-from briefing.tui.widgets import StatusBar
+from briefing.tui.widgets import StatusBar, SummaryPane
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -102,7 +102,7 @@ class BriefingScreen(TriageActions, Screen[None]):
             with Vertical(id="list-pane"):
                 yield Static(HEADER, id="stories-header", markup=False)
                 yield StoryList(render_row, id="stories")
-            with VerticalScroll(id="summary-pane"):
+            with SummaryPane(id="summary-pane"):
                 yield Static(id="summary", markup=False)
         yield StatusBar()
         yield Footer()
