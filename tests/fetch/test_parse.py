@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from briefing.fetch.parse import ParseError, html_to_text, parse_feed
+from briefing.fetch.urls import canonical_url
 
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
 
@@ -73,3 +74,12 @@ def test_entries_without_id_or_link_get_a_stable_guid() -> None:
 def test_html_to_text_drops_scripts_and_keeps_blocks() -> None:
     html = "<div>One<script>evil()</script></div><style>p{}</style><p>Two&nbsp;&amp;\tthree</p>"
     assert html_to_text(html) == "One\nTwo & three"
+
+
+def test_stored_urls_lose_tracking_parameters_fragment_and_default_port() -> None:
+    assert (
+        canonical_url("HTTPS://Policywire.Example:443/a/?b=2&utm_source=mail&a=1&FBCLID=x#top")
+        == "https://policywire.example/a/?b=2&a=1"
+    )
+    assert canonical_url("http://[::1]:8080/feed?ref=home") == "http://[::1]:8080/feed"
+    assert canonical_url("mailto:desk@policywire.example") == "mailto:desk@policywire.example"
