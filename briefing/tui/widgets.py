@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import ProgressBar, Static
+from textual.content import Content
+from textual.widgets import Checkbox, ProgressBar, RadioButton, Static
 
 
 class StatusBar(Horizontal):
@@ -69,3 +70,25 @@ class SummaryPane(VerticalScroll):
 
     def _label(self, focused: bool) -> None:
         self.border_title = Text("▶ Summary · j/k: scroll · tab: stories" if focused else "Summary")
+
+
+class _PlainMark:
+    """A toggle whose mark is drawn only when on (Textual draws it always, on or
+    off, and tells them apart by colour alone: lost on a monochrome terminal or
+    in a plain capture)."""
+
+    MARK = "X"
+    value: bool
+    BUTTON_INNER: str
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = self.MARK if self.value else " "
+        return super().render()  # type: ignore[misc,no-any-return]
+
+
+class Radio(_PlainMark, RadioButton):
+    MARK = "●"
+
+
+class Check(_PlainMark, Checkbox):
+    MARK = "X"

@@ -242,7 +242,10 @@ async def test_filter_starred_and_by_feed(filled: Store, make: AppFactory) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j", "s")  # star the pipeline story
         await pilot.press("F")
+        assert "▐ ▌ Starred only" in screen_text(app)
         await pilot.click("#starred")
+        assert "▐X▌ Starred only" in screen_text(app)
+        assert "▐ ▌ Unread only" in screen_text(app)
         await pilot.press("ctrl+s")
         assert table_titles(app) == ["Ransomware attack on a fuel pipeline"]
         assert "filter: starred" in screen_text(app)

@@ -170,6 +170,10 @@ async def test_export_markdown_of_what_the_filter_shows(
         await pilot.click("#shown")
         await pilot.pause()
         assert "Ransomware attack on a fuel pipeline" in screen_text(app)
+        # the chosen options show without colour: a mark only on the pressed ones
+        text = screen_text(app)
+        assert "▐●▌ What the list shows (1)" in text and "▐●▌ Markdown" in text
+        assert "▐ ▌ The selected story" in text and "▐ ▌ JSON" in text
         path = app.screen.query_one("#path", Input)
         path.value = str(out)
         path.focus()

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from briefing.brief.export import ExportError, ExportOptions, render
 from briefing.sanitize import strip_controls
 from briefing.store import Store
 from briefing.store import triage as triage_store
+from briefing.tui.widgets import Radio
 
 PREVIEW_CHARS = 6_000
 EXTENSIONS = {"markdown": ".md", "json": ".json"}
@@ -57,19 +58,19 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             with Horizontal(classes="row"):
                 with RadioSet(id="scope"):
                     # starred stories when there are some, else the selected story
-                    yield RadioButton(
+                    yield Radio(
                         f"Starred stories ({self.starred})", value=self.starred > 0, id="starred"
                     )
-                    yield RadioButton(
+                    yield Radio(
                         "The selected story",
                         value=self.starred == 0 and self.selected is not None,
                         id="selected",
                         disabled=self.selected is None,
                     )
-                    yield RadioButton(f"What the list shows ({len(self.shown)})", id="shown")
+                    yield Radio(f"What the list shows ({len(self.shown)})", id="shown")
                 with RadioSet(id="format"):
-                    yield RadioButton("Markdown", value=True, id="markdown")
-                    yield RadioButton("JSON", id="json")
+                    yield Radio("Markdown", value=True, id="markdown")
+                    yield Radio("JSON", id="json")
             yield Input(str(self._default_path("markdown")), id="path")
             yield Label("", id="hint", classes="hint")
             with VerticalScroll(id="preview-pane"):

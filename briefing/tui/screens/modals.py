@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 from briefing.models import Feed
 from briefing.tui.model import Filter
 from briefing.tui.text import plain
+from briefing.tui.widgets import Check
 
 
 class InputModal(ModalScreen[str | None]):
@@ -145,8 +146,8 @@ class FilterModal(ModalScreen[Filter | None]):
         with Vertical(classes="dialog filter-dialog"):
             yield Label("Filter the briefing", classes="dialog-title")
             with Horizontal(classes="row"):
-                yield Checkbox("Unread only", cur.unread, id="unread")
-                yield Checkbox("Starred only", cur.starred, id="starred")
+                yield Check("Unread only", cur.unread, id="unread")
+                yield Check("Starred only", cur.starred, id="starred")
             with Horizontal(classes="row"):
                 yield Select(
                     [(Text(t), t) for t in self.tags],
