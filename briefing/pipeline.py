@@ -44,7 +44,7 @@ from briefing.config import Settings
 from briefing.fetch.extract import MAX_ATTEMPTS, extract_articles
 from briefing.fetch.http import FetchError, HttpClient, round_robin_by_host
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
-from briefing.fetch.workers import StoreWriter, WorkerError, Workers
+from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Feed, to_iso, utcnow
 from briefing.sanitize import clean
 from briefing.store import Store, extraction
@@ -223,7 +223,6 @@ class _Run:
         progress: Progress | None,
     ) -> None:
         self.store = store
-        self.write = StoreWriter(store)
         self.settings = settings
         self.http = http
         self.workers = workers
@@ -292,11 +291,11 @@ class _Run:
             assert feed.id is not None
             self.report.errors.append(FeedError(feed.id, feed.url, feed.name, error))
         try:
-            await self.write(feed_store.update, self.store, feed)
+            feed_store.update(self.store, feed)
         except sqlite3.IntegrityError:
             # Two feeds moved to the same URL in one run: the second keeps its own.
             feed.url = url
-            await self.write(feed_store.update, self.store, feed)
+            feed_store.update(self.store, feed)
         self.report.articles_new += new
         self.report.articles_updated += updated
         self.done += 1
@@ -359,7 +358,7 @@ class _Run:
             for article in parsed.articles:
                 if article.guid in stored:
                     article.published = stored[article.guid]
-        result = await self.write(article_store.upsert, self.store, parsed.articles)
+        result = article_store.upsert(self.store, parsed.articles)
         if urlsplit(feed.url).scheme != "file":
             # Validators only after a successful parse: a body we could not
             # read must be fetched in full next time.
@@ -416,7 +415,7 @@ class _Run:
         self.emit(StageStarted("extract", len(pending)))
         start = time.perf_counter()
         counts = await extract_articles(
-            self.write,
+            self.store,
             self.http,
             self.workers,
             pending,
@@ -497,7 +496,6 @@ async def run(
             await job.extract()
     finally:
         workers.close()
-        job.write.close()
         if http is not client:
             await http.aclose()
     if later_stages:

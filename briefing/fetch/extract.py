@@ -29,11 +29,11 @@ from briefing.fetch.http import (
     is_private_host,
     round_robin_by_host,
 )
-from briefing.fetch.workers import StoreWriter, WorkerError, Workers
+from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
+from briefing.store import Store, extraction
 from briefing.store import articles as article_store
-from briefing.store import extraction
 
 MAX_ATTEMPTS = 3
 # Article pages larger than this are not worth extracting (and cost memory).
@@ -62,7 +62,7 @@ async def feed_is_local(feed: Feed, http: HttpClient) -> bool:
 
 
 async def extract_articles(
-    write: StoreWriter,
+    store: Store,
     http: HttpClient,
     workers: Workers,
     articles: Sequence[Article],
@@ -93,7 +93,7 @@ async def extract_articles(
         nonlocal done
         try:
             status, _ = await _extract_one(
-                write,
+                store,
                 http,
                 workers,
                 article,
@@ -105,9 +105,8 @@ async def extract_articles(
             # An input nobody foresaw costs this page, never the other pages.
             assert article.id is not None
             status = "failed"
-            await write(
-                article_store.set_extracted,
-                write.store,
+            article_store.set_extracted(
+                store,
                 article.id,
                 text="",
                 status=status,
@@ -128,7 +127,7 @@ async def extract_articles(
 
 
 async def _extract_one(
-    write: StoreWriter,
+    store: Store,
     http: HttpClient,
     workers: Workers,
     article: Article,
@@ -141,9 +140,8 @@ async def _extract_one(
 
     async def mark(status: str, error: str | None) -> tuple[str, str | None]:
         assert article.id is not None
-        await write(
-            article_store.set_extracted,
-            write.store,
+        article_store.set_extracted(
+            store,
             article.id,
             text="",
             status=status,
@@ -181,9 +179,8 @@ async def _extract_one(
     if not text.text.strip():
         return await mark("failed", "no article text found on the page")
     published = _page_date(page["date"])
-    await write(
-        article_store.set_extracted,
-        write.store,
+    article_store.set_extracted(
+        store,
         article.id,
         text=text.text,
         status="ok",
@@ -193,7 +190,7 @@ async def _extract_one(
         outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
     )
     if published is not None:
-        await write(extraction.replace_provisional_date, write.store, article.id, published)
+        extraction.replace_provisional_date(store, article.id, published)
     return "ok", None
 
 

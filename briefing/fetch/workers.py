@@ -152,23 +152,3 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-class StoreWriter:
-    """Store writes of a run: `await write(fn, store, ...)`.
-
-    The writes run on the event loop's own thread, one at a time. A separate
-    writer thread was measured and was four times slower: each SQLite call
-    releases the GIL, and winning it back from the busy event-loop thread costs
-    a switch interval (5 ms) per call, thousands of times per run. A write
-    is small (one feed's entries); the loop yields between feeds.
-    """
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-
-    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return fn(*args, **kwargs)
-
-    def close(self) -> None:
-        pass
