@@ -172,8 +172,8 @@ async def test_story_screen_shows_focus_and_cursor_without_colour(
         timeline = app.screen.query_one("#timeline")
         articles = app.screen.query_one("#articles")
         assert app.screen.focused is timeline
-        title = _line_with(app, "Timeline · 2 events")
-        assert "▶ Timeline · 2 events, oldest first · enter/tab: articles" in title
+        title = _line_with(app, "Timeline · event 2 of 2")
+        assert "▶ Timeline · event 2 of 2, oldest first · enter/tab: articles" in title
         assert title.startswith("━")  # the focused pane's heavy line
         row = _line_with(app, "Articles · 2026-11-20 Commerce bans sales")
         assert "▶" not in row and row.startswith("─")
@@ -185,7 +185,7 @@ async def test_story_screen_shows_focus_and_cursor_without_colour(
         assert app.screen.focused is articles
         assert "▶ Articles · enter: read · tab: timeline" in screen_text(app)
         assert _line_with(app, "Articles · enter").startswith("━")
-        assert _line_with(app, "Timeline · 2 events").startswith("─")
+        assert _line_with(app, "Timeline · event 2 of 2").startswith("─")
         assert "▶ ●" in _line_with(app, "Commerce bars Kaspersky from the US market")
         # tab goes back; moving the cursor moves the mark and the articles' title
         await pilot.press("tab")
@@ -193,6 +193,7 @@ async def test_story_screen_shows_focus_and_cursor_without_colour(
         await pilot.press("k")
         assert "▶ 2017-09-13  Homeland Security" in _line_with(app, "2017-09-13  Homeland")
         assert "Articles · 2017-09-13 Homeland Security orders" in screen_text(app)
+        assert "▶ Timeline · event 1 of 2, oldest first" in screen_text(app)
         await pilot.press("shift+tab")
         assert app.screen.focused is articles
         await pilot.press("j")  # the second original (the copy is folded under the first)

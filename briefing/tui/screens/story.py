@@ -294,7 +294,14 @@ class StoryScreen(TriageActions, Screen[None]):
         timeline = self.query_one("#timeline", KeyList)
         articles = self.query_one("#articles", KeyList)
         focused = self.focused
-        title = Text(f"Timeline · {count(len(self.events), 'event')}, oldest first")
+        # where the cursor is: the newest event sits at the bottom of a timeline
+        index = timeline.highlighted
+        where = (
+            f"event {index + 1} of {len(self.events)}"
+            if index is not None and self.events
+            else count(len(self.events), "event")
+        )
+        title = Text(f"Timeline · {where}, oldest first")
         if focused is timeline:
             title = Text.assemble("▶ ", title, " · enter/tab: articles")
         timeline.border_title = title
