@@ -8,7 +8,7 @@ needs; writes are batched, one transaction per level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -46,29 +46,55 @@ class StoryInput:
     summary_key: str | None
 
 
-def articles(store: Store) -> list[ArticleInput]:
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What the stage needs of every article on every run: no text."""
+
+    id: int
+    duplicate_of: int | None
+    event_id: str | None
+    summary_key: str | None
+
+
+def article_meta(store: Store) -> list[ArticleMeta]:
     return [
-        ArticleInput(
-            id=int(r["id"]),
-            title=r["title"],
-            outlet=r["outlet"],
-            text=r["text"],
-            teaser=r["summary"],
-            published=from_iso(r["published"]),
-            duplicate_of=r["duplicate_of"],
-            event_id=r["event_id"],
-            summary_key=r["summary_key"],
-        )
+        ArticleMeta(int(r[0]), r[1], r[2], r[3])
         for r in store.query(
-            # Attribution needs a name: the feed's title when the article has no outlet.
-            """SELECT a.id, a.title, a.text, a.summary, a.published, a.duplicate_of,
-                      a.event_id, a.summary_key,
-                      CASE WHEN a.outlet != '' THEN a.outlet ELSE COALESCE(f.title, '') END
-                          AS outlet
-               FROM articles AS a LEFT JOIN feeds AS f ON f.id = a.feed_id
-               ORDER BY a.id"""
+            "SELECT id, duplicate_of, event_id, summary_key FROM articles ORDER BY id"
         )
     ]
+
+
+def articles(store: Store, ids: Sequence[int]) -> list[ArticleInput]:
+    """The summarizing inputs (text included) of the given articles, in id order."""
+    found: list[ArticleInput] = []
+    for start in range(0, len(ids), 500):
+        chunk = tuple(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        found += [
+            ArticleInput(
+                id=int(r["id"]),
+                title=r["title"],
+                outlet=r["outlet"],
+                text=r["text"],
+                teaser=r["summary"],
+                published=from_iso(r["published"]),
+                duplicate_of=r["duplicate_of"],
+                event_id=r["event_id"],
+                summary_key=r["summary_key"],
+            )
+            for r in store.query(
+                # Attribution needs a name: the feed's title when the article has no outlet.
+                f"""SELECT a.id, a.title, a.text, a.summary, a.published, a.duplicate_of,
+                          a.event_id, a.summary_key,
+                          CASE WHEN a.outlet != '' THEN a.outlet ELSE COALESCE(f.title, '') END
+                              AS outlet
+                   FROM articles AS a LEFT JOIN feeds AS f ON f.id = a.feed_id
+                   WHERE a.id IN ({marks})""",
+                chunk,
+            )
+        ]
+    return sorted(found, key=lambda a: a.id)
 
 
 def events(store: Store) -> list[EventInput]:

@@ -2,7 +2,9 @@
 
 Each summary is stored with a `summary_key`: a hash of the algorithm and of
 everything the summary was computed from. A run recomputes a summary only
-when the key it would get now differs from the stored one:
+when the key it would get now differs from the stored one (an article's key
+is recomputed only when a write cleared it, so the archive's text is not
+re-read on every run):
 
 - article: its title, text, feed summary, outlet and publication time;
 - event: its source articles (duplicates of a member are not sources), by id
@@ -33,6 +35,8 @@ from briefing.summarize.candidates import Source
 VERSION = "1"
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
+# The meta key that remembers which VERSION and algorithm made the stored summaries.
+CONFIG_KEY = "summary_config"
 
 
 @dataclass(slots=True)
@@ -72,11 +76,24 @@ def _source(article: db.ArticleInput) -> Source:
     )
 
 
-def event_sources(members: list[db.ArticleInput]) -> list[db.ArticleInput]:
+def event_sources(members: list[db.ArticleMeta]) -> list[db.ArticleMeta]:
     """An event's sources: its articles, less those that copy another member."""
     ids = {a.id for a in members}
     originals = [a for a in members if a.duplicate_of is None or a.duplicate_of not in ids]
     return originals or members
+
+
+def _article_key(article: db.ArticleInput, algorithm: str) -> str:
+    return _hash(
+        "article",
+        VERSION,
+        algorithm,
+        article.title,
+        article.text,
+        article.teaser,
+        article.outlet,
+        to_iso(article.published),
+    )
 
 
 def run(store: Store, settings: Settings | None = None) -> SummaryReport:
@@ -84,39 +101,34 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     started = time.perf_counter()
     algorithm = rank.resolve(settings.summarizer if settings is not None else "")
     report = SummaryReport(algorithm)
+    config = f"{VERSION}:{algorithm}"
+    # Every write to an article's text, title or summary clears its key, so
+    # only those articles are read in full: the archive's text is not re-read
+    # (and re-hashed) on every run. A new algorithm or VERSION redoes them all.
+    redo_all = store.get_meta(CONFIG_KEY) != config
 
     # Articles.
-    articles = db.articles(store)
-    report.articles_total = len(articles)
-    article_keys: dict[int, str] = {}
-    changed_articles: list[tuple[int, list[Sentence], str]] = []
-    for article in articles:
-        key = _hash(
-            "article",
-            VERSION,
-            algorithm,
-            article.title,
-            article.text,
-            article.teaser,
-            article.outlet,
-            to_iso(article.published),
-        )
-        article_keys[article.id] = key
-        if key != article.summary_key:
-            changed_articles.append((article.id, core.summarize_article(_source(article)), key))
-            report.articles += 1
-            # A first run over thousands of articles takes a while: keep what is done.
-            if len(changed_articles) >= SAVE_EVERY:
-                db.save_articles(store, changed_articles)
-                changed_articles.clear()
-    if changed_articles:
-        db.save_articles(store, changed_articles)
+    metas = db.article_meta(store)
+    report.articles_total = len(metas)
+    article_keys = {m.id: m.summary_key or "" for m in metas}
+    stale = [m.id for m in metas if redo_all or m.summary_key is None]
+    for start in range(0, len(stale), SAVE_EVERY):
+        changed: list[tuple[int, list[Sentence], str]] = []
+        for article in db.articles(store, stale[start : start + SAVE_EVERY]):
+            key = _article_key(article, algorithm)
+            article_keys[article.id] = key
+            if key != article.summary_key:
+                changed.append((article.id, core.summarize_article(_source(article)), key))
+        # A first run over thousands of articles takes a while: keep what is done.
+        if changed:
+            db.save_articles(store, changed)
+            report.articles += len(changed)
 
     # Events.
-    members: dict[str, list[db.ArticleInput]] = defaultdict(list)
-    for article in articles:
-        if article.event_id is not None:
-            members[article.event_id].append(article)
+    members: dict[str, list[db.ArticleMeta]] = defaultdict(list)
+    for meta in metas:
+        if meta.event_id is not None:
+            members[meta.event_id].append(meta)
     events = db.events(store)
     report.events_total = len(events)
     event_keys: dict[str, str] = {}
@@ -134,7 +146,8 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
         if key == event.summary_key:
             event_summaries[event.id] = event.summary
             continue
-        summary = core.summarize_event([_source(a) for a in sources], algorithm)
+        inputs = db.articles(store, [a.id for a in sources])
+        summary = core.summarize_event([_source(a) for a in inputs], algorithm)
         event_summaries[event.id] = summary
         changed_events.append((event.id, summary, key))
     if changed_events:
@@ -165,6 +178,7 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     if changed_stories:
         db.save_stories(store, changed_stories)
     report.stories = len(changed_stories)
+    store.set_meta(CONFIG_KEY, config)
 
     report.seconds = time.perf_counter() - started
     return report
