@@ -220,3 +220,23 @@ async def test_a_revisit_starts_at_the_first_new_event(filled: Store, make: AppF
         assert "Articles · 2017-09-13 Homeland Security orders" in screen_text(app)
         await pilot.press("j")
         assert "▶ 2026-11-20  Commerce bans sales" in _line_with(app, "Commerce bans sales")
+
+
+async def test_back_from_the_reader_lands_where_reading_stopped(
+    filled: Store, make: AppFactory
+) -> None:
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "enter", "enter")  # story, its newest event, first article
+        assert isinstance(app.screen, ReaderScreen)
+        assert "Commerce bars Kaspersky from the US market" in screen_text(app)
+        await pilot.press("p")  # back into the 2017 event
+        assert "Inside the Kaspersky directive" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, StoryScreen)
+        assert "▶ 2017-09-13  Homeland Security" in _line_with(app, "2017-09-13  Homeland")
+        assert "▶" not in _line_with(app, "2026-11-20  Commerce bans sales")
+        assert "▶" in _line_with(app, "Inside the Kaspersky directive")
+        assert "▶" not in _line_with(app, "Agencies get 90 days to purge Kaspersky")
+        await pilot.press("enter")  # enter opens the article the cursor is on
+        assert "Inside the Kaspersky directive" in screen_text(app)

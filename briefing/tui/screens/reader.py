@@ -127,6 +127,11 @@ class ReaderScreen(TriageActions, Screen[None]):
                 handler = getattr(screen, "on_article_read", None)
                 if callable(handler):
                     handler(article_id)
+        # the story screen below follows n/p, so back lands where reading stopped
+        for screen in self.app.screen_stack:
+            follow = getattr(screen, "on_article_shown", None)
+            if callable(follow):
+                follow(article_id)
         position = self.order.index(article_id) + 1 if article_id in self.order else 0
         status = Text(f"article {position} of {len(self.order)}", style="bold")
         if found:

@@ -156,6 +156,7 @@ class StoryScreen(TriageActions, Screen[None]):
         self._article_rows: list[tuple[Article, list[Article]]] = []
         self._marked_event: int | None = None
         self._marked_article: int | None = None
+        self._articles_of: str | None = None  # the event whose articles are listed
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-header", markup=False)
@@ -248,6 +249,7 @@ class StoryScreen(TriageActions, Screen[None]):
         self._marked_article = None
         self._article_rows = []
         event = self.current_event()
+        self._articles_of = event.id if event else None
         if event is not None:
             arts = [self.articles[i] for i in event.article_ids if i in self.articles]
             self._article_rows = [(a, c) for a, c in fold(arts) if a.id is not None]
@@ -330,7 +332,27 @@ class StoryScreen(TriageActions, Screen[None]):
     @on(OptionList.OptionHighlighted, "#timeline")
     def _event_highlighted(self) -> None:
         self._mark_event()
-        self.show_articles()
+        event = self.current_event()
+        if event is None or event.id != self._articles_of:
+            self.show_articles()
+        else:
+            self.label_panes()
+
+    def on_article_shown(self, article_id: int) -> None:
+        """The reader moved to this article (n/p): put both cursors on it."""
+        index = next((n for n, e in enumerate(self.events) if article_id in e.article_ids), None)
+        if index is None:
+            return
+        timeline = self.query_one("#timeline", KeyList)
+        if timeline.highlighted != index:
+            timeline.highlighted = index
+            self._mark_event()
+            self.show_articles()
+        for row, (article, copies) in enumerate(self._article_rows):
+            if article.id == article_id or any(c.id == article_id for c in copies):
+                self.query_one("#articles", KeyList).highlighted = row
+                self._mark_article()
+                return
 
     @on(OptionList.OptionHighlighted, "#articles")
     def _article_highlighted(self) -> None:
