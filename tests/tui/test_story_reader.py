@@ -205,6 +205,11 @@ async def test_story_screen_shows_focus_and_cursor_without_colour(
         # back on the story: the article shows read, the cursor's mark stays on it
         row = _line_with(app, "Inside the Kaspersky directive")
         assert "▶" in row and "●" not in row
+        # the help screen says what enter and tab do here
+        await pilot.press("question_mark")
+        text = screen_text(app)
+        assert "On an event: its articles; on an article: read it" in text
+        assert "tab shift+tab  Pane" in text
 
 
 async def test_a_revisit_starts_at_the_first_new_event(filled: Store, make: AppFactory) -> None:

@@ -40,7 +40,13 @@ class KeyList(OptionList):
         ),
         Binding("k", "cursor_up", "Up", show=False, id="briefing.up", tooltip="Previous (also ↑)"),
         # shown, so the footer says what enter does here (OptionList's own is hidden)
-        Binding("enter", "select", "Open", id="briefing.open", tooltip="Open (also ⏎)"),
+        Binding(
+            "enter",
+            "select",
+            "Open",
+            id="briefing.open",
+            tooltip="On an event: its articles; on an article: read it",
+        ),
     ]
 
 
