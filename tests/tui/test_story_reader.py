@@ -14,7 +14,8 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.screens.briefing import BriefingScreen
 from briefing.tui.screens.reader import HIGHLIGHT, ReaderScreen
 from briefing.tui.screens.story import StoryScreen
-from tests.tui.conftest import AppFactory, notes, screen_text
+from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
+from tests.tui.conftest import AppFactory, at, notes, screen_text
 
 
 async def test_enter_opens_the_timeline_in_date_order(filled: Store, make: AppFactory) -> None:
@@ -245,3 +246,36 @@ async def test_back_from_the_reader_lands_where_reading_stopped(
         assert "▶" not in _line_with(app, "Agencies get 90 days to purge Kaspersky")
         await pilot.press("enter")  # enter opens the article the cursor is on
         assert "Inside the Kaspersky directive" in screen_text(app)
+
+
+async def test_a_revisit_shows_the_first_new_event_at_the_top(
+    store: Store, make: AppFactory
+) -> None:
+    # three events, the last two new: the view opens on the first new one's
+    # first line, not on the tail of the old one above it
+    def event(title: str, day: int) -> EventSpec:
+        when = at(f"2026-11-{day:02d}T09:00:00")
+        return EventSpec(
+            title, when.date(), [ArticleSpec(f"{title} report", "Policy Wire", when)], [title + "."]
+        )
+
+    populate(
+        store,
+        [
+            StorySpec(
+                "long", "A long story", [event("Old", 1), event("Middle", 10), event("Last", 20)]
+            )
+        ],
+    )
+    with store.write() as conn:
+        conn.execute("UPDATE events SET created_at = '2026-10-01T00:00:00Z' WHERE id = 'long-e0'")
+    triage_store.put(
+        store, TriageState("long", read=True, seen_event_at=from_iso("2026-10-02T00:00:00Z"))
+    )
+    app = make(store)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        title = next(n for n, x in enumerate(lines) if "Timeline · event 2 of 3" in x)
+        assert "▶ 2026-11-10  Middle" in lines[title + 1]

@@ -211,6 +211,8 @@ class StoryScreen(TriageActions, Screen[None]):
             fresh = [n for n, (_e, _a, is_new) in enumerate(self._event_rows) if is_new]
             timeline.highlighted = fresh[0] if fresh else len(self.events) - 1
             self._mark_event()
+            # its first line at the top (as far as the end allows): read on from there
+            self.call_after_refresh(timeline.scroll_to_highlight, top=True)
         self.show_header()
         self.show_articles()
         new_count = sum(model.is_new_event(e, self.seen_before) for e in self.events)
