@@ -126,7 +126,16 @@ class BriefingApp(App[None]):
         if safe is None:
             self.notify("No web link to open.", severity="warning", timeout=3)
             return
-        webbrowser.open(safe)
+        if not webbrowser.open(safe):
+            # no browser here (an ssh or tmux session): the link is still one key away
+            self.copy_to_clipboard(safe)
+            self.notify(
+                f"No web browser found; copied the link instead: {safe}",
+                markup=False,
+                severity="warning",
+                timeout=4,
+            )
+            return
         self.notify(Text(f"Opened {safe}").plain, markup=False, timeout=3)
 
     def copy_link(self, url: str | None) -> None:

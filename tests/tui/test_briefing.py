@@ -276,6 +276,19 @@ async def test_open_and_copy_link(filled: Store, make: AppFactory, monkeypatch) 
         assert app.clipboard == "https://thecyberledger.example/kaspersky-e1-1"
 
 
+async def test_open_link_without_a_browser_copies_it(  # type: ignore[no-untyped-def]
+    filled: Store, make: AppFactory, monkeypatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.clipboard == "https://thecyberledger.example/kaspersky-e1-1"
+        assert "No web browser found; copied the link instead" in notes(app)
+        assert "Opened" not in notes(app)
+
+
 async def test_help_lists_keys_and_escape_closes(filled: Store, make: AppFactory) -> None:
     app = make(filled)
     async with app.run_test(size=(100, 40)) as pilot:
