@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 from pathlib import Path
 
 from textual.widgets import Input
@@ -27,9 +27,11 @@ FAST = {
 }
 
 
-def slow(body: bytes, seconds: float):  # type: ignore[no-untyped-def]
+def held(body: bytes, gate: threading.Event):  # type: ignore[no-untyped-def]
+    """A feed that answers only once the test opens the gate (or after 10 s)."""
+
     def route(seen: Seen) -> Reply:
-        time.sleep(seconds)
+        gate.wait(10)
         return Reply(200, body, {"Content-Type": "application/rss+xml"})
 
     return route
@@ -40,7 +42,8 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
     srv = FeedServer()
     srv.thread.start()
     try:
-        srv.routes["/policy.xml"] = slow(fixture("rss2.xml"), 0.8)
+        gate = threading.Event()
+        srv.routes["/policy.xml"] = held(fixture("rss2.xml"), gate)
         feed_store.add(store, srv.url("/policy.xml"), "Policy Wire")
         feed_store.add(store, srv.url("/gone.xml"), "Gone Feed")  # 404
         app = make(store, **FAST)
@@ -56,6 +59,7 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
             assert "Keys: Briefing" in screen_text(app)
             await pilot.press("escape", "r")
             assert "already running" in notes(app)
+            gate.set()
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.progress is None
