@@ -42,11 +42,12 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_triage(tmp_path: Path) 
         prefix = f"r{round_}"
         proc = _start_writer(db, prefix)
         assert proc.stdout is not None
-        first = proc.stdout.readline()  # wait until it is really writing
-        assert first.strip() == "0"
+        # wait until it is really writing, then kill it at a random moment
+        started = [proc.stdout.readline() for _ in range(3)]
+        assert [s.strip() for s in started] == ["0", "1", "2"]
         time.sleep(rng.uniform(0.01, 0.25))
         proc.send_signal(signal.SIGKILL)
-        lines = [first, *proc.stdout.readlines()]
+        lines = [*started, *proc.stdout.readlines()]
         proc.stdout.close()
         proc.wait()
         acknowledged[prefix] = max(int(x) for x in lines if x.strip())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from textual.command import CommandList
 from textual.widgets import Input
 
 from briefing.models import TriageState
@@ -326,7 +327,10 @@ async def test_command_palette_runs_screen_actions(filled: Store, make: AppFacto
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"Star")
-        await pilot.pause(0.3)
+        for _ in range(100):  # the palette searches in the background
+            await pilot.pause(0.05)
+            if app.screen.query_one(CommandList).option_count:
+                break
         await pilot.press("enter")
         await pilot.pause()
         assert triage_store.get(filled, "kaspersky").starred
