@@ -188,6 +188,7 @@ async def _extract_one(
         author=clean_text(page["author"], "author", single_line=True).text,
         published=to_iso(published),
         outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
+        truncated=text.truncated,
     )
     if published is not None:
         extraction.replace_provisional_date(store, article.id, published)

@@ -128,8 +128,13 @@ def set_extracted(
     author: str = "",
     published: str | None = None,
     outlet: str = "",
+    truncated: bool = False,
 ) -> None:
-    """Record an extraction; page metadata only fills what the feed left empty."""
+    """Record an extraction; page metadata only fills what the feed left empty.
+
+    `truncated` says the extracted text was cut at its cap; it adds to (never
+    clears) what the feed's own fields recorded.
+    """
     with store.write() as conn:
         conn.execute(
             """UPDATE articles SET
@@ -139,9 +144,10 @@ def set_extracted(
                    author = CASE WHEN author = '' THEN ? ELSE author END,
                    published = COALESCE(published, ?),
                    outlet = CASE WHEN outlet = '' THEN ? ELSE outlet END,
+                   truncated = MAX(truncated, ?),
                    summary_key = NULL
                WHERE id = ?""",
-            (text, text, status, error, author, published, outlet, article_id),
+            (text, text, status, error, author, published, outlet, int(truncated), article_id),
         )
 
 

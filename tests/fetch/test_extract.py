@@ -11,6 +11,7 @@ import pytest
 from briefing.config import Settings
 from briefing.models import Article
 from briefing.pipeline import ExtractProgress, ProgressEvent, run
+from briefing.sanitize import LIMITS
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
@@ -188,3 +189,18 @@ async def test_the_checked_address_is_connected_and_redirects_are_checked_again(
     (request,) = server.hits("/page")
     assert request.headers["host"] == f"news.example:{server.port}"
     assert (report.extracted, report.extract_skipped) == (1, 1)
+
+
+async def test_text_cut_at_its_cap_is_recorded_as_truncated(
+    server: FeedServer, store: Store, full: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(LIMITS, "text", 200)
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.routes["/clutter"] = Reply(200, fixture("article-clutter.html"), html)
+    server.feed("/feed.xml", rss([("long", server.url("/clutter"), "")]))
+    feed_store.add(store, server.url("/feed.xml"))
+    report = await fetch(store, full, [])
+    assert report.extracted == 1
+    stored = articles(store)["long"]
+    assert stored.truncated
+    assert len(stored.text) == 200 and stored.text.endswith("…")
