@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
@@ -126,7 +126,7 @@ class BriefingApp(App[None]):
         if safe is None:
             self.notify("No web link to open.", severity="warning", timeout=3)
             return
-        if not webbrowser.open(safe):
+        if not self._browse(safe):
             # no browser here (an ssh or tmux session): the link is still one key away
             self.copy_to_clipboard(safe)
             self.notify(
@@ -137,6 +137,16 @@ class BriefingApp(App[None]):
             )
             return
         self.notify(Text(f"Opened {safe}").plain, markup=False, timeout=3)
+
+    def _browse(self, url: str) -> bool:
+        """Open `url`; a console browser (lynx, w3m) gets the terminal while it runs."""
+        if not _console_browser():
+            return webbrowser.open(url)
+        try:
+            with self.suspend():
+                return webbrowser.open(url)
+        except SuspendNotSupported:
+            return False  # headless: a console browser would draw over the app
 
     def copy_link(self, url: str | None) -> None:
         safe = link(url)
@@ -253,6 +263,17 @@ class BriefingApp(App[None]):
             self.notify(f"Export failed: {exc}", severity="error", markup=False, timeout=8)
             return
         self.notify(f"Wrote {request.path}", title="Export", markup=False, timeout=5)
+
+
+def _console_browser() -> bool:
+    """Whether the browser webbrowser would use runs in this terminal."""
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return isinstance(browser, webbrowser.GenericBrowser) and not isinstance(
+        browser, webbrowser.BackgroundBrowser
+    )
 
 
 def _start_resource_tracker() -> None:

@@ -211,3 +211,14 @@ def table_titles(app: BriefingApp) -> list[str]:
 def notes(app: BriefingApp) -> str:
     """Every notification the app has shown (and not yet expired), joined."""
     return "\n".join(str(n.message) for n in app._notifications)
+
+
+@pytest.fixture(autouse=True)
+def no_console_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no installed browser, whatever the machine has (lynx would change paths)."""
+    import webbrowser
+
+    def none(*args: object) -> webbrowser.BaseBrowser:
+        raise webbrowser.Error("no browser in tests")
+
+    monkeypatch.setattr("webbrowser.get", none)

@@ -383,3 +383,22 @@ async def test_cursor_and_focus_show_without_colour(filled: Store, make: AppFact
         await pilot.press("tab")
         assert app.screen.focused is app.screen.query_one(StoryList)
         assert "▶ Summary" not in screen_text(app)
+
+
+async def test_a_console_browser_never_draws_over_the_app(  # type: ignore[no-untyped-def]
+    filled: Store, make: AppFactory, monkeypatch
+) -> None:
+    """lynx or w3m would take the terminal: they run with the app suspended, or not at all."""
+    import webbrowser
+
+    ran: list[str] = []
+    monkeypatch.setattr("webbrowser.get", lambda *a: webbrowser.GenericBrowser("lynx"))
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: ran.append(url) or True)
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        # the test driver cannot suspend, so the console browser must not run
+        assert ran == []
+        assert app.clipboard == "https://thecyberledger.example/kaspersky-e1-1"
+        assert "copied the link instead" in notes(app)
