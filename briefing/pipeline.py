@@ -181,7 +181,8 @@ def not_due_reason(feed: Feed, now: datetime) -> str | None:
     if feed.failures > 0 and feed.last_fetched is not None:
         wait = min(BACKOFF_UNIT * (2 ** min(feed.failures, 16)), BACKOFF_MAX)
         if feed.last_fetched + wait > now:
-            return f"backing off after {feed.failures} failures"
+            plural = "s" if feed.failures > 1 else ""
+            return f"backing off after {feed.failures} failure{plural}"
     return None
 
 
