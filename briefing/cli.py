@@ -301,18 +301,20 @@ def _export(store: Store, args: argparse.Namespace) -> int:
 
 def offer_default_feeds(store: Store) -> None:
     """On the very first run, offer the default feed list; the user can decline."""
-    if store.get_meta(FIRST_RUN_KEY) or feed_store.all_feeds(store):
-        store.set_meta(FIRST_RUN_KEY, "1")
+    if store.get_meta(FIRST_RUN_KEY):
         return
-    count = len(default_feeds())
-    if sys.stdin.isatty():
+    if not feed_store.all_feeds(store) and sys.stdin.isatty():
+        defaults = default_feeds()
         answer = (
-            input(f"No feeds yet. Follow briefing's {count} default cyber-policy feeds? [Y/n] ")
+            input(
+                f"No feeds yet. Follow briefing's {len(defaults)} default cyber-policy feeds? "
+                "[Y/n] "
+            )
             .strip()
             .lower()
         )
         if answer in {"", "y", "yes"}:
-            added, _ = import_feeds(store, default_feeds())
+            added, _ = import_feeds(store, defaults)
             print(f"following {added} feeds; press r in the app to fetch them")
     store.set_meta(FIRST_RUN_KEY, "1")
 
