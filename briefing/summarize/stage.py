@@ -178,7 +178,8 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     if changed_stories:
         db.save_stories(store, changed_stories)
     report.stories = len(changed_stories)
-    store.set_meta(CONFIG_KEY, config)
+    if redo_all:
+        store.set_meta(CONFIG_KEY, config)
 
     report.seconds = time.perf_counter() - started
     return report
