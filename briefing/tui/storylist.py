@@ -111,10 +111,6 @@ class StoryList(ScrollView, can_focus=True):
         self._cache = {k: v for k, v in self._cache.items() if k[0] != index}
         self._refresh_index(index)
 
-    @property
-    def row_count(self) -> int:
-        return len(self.items)
-
     def move_cursor(self, row: int, animate: bool = False) -> None:
         del animate
         self.cursor_row = row
