@@ -14,7 +14,9 @@ Selection rules:
   is in when at least one of its events is, with only those events;
 - `starred` keeps starred stories; `story_ids` keeps the named ones (an
   unknown id is an error); filters combine with AND;
-- a filtered export leaves dismissed stories out unless they are named by id;
+- a filtered export leaves out the stories the app hides as dismissed (until a
+  new event joins them: `reading.rules.in_filtered_brief`) unless they are
+  named by id;
 - stories are ordered by their latest included event, newest first, then id;
   events by date (then creation, then id); articles by published time, then id.
 """
@@ -30,8 +32,10 @@ from urllib.parse import urlsplit
 from briefing.brief.errors import ExportError
 from briefing.brief.escape import http_url
 from briefing.models import Article, Event, Sentence, Story, TriageState
+from briefing.reading import rules
+from briefing.reading import stories as reading
 from briefing.sanitize import clean
-from briefing.store import Store, clusters, triage
+from briefing.store import Store
 from briefing.store import brief as brief_store
 
 UNCLUSTERED_ID = "unclustered"
@@ -132,12 +136,12 @@ def build_brief(
     if since and until and since > until:
         raise ExportError(f"--since {since} is after --until {until}; nothing can match")
     wanted = list(dict.fromkeys(story_ids))
-    stories = {s.id: s for s in clusters.all_stories(store)}
+    stories = {s.id: s for s in reading.all_stories(store)}
     unknown = [i for i in wanted if i not in stories and i != UNCLUSTERED_ID]
     if unknown:
         raise ExportError(f"no story with id {', '.join(unknown)} (see the ids in a json export)")
     filtered = bool(since or until or starred or wanted)
-    states = triage.all_states(store)
+    states = reading.triage_states(store)
 
     articles_by_event: dict[str | None, list[BriefArticle]] = defaultdict(list)
     loose: list[Article] = []
@@ -161,7 +165,7 @@ def build_brief(
             continue
         if starred and not state.starred:
             continue
-        if filtered and state.dismissed and story.id not in wanted:
+        if filtered and not rules.in_filtered_brief(story, state, named=story.id in wanted):
             continue
         events = [e for e in events_by_story.get(story.id, []) if in_range(e.date)]
         if (since or until) and not events:

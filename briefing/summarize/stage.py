@@ -118,7 +118,8 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
             key = _article_key(article, algorithm)
             article_keys[article.id] = key
             if key != article.summary_key:
-                changed.append((article.id, core.summarize_article(_source(article)), key))
+                summary = core.summarize_article(_source(article), algorithm)
+                changed.append((article.id, summary, key))
         # A first run over thousands of articles takes a while: keep what is done.
         if changed:
             db.save_articles(store, changed)

@@ -25,11 +25,18 @@ from textual.worker import Worker, WorkerState
 
 from briefing.config import Paths, Settings
 from briefing.models import from_iso, to_iso, utcnow
+from briefing.reading.changes import TriageChange
+from briefing.reading.history import Triage
+from briefing.reading.stories import SORTS
 from briefing.store import Store
-from briefing.store import clusters as cluster_store
 from briefing.tui.commands import ScreenActions
-from briefing.tui.messages import FeedFailed, RefreshFinished, RefreshProgress, StoriesChanged
-from briefing.tui.model import SORTS, Triage
+from briefing.tui.messages import (
+    FeedFailed,
+    RefreshFinished,
+    RefreshProgress,
+    StoriesChanged,
+    TriageChanged,
+)
 from briefing.tui.text import link, plain
 
 if TYPE_CHECKING:
@@ -66,7 +73,7 @@ class BriefingApp(App[None]):
         self.settings = settings
         self.paths = paths
         self.clock = clock or utcnow
-        self.triage = Triage(store)
+        self.triage = Triage(store, on_change=self._triage_changed)
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.last_session = from_iso(store.get_meta(LAST_SESSION_KEY))
         self.refresh_errors: list[str] = []
@@ -104,22 +111,10 @@ class BriefingApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
-    def triage_changed(self, states: list[Any], undo: bool = False) -> None:
+    def _triage_changed(self, change: TriageChange) -> None:
         """Tell every screen on the stack that these stories' triage state changed."""
         for screen in self.screen_stack:
-            handler = getattr(screen, "on_triage", None)
-            if callable(handler):
-                handler(states, undo)
-
-    def story_link(self, story_id: str) -> str | None:
-        """The link of the story's newest original article."""
-        for event in reversed(cluster_store.timeline(self.store, story_id)):
-            from briefing.store import articles as article_store
-
-            for article in reversed(article_store.by_ids(self.store, event.article_ids)):
-                if article.duplicate_of is None and link(article.url):
-                    return link(article.url)
-        return None
+            screen.post_message(TriageChanged(change))
 
     def open_link(self, url: str | None) -> None:
         safe = link(url)

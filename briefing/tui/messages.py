@@ -1,8 +1,15 @@
-"""Messages that cross screens: the refresh worker talks to the app with these."""
+"""Messages that cross screens: the refresh worker talks to the app with these, and the
+app tells its screens what changed with these (a screen never calls another one).
+
+The app posts the screen messages to each screen on the stack; they do not bubble,
+so a screen's message never comes back to the app.
+"""
 
 from __future__ import annotations
 
 from textual.message import Message
+
+from briefing.reading.changes import TriageChange
 
 
 class RefreshProgress(Message):
@@ -44,9 +51,9 @@ class RefreshFinished(Message):
         self.failed = failed
 
 
-class TriageChanged(Message):
-    """A story's triage state changed (on any screen): rows showing it redraw."""
+class TriageChanged(Message, bubble=False):
+    """Stories' triage state changed (on any screen): rows showing them redraw."""
 
-    def __init__(self, story_ids: list[str]) -> None:
+    def __init__(self, change: TriageChange) -> None:
         super().__init__()
-        self.story_ids = story_ids
+        self.change = change

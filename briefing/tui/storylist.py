@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from briefing.tui.model import Item
+from briefing.reading.stories import Item
 
 
 class StoryList(ScrollView, can_focus=True):

@@ -10,7 +10,7 @@ from briefing.config import Settings
 from briefing.store import Store, clusters
 from briefing.store import articles as article_store
 from briefing.store import summaries as summary_store
-from briefing.summarize import rank, stage
+from briefing.summarize import core, rank, stage
 from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
 from tests.summarize.pages import CYBER_LEDGER, GLOBAL_WIRE, POLICY_WIRE
 
@@ -199,6 +199,19 @@ def test_changing_the_algorithm_recomputes_all(store):
     report = stage.run(store, Settings(summarizer="textrank"))
     assert report.algorithm == "textrank"
     assert _counts(report) == (6, 3, 2)
+
+
+def test_the_chosen_algorithm_writes_the_article_summaries(store):
+    # Counting recomputations is not enough: the setting must reach the summarizer.
+    stage.run(store, Settings(summarizer="luhn"))
+    differs = 0
+    for meta in summary_store.article_meta(store):
+        (article,) = summary_store.articles(store, [meta.id])
+        stored = [s.text for s in article_store.summary_sentences(store, meta.id)]
+        source = stage._source(article)
+        assert stored == [s.text for s in core.summarize_article(source, "luhn")]
+        differs += stored != [s.text for s in core.summarize_article(source, rank.DEFAULT)]
+    assert differs, "the fixture cannot tell luhn from the default; the test would prove nothing"
 
 
 def test_unknown_algorithm_fails_before_touching_anything(store):

@@ -172,6 +172,31 @@ async def test_undo_restores_the_previous_state(filled: Store, make: AppFactory)
         assert "Nothing to undo" in notes(app)
 
 
+async def test_undo_says_what_it_undid_and_goes_to_it_and_redo_brings_it_back(
+    filled: Store, make: AppFactory
+) -> None:
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")  # a note on the first story
+        await pilot.press(*"call the desk", "ctrl+s")
+        assert triage_store.get(filled, "kaspersky").note == "call the desk"
+        await pilot.press("j", "d", "u")  # dismiss the next story, and undo that
+        assert "Undid dismiss on “Ransomware attack on a fuel pipeline”" in notes(app)
+        assert briefing(app).current_id() == "pipeline"
+        await pilot.press("u")  # the second undo takes the note: it says so, and shows it
+        await pilot.pause()
+        assert triage_store.get(filled, "kaspersky").note == ""
+        assert "Undid note on “US actions against Kaspersky”" in notes(app)
+        assert briefing(app).current_id() == "kaspersky"
+        await pilot.press("U")
+        await pilot.pause()
+        assert triage_store.get(filled, "kaspersky").note == "call the desk"
+        assert "Redid note on “US actions against Kaspersky”" in notes(app)
+        await pilot.press("U", "U")  # the dismissal again, then nothing left
+        assert triage_store.get(filled, "pipeline").dismissed
+        assert "Nothing to redo" in notes(app)
+
+
 async def test_snooze_until_tomorrow_or_a_typed_date(filled: Store, make: AppFactory) -> None:
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -253,8 +278,8 @@ async def test_filter_starred_and_by_feed(filled: Store, make: AppFactory) -> No
         await pilot.press("ctrl+f")
         assert len(table_titles(app)) == 4
         screen = briefing(app)
+        from briefing.reading.stories import Filter
         from briefing.store import feeds as feed_store
-        from briefing.tui.model import Filter
 
         feed = next(f for f in feed_store.all_feeds(filled) if f.title == "Policy Wire")
         screen.set_filter(Filter(feed_id=feed.id, feed_name=feed.title))
@@ -292,7 +317,8 @@ async def test_open_link_without_a_browser_copies_it(  # type: ignore[no-untyped
 
 async def test_help_lists_keys_and_escape_closes(filled: Store, make: AppFactory) -> None:
     app = make(filled)
-    async with app.run_test(size=(100, 40)) as pilot:
+    # tall enough for every key and the marks legend below them
+    async with app.run_test(size=(100, 44)) as pilot:
         await pilot.press("question_mark")
         text = screen_text(app)
         for key, action in [("s", "Star"), ("d", "Dismiss"), ("z", "Snooze"), ("N", "Read")]:

@@ -15,11 +15,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from briefing.models import Story, TriageState
-from briefing.store import clusters as cluster_store
-from briefing.store import feeds as feed_store
-from briefing.store import search as search_store
-from briefing.tui import model
-from briefing.tui.model import Filter, Item
+from briefing.reading import rules
+from briefing.reading import stories as reading
+from briefing.reading.stories import Filter, Item
+from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
@@ -93,7 +92,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         super().__init__(id="briefing")
         self.filter = Filter()
         self.shown: list[Item] = []
-        self.briefing = model.Briefing()
+        self.briefing = reading.Briefing()
         self._moved_at = 0.0
         self._summary_timer: Timer | None = None
 
@@ -119,7 +118,7 @@ class BriefingScreen(TriageActions, Screen[None]):
     def reload(self) -> None:
         """Read stories and triage state again and redraw, keeping the cursor's story."""
         app = self.app
-        self.briefing = model.Briefing.load(app.store, app.now(), app.last_session)
+        self.briefing = reading.Briefing.load(app.store, app.now(), app.last_session)
         self.redraw()
 
     def _visible(self) -> list[Item]:
@@ -153,23 +152,31 @@ class BriefingScreen(TriageActions, Screen[None]):
         item = self.current()
         return item.id if item else None
 
-    def on_triage(self, states: list[TriageState], undo: bool = False) -> None:
-        """Triage changed (here or on another screen): redraw the rows it touched."""
-        for state in states:
-            if item := self.briefing.items.get(state.story_id):
-                item.state = state
+    @on(TriageChanged)
+    def _triage_changed(self, message: TriageChanged) -> None:
+        """Triage changed (here or on another screen): redraw the rows it touched.
+
+        After an undo or a redo of one story's action the cursor goes to that
+        story, so the analyst sees what came back.
+        """
+        change = message.change
+        self.briefing.update(change.states)
+        ids = change.story_ids
+        follow = ids[0] if change.replayed and len(ids) == 1 else None
         still = self._visible()
         if [i.id for i in still] != [i.id for i in self.shown]:
-            if undo and len(states) == 1:
-                self.redraw(keep=states[0].story_id)
+            if follow is not None:
+                self.redraw(keep=follow)
             else:  # a story went away: the cursor stays on the same line
                 self.redraw(index=self.query_one(StoryList).cursor_row)
             return
         stories = self.query_one(StoryList)
         position = {item.id: n for n, item in enumerate(self.shown)}
-        for state in states:
-            if state.story_id in position:
-                stories.refresh_item(position[state.story_id])
+        for story_id in ids:
+            if story_id in position:
+                stories.refresh_item(position[story_id])
+        if follow is not None and follow != self.current_id():
+            self.select_story(follow)
         self.show_summary()
         self.update_status()
 
@@ -202,14 +209,14 @@ class BriefingScreen(TriageActions, Screen[None]):
             text.append("\n✎ ", style="bold")
             text.append(line(state.note, "note").plain, style="italic")
         text.append("\n\n")
-        full = cluster_store.get_story(self.app.store, story.id)
+        full = reading.story(self.app.store, story.id)
         text.append_text(
             summary_text(
                 full.summary if full else [],
                 "No summary yet: it is written after the next refresh.",
             )
         )
-        events = cluster_store.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
+        events = reading.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
         if events:
             text.append("\n\nTimeline", style="bold")
             if row.events > len(events):
@@ -306,8 +313,8 @@ class BriefingScreen(TriageActions, Screen[None]):
             if not text.strip():
                 self.set_filter(_replace(self.filter, search="", search_ids=None))
                 return
-            ids = search_store.search_stories(self.app.store, text, limit=1000)
-            self.set_filter(_replace(self.filter, search=text.strip(), search_ids=tuple(ids)))
+            ids = reading.search(self.app.store, text)
+            self.set_filter(_replace(self.filter, search=text.strip(), search_ids=ids))
 
         self.app.push_screen(
             InputModal(
@@ -320,7 +327,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         )
 
     def action_filter(self) -> None:
-        feeds = feed_store.all_feeds(self.app.store)
+        feeds = reading.feeds(self.app.store)
 
         def done(flt: Filter | None) -> None:
             if flt is not None:
@@ -344,20 +351,17 @@ class BriefingScreen(TriageActions, Screen[None]):
 
     def action_mark_all_read(self) -> None:
         changes = [
-            (model.marked_read(item.state, item.story), item.state)
-            for item in self.shown
-            if not item.read
+            rules.marked_read(item.state, item.story) for item in self.shown if not item.read
         ]
         if not changes:
             self.app.notify("Everything shown is read already.", timeout=2)
             return
-        self.app.triage.put_many(changes)
-        self.app.triage_changed([new for new, _before in changes])
+        self.app.triage.apply("mark all read", changes)
         self.app.notify(f"Marked {len(changes)} stories read (u to undo).", timeout=2)
 
     def _link(self) -> str | None:
         item = self.current()
-        return self.app.story_link(item.id) if item else None
+        return reading.story_link(self.app.store, item.id) if item else None
 
     def action_open_link(self) -> None:
         self.app.open_link(self._link())

@@ -20,9 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from briefing.brief.export import ExportError, ExportOptions, render
+from briefing.reading import stories as reading
 from briefing.sanitize import strip_controls
 from briefing.store import Store
-from briefing.store import triage as triage_store
 from briefing.tui.widgets import Radio
 
 PREVIEW_CHARS = 6_000
@@ -50,7 +50,7 @@ class ExportModal(ModalScreen[ExportRequest | None]):
         self.shown = shown
         self.folder = folder
         self.today = today
-        self.starred = sum(1 for s in triage_store.all_states(store).values() if s.starred)
+        self.starred = sum(1 for s in reading.triage_states(store).values() if s.starred)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog export-dialog"):

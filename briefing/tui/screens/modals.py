@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, TextArea
 
 from briefing.models import Feed
-from briefing.tui.model import Filter
+from briefing.reading.stories import Filter
 from briefing.tui.text import plain
 from briefing.tui.widgets import Check
 

@@ -13,8 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from briefing.models import Article, Story, TriageState
-from briefing.store import articles as article_store
-from briefing.store import clusters as cluster_store
+from briefing.reading import stories as reading
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, highlight_sentences, line, link, stamp
 from briefing.tui.widgets import StatusBar
@@ -82,19 +81,9 @@ class ReaderScreen(TriageActions, Screen[None]):
         self.show(self.article_id)
         self.query_one("#reader-scroll").focus()
 
-    def summary_sentences(self, article: Article) -> list[str]:
-        store = self.app.store
-        sentences = [s.text for s in article_store.summary_sentences(store, article.id or 0)]
-        if article.event_id:
-            event = cluster_store.get_event(store, article.event_id)
-            if event is not None:
-                # attributed to this article, or unattributed (found by its text)
-                sentences += [s.text for s in event.summary if s.article_id in (article.id, None)]
-        return sentences
-
     def show(self, article_id: int) -> None:
         store = self.app.store
-        article = article_store.get(store, article_id)
+        article = reading.article(store, article_id)
         self.article_id = article_id
         self.article = article
         header = self.query_one("#reader-header", Static)
@@ -118,10 +107,10 @@ class ReaderScreen(TriageActions, Screen[None]):
             text.append("\n(a copy of another outlet's report)", style="dim italic")
         header.update(text)
         content = body_text(article)
-        found = highlight_sentences(content, self.summary_sentences(article), HIGHLIGHT)
+        found = highlight_sentences(content, reading.article_summary(store, article), HIGHLIGHT)
         body.update(content)
         if not article.read:
-            article_store.set_read(store, [article_id])
+            reading.mark_article_read(store, article_id)
             article.read = True
             for screen in self.app.screen_stack:
                 handler = getattr(screen, "on_article_read", None)
@@ -169,7 +158,7 @@ class ReaderScreen(TriageActions, Screen[None]):
     # -- triage on the article's story -------------------------------------
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
-        story = cluster_store.get_story(self.app.store, self.story_id)
+        story = reading.story(self.app.store, self.story_id)
         return (story, self.app.triage.get(self.story_id)) if story else None
 
     def action_open_link(self) -> None:

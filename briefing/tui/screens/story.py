@@ -15,9 +15,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Article, Event, Story, TriageState
-from briefing.store import articles as article_store
-from briefing.store import clusters as cluster_store
-from briefing.tui import model
+from briefing.reading import rules
+from briefing.reading import stories as reading
+from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, day, line, link
 from briefing.tui.widgets import StatusBar
@@ -180,30 +180,29 @@ class StoryScreen(TriageActions, Screen[None]):
         """Show a story, and mark it read (its new events stay marked on this visit)."""
         app = self.app
         self.story_id = story_id
-        story = cluster_store.get_story(app.store, story_id)
+        story = reading.story(app.store, story_id)
         self.story = story
         if story is None:
             self.query_one("#story-header", Static).update(Text("This story is gone."))
             return
-        self.events = cluster_store.timeline(app.store, story_id)
+        self.events = reading.timeline(app.store, story_id)
         ids = [i for e in self.events for i in e.article_ids]
-        self.articles = {a.id: a for a in article_store.by_ids(app.store, ids) if a.id is not None}
+        self.articles = {a.id: a for a in reading.articles(app.store, ids) if a.id is not None}
         before = app.triage.get(story_id)
         self.seen_before = before
         self.state = before
-        if not model.is_read(story, before) or before.dismissed:
-            new = model.marked_read(before, story, self.events)
+        if not rules.is_read(story, before) or before.dismissed:
+            new = rules.marked_read(before, story, self.events)
             if new != before:
-                app.triage.put(new, before)
+                app.triage.apply("mark read", [new], [story.title])
                 self.state = new
-                app.triage_changed([new])
         timeline = self.query_one("#timeline", KeyList)
         timeline.clear_options()
         self._marked_event = None
         self._event_rows = []
         for event in self.events:
             arts = [self.articles[i] for i in event.article_ids if i in self.articles]
-            self._event_rows.append((event, arts, model.is_new_event(event, self.seen_before)))
+            self._event_rows.append((event, arts, rules.is_new_event(event, self.seen_before)))
         timeline.add_options(Option(event_prompt(*row), id=row[0].id) for row in self._event_rows)
         if self.events:
             # what the analyst came for: the first event new since they last read
@@ -215,7 +214,7 @@ class StoryScreen(TriageActions, Screen[None]):
             self.call_after_refresh(timeline.scroll_to_highlight, top=True)
         self.show_header()
         self.show_articles()
-        new_count = sum(model.is_new_event(e, self.seen_before) for e in self.events)
+        new_count = sum(rules.is_new_event(e, self.seen_before) for e in self.events)
         status = Text(count(len(self.events), "event"), style="bold")
         status.append(f" · {count(len(self.articles), 'article')}")
         if new_count:
@@ -439,8 +438,15 @@ class StoryScreen(TriageActions, Screen[None]):
     def triage_target(self) -> tuple[Story, TriageState] | None:
         return (self.story, self.state) if self.story else None
 
-    def on_triage(self, states: list[TriageState], undo: bool = False) -> None:
-        for state in states:
+    def triage_apply(self, name: str, story: Story, new: TriageState, message: str = "") -> None:
+        super().triage_apply(name, story, new, message)
+        # this screen's own story: known now, before the app's message arrives
+        self.state = new
+        self.show_header()
+
+    @on(TriageChanged)
+    def _triage_changed(self, message: TriageChanged) -> None:
+        for state in message.change.states:
             if state.story_id == self.story_id:
                 self.state = state
                 self.show_header()

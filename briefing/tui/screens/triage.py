@@ -1,9 +1,9 @@
 """Triage keys, shared by the briefing and story screens.
 
 A screen mixes in `TriageActions` and says which story the keys act on
-(`triage_target`); every edit is written at once through the app's `Triage`
-(one committed transaction per key press) and every screen on the stack is
-told so it can redraw.
+(`triage_target`); every edit is one named action written at once through the
+app's `reading.history.Triage` (one committed transaction per key press), and
+the app tells every screen on the stack so it can redraw.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from briefing.models import Event, Story, TriageState
+from briefing.reading import rules
+from briefing.reading import stories as reading
 from briefing.sanitize import clean
-from briefing.store import clusters as cluster_store
-from briefing.tui import model
 from briefing.tui.screens.modals import InputModal, NoteModal, check_date
 from briefing.tui.text import plain
 
@@ -41,6 +41,7 @@ TRIAGE_BINDINGS = [
     bind("t", "tag", "Tag", "Set the story's tags (words separated by spaces)"),
     bind("a", "note", "Note", "Write a note on the story"),
     bind("u", "undo", "Undo", "Undo the last triage action"),
+    bind("U", "redo", "Redo", "Redo the last triage action you undid"),
     bind("o", "open_link", "Open link", "Open the article in your web browser"),
     bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
     bind("r", "app.refresh_feeds", "Refresh", "Fetch all feeds now", show=True),
@@ -56,31 +57,33 @@ class TriageActions:
     def triage_target(self) -> tuple[Story, TriageState] | None:
         raise NotImplementedError
 
-    def triage_apply(self, new: TriageState, before: TriageState, message: str = "") -> None:
-        self.app.triage.put(new, before)
-        self.app.triage_changed([new])
+    def triage_apply(self, name: str, story: Story, new: TriageState, message: str = "") -> None:
+        self.app.triage.apply(name, [new], [story.title])
         if message:
             self.app.notify(message, timeout=2)
 
     def _events(self, story: Story) -> list[Event]:
-        return cluster_store.timeline(self.app.store, story.id)
+        return reading.timeline(self.app.store, story.id)
 
     def action_toggle_read(self) -> None:
         if target := self.triage_target():
             story, state = target
-            self.triage_apply(model.toggled_read(state, story, self._events(story)), state)
+            new = rules.toggled_read(state, story, self._events(story))
+            self.triage_apply("mark read" if new.read else "mark unread", story, new)
 
     def action_star(self) -> None:
         if target := self.triage_target():
-            _story, state = target
-            self.triage_apply(model.toggled_star(state), state)
+            story, state = target
+            new = rules.toggled_star(state)
+            self.triage_apply("star" if new.starred else "unstar", story, new)
 
     def action_dismiss_story(self) -> None:
         if target := self.triage_target():
             story, state = target
             self.triage_apply(
-                model.dismissed(state, story, self._events(story)),
-                state,
+                "dismiss",
+                story,
+                rules.dismissed(state, story, self._events(story)),
                 "Dismissed until a new event joins it (u to undo).",
             )
 
@@ -88,7 +91,7 @@ class TriageActions:
         target = self.triage_target()
         if target is None:
             return
-        _story, state = target
+        story, state = target
         tomorrow = self.app.today() + timedelta(days=1)
 
         def done(value: str | None) -> None:
@@ -96,8 +99,9 @@ class TriageActions:
                 return
             until = date.fromisoformat(value.strip())
             self.triage_apply(
-                model.snoozed(state, until),
-                state,
+                "snooze",
+                story,
+                rules.snoozed(state, until),
                 f"Snoozed until {until.isoformat()} (u to undo).",
             )
 
@@ -116,11 +120,11 @@ class TriageActions:
         target = self.triage_target()
         if target is None:
             return
-        _story, state = target
+        story, state = target
 
         def done(value: str | None) -> None:
             if value is not None:
-                self.triage_apply(model.with_tags(state, value), state)
+                self.triage_apply("tags", story, rules.with_tags(state, value))
 
         self.app.push_screen(
             InputModal(
@@ -140,15 +144,16 @@ class TriageActions:
 
         def done(value: str | None) -> None:
             if value is not None:
-                self.triage_apply(model.with_note(state, value), state)
+                self.triage_apply("note", story, rules.with_note(state, value))
 
         note = clean(state.note, "note")
         self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", note), done)
 
     def action_undo(self) -> None:
-        restored = self.app.triage.undo()
-        if not restored:
-            self.app.notify("Nothing to undo.", timeout=2)
-            return
-        self.app.triage_changed(restored, undo=True)
-        self.app.notify("Undone.", timeout=2)
+        # the change itself reaches every screen through the app; this says what it was
+        change = self.app.triage.undo()
+        self.app.notify(change.describe() if change else "Nothing to undo.", timeout=3)
+
+    def action_redo(self) -> None:
+        change = self.app.triage.redo()
+        self.app.notify(change.describe() if change else "Nothing to redo.", timeout=3)

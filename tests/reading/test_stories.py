@@ -1,15 +1,16 @@
-"""The briefing's view rules, without Textual: read is derived, hidden, filters, order."""
+"""The story list and the triage rules, without Textual: read is derived, hidden, filters, order."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from briefing.models import TriageState, from_iso
+from briefing.reading import rules
+from briefing.reading import stories as model
+from briefing.reading.stories import Briefing, Filter
 from briefing.store import Store
 from briefing.store import feeds as feed_store
 from briefing.store import triage as triage_store
-from briefing.tui import model
-from briefing.tui.model import Briefing, Filter, Triage
 from tests.tui.conftest import NOW
 
 TODAY = NOW.date()
@@ -39,22 +40,22 @@ def test_order_and_new_marks(filled: Store) -> None:
 
 def test_read_is_derived_from_the_last_event(filled: Store) -> None:
     story = load(filled).items["kaspersky"].story
-    state = model.marked_read(TriageState("kaspersky"), story)
-    assert model.is_read(story, state)
+    state = rules.marked_read(TriageState("kaspersky"), story)
+    assert rules.is_read(story, state)
     story.last_event_at = story.last_event_at + timedelta(hours=1)  # type: ignore[operator]
-    assert not model.is_read(story, state)
-    assert model.toggled_read(state, story).seen_event_at == story.last_event_at
+    assert not rules.is_read(story, state)
+    assert rules.toggled_read(state, story).seen_event_at == story.last_event_at
 
 
 def test_dismissed_and_snoozed_are_hidden_until(filled: Store) -> None:
     story = load(filled).items["kaspersky"].story
-    gone = model.dismissed(TriageState("kaspersky"), story)
-    assert model.is_hidden(story, gone, TODAY)
+    gone = rules.dismissed(TriageState("kaspersky"), story)
+    assert rules.is_hidden(story, gone, TODAY)
     story.last_event_at = story.last_event_at + timedelta(days=1)  # type: ignore[operator]
-    assert not model.is_hidden(story, gone, TODAY)  # a new event brings it back
-    later = model.snoozed(TriageState("kaspersky"), TODAY + timedelta(days=2))
-    assert model.is_hidden(story, later, TODAY)
-    assert not model.is_hidden(story, later, TODAY + timedelta(days=2))
+    assert not rules.is_hidden(story, gone, TODAY)  # a new event brings it back
+    later = rules.snoozed(TriageState("kaspersky"), TODAY + timedelta(days=2))
+    assert rules.is_hidden(story, later, TODAY)
+    assert not rules.is_hidden(story, later, TODAY + timedelta(days=2))
 
 
 def test_filters_tag_feed_dates_search(filled: Store) -> None:
@@ -76,26 +77,6 @@ def test_filters_tag_feed_dates_search(filled: Store) -> None:
 
 
 def test_tags_and_notes_are_cleaned() -> None:
-    state = model.with_tags(TriageState("s"), "EU, sanctions \x1b[2Jeu")
+    state = rules.with_tags(TriageState("s"), "EU, sanctions \x1b[2Jeu")
     assert state.tags == ["eu", "sanctions"]
-    assert model.with_note(state, "line\x1b]52;c;SGVsbG8=\x07 one\n").note == "line one"
-
-
-def test_undo_restores_stored_state_one_action_at_a_time(filled: Store) -> None:
-    triage = Triage(filled)
-    triage.put(TriageState("kaspersky", starred=True))
-    triage.put(TriageState("kaspersky", starred=True, tags=["x"]))
-    triage.put_many(
-        [
-            (TriageState("nis2", read=True), TriageState("nis2")),
-            (TriageState("patch", read=True), TriageState("patch")),
-        ]
-    )
-    assert triage.undo() and not triage_store.get(filled, "nis2").read
-    assert not triage_store.get(filled, "patch").read
-    triage.undo()
-    assert triage_store.get(filled, "kaspersky").tags == []
-    assert triage_store.get(filled, "kaspersky").starred
-    triage.undo()
-    assert not triage_store.get(filled, "kaspersky").starred
-    assert triage.undo() == [] and not triage.can_undo
+    assert rules.with_note(state, "line\x1b]52;c;SGVsbG8=\x07 one\n").note == "line one"

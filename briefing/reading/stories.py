@@ -1,0 +1,244 @@
+"""The queries a front end needs: the story list, a story, its timeline, articles, links.
+
+The story list reads the store once per refresh and applies the rules in
+`reading.rules`, so plain tests can check what the app shows. Every function
+here is a database read: a Textual front end calls them from a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from briefing.models import Article, Event, Feed, Story, TriageState
+from briefing.reading import rules
+from briefing.sanitize import safe_url
+from briefing.store import Store
+from briefing.store import articles as article_store
+from briefing.store import clusters as cluster_store
+from briefing.store import feeds as feed_store
+from briefing.store import search as search_store
+from briefing.store import triage as triage_store
+
+SORTS = ("recent", "coverage")
+# "Coverage now" counts the outlets that wrote about a story in these last days.
+COVERAGE_DAYS = 3
+# Stories a full-text search returns at most.
+SEARCH_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    unread: bool = False
+    starred: bool = False
+    tag: str = ""
+    feed_id: int | None = None
+    feed_name: str = ""
+    since: date | None = None
+    until: date | None = None
+    # a full-text search: the query and the matching story ids, best first
+    search: str = ""
+    search_ids: tuple[str, ...] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self != Filter()
+
+    def describe(self) -> str:
+        parts = []
+        if self.search:
+            parts.append(f"search “{self.search}”")
+        if self.unread:
+            parts.append("unread")
+        if self.starred:
+            parts.append("starred")
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.feed_id is not None:
+            parts.append(f"feed {self.feed_name or self.feed_id}")
+        if self.since:
+            parts.append(f"since {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"until {self.until.isoformat()}")
+        return ", ".join(parts)
+
+
+@dataclass(slots=True)
+class Item:
+    """One story as the story list shows it."""
+
+    row: cluster_store.StoryRow
+    state: TriageState
+    new: bool = False  # gained an event since the last session
+
+    @property
+    def story(self) -> Story:
+        return self.row.story
+
+    @property
+    def id(self) -> str:
+        return self.row.story.id
+
+    @property
+    def read(self) -> bool:
+        return rules.is_read(self.row.story, self.state)
+
+
+@dataclass(slots=True)
+class Briefing:
+    """All stories with their triage state, and the view rules applied to them."""
+
+    items: dict[str, Item] = field(default_factory=dict)
+    feed_stories: dict[int, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: Store, now: datetime, last_session: datetime | None) -> Briefing:
+        states = triage_store.all_states(store)
+        since = now - timedelta(days=COVERAGE_DAYS)
+        items: dict[str, Item] = {}
+        for row in cluster_store.story_rows(store, recent_since=since, with_summary=False):
+            story = row.story
+            state = states.get(story.id) or TriageState(story_id=story.id)
+            items[story.id] = Item(row, state, rules.is_new_since(story, last_session))
+        return cls(items)
+
+    def visible(
+        self, flt: Filter, sort: str, today: date, store: Store | None = None
+    ) -> list[Item]:
+        """The stories the analyst should see now, in the chosen order."""
+        wanted = None if flt.search_ids is None else set(flt.search_ids)
+        feed_ids: set[str] | None = None
+        if flt.feed_id is not None and store is not None:
+            feed_ids = cluster_store.story_ids_for_feed(store, flt.feed_id)
+        active: set[str] | None = None
+        if (flt.since or flt.until) and store is not None:
+            active = cluster_store.story_ids_active_between(store, flt.since, flt.until)
+        shown = []
+        for item in self.items.values():
+            story, state = item.story, item.state
+            if wanted is not None and story.id not in wanted:
+                continue
+            if rules.is_hidden(story, state, today):
+                continue
+            if flt.unread and item.read:
+                continue
+            if flt.starred and not state.starred:
+                continue
+            if flt.tag and flt.tag not in state.tags:
+                continue
+            if feed_ids is not None and story.id not in feed_ids:
+                continue
+            if active is not None and story.id not in active:
+                continue
+            # without the store: the story's span overlaps the dates
+            if flt.since and story.last_date < flt.since:
+                continue
+            if flt.until and story.first_date > flt.until:
+                continue
+            shown.append(item)
+        if flt.search_ids is not None:
+            rank = {sid: n for n, sid in enumerate(flt.search_ids)}
+            shown.sort(key=lambda i: rank[i.id])
+        elif sort == "coverage":
+            shown.sort(key=_recent_key, reverse=True)
+            shown.sort(key=lambda i: i.row.recent_sources, reverse=True)
+        else:
+            shown.sort(key=_recent_key, reverse=True)
+        return shown
+
+    def tags(self) -> list[str]:
+        return sorted({t for item in self.items.values() for t in item.state.tags})
+
+    def update(self, states: Sequence[TriageState]) -> None:
+        """Take in triage states written since the load (a story not listed is ignored)."""
+        for state in states:
+            if item := self.items.get(state.story_id):
+                item.state = state
+
+
+def _recent_key(item: Item) -> tuple[str, str, str]:
+    story = item.story
+    return (
+        story.last_date.isoformat(),
+        story.last_event_at.isoformat() if story.last_event_at else "",
+        story.id,
+    )
+
+
+# -- one story, its events, its articles --------------------------------------
+
+
+def all_stories(store: Store) -> list[Story]:
+    return cluster_store.all_stories(store)
+
+
+def triage_states(store: Store) -> dict[str, TriageState]:
+    """Every story's stored triage state (a story never triaged has none)."""
+    return triage_store.all_states(store)
+
+
+def story(store: Store, story_id: str) -> Story | None:
+    return cluster_store.get_story(store, story_id)
+
+
+def triage_state(store: Store, story_id: str) -> TriageState:
+    return triage_store.get(store, story_id)
+
+
+def timeline(store: Store, story_id: str) -> list[Event]:
+    """The story's events in date order."""
+    return cluster_store.timeline(store, story_id)
+
+
+def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:
+    return cluster_store.recent_events(store, story_id, limit)
+
+
+def event(store: Store, event_id: str) -> Event | None:
+    return cluster_store.get_event(store, event_id)
+
+
+def articles(store: Store, ids: Sequence[int]) -> list[Article]:
+    return article_store.by_ids(store, ids)
+
+
+def event_articles(store: Store, event: Event) -> list[Article]:
+    return article_store.by_ids(store, event.article_ids)
+
+
+def article(store: Store, article_id: int) -> Article | None:
+    return article_store.get(store, article_id)
+
+
+def article_summary(store: Store, article: Article) -> list[str]:
+    """The sentences to highlight in an article: its own summary and its event's from it."""
+    sentences = [s.text for s in article_store.summary_sentences(store, article.id or 0)]
+    if article.event_id:
+        found = event(store, article.event_id)
+        if found is not None:
+            # attributed to this article, or unattributed (found by its text)
+            sentences += [s.text for s in found.summary if s.article_id in (article.id, None)]
+    return sentences
+
+
+def mark_article_read(store: Store, article_id: int) -> None:
+    article_store.set_read(store, [article_id])
+
+
+def story_link(store: Store, story_id: str) -> str | None:
+    """The link of the story's newest original article."""
+    for found in reversed(timeline(store, story_id)):
+        for item in reversed(event_articles(store, found)):
+            if item.duplicate_of is None and safe_url(item.url):
+                return safe_url(item.url)
+    return None
+
+
+def search(store: Store, text: str) -> tuple[str, ...]:
+    """Story ids whose articles match a full-text search, best first."""
+    return tuple(search_store.search_stories(store, text, limit=SEARCH_LIMIT))
+
+
+def feeds(store: Store) -> list[Feed]:
+    return feed_store.all_feeds(store)
