@@ -29,14 +29,10 @@ from briefing.store import summaries as db
 from briefing.store.db import Store
 from briefing.summarize import core, rank
 from briefing.summarize.candidates import Source
+from briefing.summarize.config import CONFIG_KEY, VERSION, config_value
 
-# Bump when the summarizing code changes what it would choose, so stored
-# summaries are recomputed once.
-VERSION = "1"
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
-# The meta key that remembers which VERSION and algorithm made the stored summaries.
-CONFIG_KEY = "summary_config"
 
 
 @dataclass(slots=True)
@@ -101,7 +97,7 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     started = time.perf_counter()
     algorithm = rank.resolve(settings.summarizer if settings is not None else "")
     report = SummaryReport(algorithm)
-    config = f"{VERSION}:{algorithm}"
+    config = config_value(algorithm)
     # Every write to an article's text, title or summary clears its key, so
     # only those articles are read in full: the archive's text is not re-read
     # (and re-hashed) on every run. A new algorithm or VERSION redoes them all.
