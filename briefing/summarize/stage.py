@@ -31,6 +31,9 @@ from briefing.summarize import core, rank
 from briefing.summarize.candidates import Source
 from briefing.summarize.config import CONFIG_KEY, VERSION, config_value
 
+# An event summary takes a few lead sentences per source: this much of each
+# source's text holds them (a long page's remainder is never read).
+LEAD_CHARS = 8_000
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
 
@@ -143,7 +146,7 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
         if key == event.summary_key:
             event_summaries[event.id] = event.summary
             continue
-        inputs = db.articles(store, [a.id for a in sources])
+        inputs = db.articles(store, [a.id for a in sources], max_chars=LEAD_CHARS)
         summary = core.summarize_event([_source(a) for a in inputs], algorithm)
         event_summaries[event.id] = summary
         changed_events.append((event.id, summary, key))
