@@ -9,7 +9,12 @@ at the end the totals, the time of each stage, and one line per failed feed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from briefing.config import Settings
@@ -112,6 +117,31 @@ def closing_lines(report: RunReport) -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def _termination_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a fetch the way Ctrl-C does.
+
+    asyncio turns SIGINT into a cancelled run, whose clean-up ends the worker
+    pool; the default action of SIGTERM and SIGHUP would end this process
+    alone and leave the pool's processes behind. So they are passed on as a
+    SIGINT.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _as_interrupt) for s in wanted}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _as_interrupt(signum: int, frame: object) -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
 def run_cli(store: Store, settings: Settings) -> int:
     """`briefing fetch`. Exit 0 when the run completed, even if some feeds failed;
     1 when nothing could run: no feeds, every due feed failed, or a stage crashed."""
@@ -123,7 +153,8 @@ def run_cli(store: Store, settings: Settings) -> int:
             file=err,
         )
         return 1
-    report = asyncio.run(run(store, settings, Display(err)))
+    with _termination_as_interrupt():
+        report = asyncio.run(run(store, settings, Display(err)))
     for line in closing_lines(report):
         print(line, file=err)
     if report.stage_errors or (report.feeds_due and report.feeds_failed == report.feeds_due):

@@ -31,6 +31,8 @@ dataclasses and safe to keep. Per-feed failures never stop a run
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -346,7 +348,7 @@ class _Run:
         start = time.perf_counter()
         try:
             # In a thread: these stages are CPU-bound and the app must stay responsive.
-            result = await asyncio.to_thread(call)
+            result = await _in_daemon_thread(call)
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"
             self.report.stage_errors[stage] = message
@@ -354,6 +356,36 @@ class _Run:
             return None
         self.finished(stage, start)
         return result
+
+
+async def _in_daemon_thread(call: Callable[[], T]) -> T:
+    """`call()` in a daemon thread: an interrupted run exits at once, not after the stage.
+
+    (`asyncio.to_thread` threads are joined at exit, so Ctrl-C or SIGTERM
+    during clustering would wait for it to finish. The stages write in
+    transactions, so stopping one midway loses only its own unfinished work.)
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result, error = call(), None
+        except BaseException as exc:
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=target, name="briefing-stage", daemon=True).start()
+    return await future
 
 
 def later_work_pending(store: Store, settings: Settings) -> bool:

@@ -45,7 +45,7 @@ MAX_RETRY_AFTER = timedelta(days=7)
 # New entries stored per feed and run at most, newest first: a normal morning
 # brings a few dozen; a feed that dumps its whole archive waits a few runs
 # instead of holding the others up (and memory) in one.
-NEW_PER_RUN = 1_000
+NEW_PER_RUN = 5_000
 # Entries are stored in slices of this many, so the cap is checked as they go.
 SLICE = 200
 
@@ -253,7 +253,11 @@ def _store_entries(store: Store, feed: Feed, parsed: ParsedFeed) -> FeedOutcome:
         outcome.new_ids.extend(new)
         outcome.updated_ids.extend(updated)
         taken += len(chunk)
-    outcome.capped = len(entries) - taken
+    rest = [a.guid for a in entries[taken:]]
+    if rest:
+        # What was left may be stored already (an older part of the feed).
+        known = extraction.stored_dates(store, feed.id, rest)
+        outcome.capped = sum(guid not in known for guid in rest)
     return outcome
 
 

@@ -4,10 +4,11 @@ sumy's default `Tokenizer` asks NLTK for its punkt model, which is a download
 at run time; briefing never downloads anything. Sentences come from sentencex
 (rule-based, compiled, no data files; on the labeled corpus it splits every
 paragraph exactly as pysbd did, about 80 times faster), words from one regular
-expression, stop words from the list sumy ships, and stems from sumy's `Stemmer`, which for English
-is NLTK's Snowball stemmer: pure code (NLTK only needs data for its stop-word
-option, which sumy does not use). `tests/summarize/test_offline.py` proves all
-of it with an empty NLTK_DATA and sockets blocked.
+expression, stop words from the list sumy ships, and stems from sumy's
+`Stemmer`, which for English is NLTK's Snowball stemmer: pure code (NLTK only
+needs data for its stop-word option, which sumy does not use).
+`tests/summarize/test_offline.py` proves all of it with an empty NLTK_DATA and
+sockets blocked.
 """
 
 from __future__ import annotations
