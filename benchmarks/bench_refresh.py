@@ -71,11 +71,15 @@ def feed_body(host: str, port: int, n: int, extra: int) -> bytes:
     ).encode()
 
 
-async def serve(port: int, hosts: list[str], per_host: int, seed: int) -> None:
-    """Feeds with ETags; `GET /grow?n=N` publishes one more item in each of N feeds."""
+async def serve(port: int, hosts: list[str], per_host: int, seed: int, big: int = 0) -> None:
+    """Feeds with ETags; `GET /grow?n=N` publishes one more item in each of N feeds.
+
+    `big`: feed 0 has that many items instead of ITEMS.
+    """
     rng = random.Random(seed)
     total = len(hosts) * per_host
     extra = [0] * total
+    extra[0] = max(0, big - ITEMS)
     host_of = {h * per_host + k: host for h, host in enumerate(hosts) for k in range(per_host)}
     cache: dict[int, bytes] = {}
 
@@ -263,6 +267,19 @@ def table(rows: list[tuple[str, str, Result]]) -> None:
             print(f"  {rnd}/{prog}: {r.summary}")
 
 
+def big_feed(url: str, items: int) -> int:
+    """One feed of `items` entries: time and peak memory of two runs (the per-feed cap)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        home = str(Path(tmp) / "briefing")
+        add_feeds(home, [url])
+        print(f"one feed of {items:,} items, a page each; wall time from start to exit")
+        print(f"{'run':<6}{'wall s':>8}{'peak MB':>9}{'load':>6}  summary")
+        for run in (1, 2):
+            r = measure(briefing_command(home))
+            print(f"{run:<6}{r.seconds:>8.1f}{r.rss_mb:>9.0f}{r.load:>6.1f}  {r.summary}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=300)
@@ -270,13 +287,20 @@ def main() -> int:
     parser.add_argument("--new", type=int, default=200, help="items published before round 3")
     parser.add_argument("--no-newsboat", action="store_true")
     parser.add_argument("--newsboat-threads", default="32,1")
+    parser.add_argument(
+        "--big",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: one feed of N items (pages included), briefing only, two runs",
+    )
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "HOSTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.serve:
         port, count = int(args.serve[0]), int(args.serve[1])
         hosts = [f"127.0.0.{2 + h}" for h in range(count)]
-        asyncio.run(serve(port, hosts, args.feeds // count, seed=7))
+        asyncio.run(serve(port, hosts, args.feeds // count, seed=7, big=args.big))
         return 0
 
     hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
@@ -307,6 +331,8 @@ def main() -> int:
             for h, host in enumerate(hosts)
             for k in range(per_host)
         ]
+        if args.big:
+            return big_feed(urls[0], args.big)
         with tempfile.TemporaryDirectory() as tmp:
             home = str(Path(tmp) / "briefing")
             add_feeds(home, urls)

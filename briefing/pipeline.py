@@ -39,8 +39,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-import httpx
-
 from briefing.config import Settings
 from briefing.fetch.extract import MAX_ATTEMPTS, PageExtractor
 from briefing.fetch.feed import (
@@ -58,6 +56,8 @@ from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
 
 if TYPE_CHECKING:
+    import httpx
+
     from briefing.cluster.stage import ClusterReport
     from briefing.summarize.stage import SummaryReport
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from briefing.fetch.extract_worker import extract_page
 from briefing.fetch.http import (
     BlockedAddress,
     FetchError,
     HttpClient,
     is_private_host,
 )
+from briefing.fetch.tasks import extract_page
 from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 # Modules the fork server imports once, so every worker starts with them loaded.
-PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker"]
+PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker", "briefing.fetch.tasks"]
 
 
 class WorkerError(Exception):
