@@ -272,7 +272,7 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
 
 
 def _fetch(store: Store, settings: Settings) -> int:
-    from briefing.pipeline import run_cli
+    from briefing.cli_fetch import run_cli
 
     return run_cli(store, settings)
 

@@ -79,7 +79,7 @@ def add_demo_feeds(store: Store, base: str, directory: Path) -> int:
 
 def prepare_demo(home: Path, base: str, settings: Settings | None = None) -> Store:
     """Add the demo feeds to a fresh home and run the whole pipeline once."""
-    from briefing.pipeline import run_cli
+    from briefing.cli_fetch import run_cli
 
     paths = Paths.resolve(home).ensure()
     store = Store(paths.database)

@@ -16,19 +16,19 @@ such a host (an intranet feed, the demo, the tests) may link to it.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from briefing.fetch.extract_worker import extract_page
 from briefing.fetch.http import (
     BlockedAddress,
     FetchError,
     HttpClient,
     is_private_host,
-    round_robin_by_host,
 )
+from briefing.fetch.tasks import extract_page
 from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
@@ -61,6 +61,128 @@ async def feed_is_local(feed: Feed, http: HttpClient) -> bool:
         return False
 
 
+class PageExtractor:
+    """Article pages fetched and extracted while feeds are still arriving.
+
+    `submit` takes articles as their feed is stored and starts on them at
+    once; `finish` waits for every page submitted. `on_progress(done, total)`
+    is called per page; `total` grows as feeds bring more.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        http: HttpClient,
+        workers: Workers,
+        feeds: dict[int, Feed],
+        *,
+        page_timeout: float = PAGE_TIMEOUT,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.http = http
+        self.workers = workers
+        self.feeds = feeds
+        self.page_timeout = page_timeout
+        self.on_progress = on_progress
+        self.counts = ExtractCounts()
+        self.total = 0
+        self.done = 0
+        self.max_bytes = min(PAGE_BYTES, http.settings.max_response_bytes)
+        # Pages in hand at once (downloading, or waiting for a worker): fetching
+        # runs ahead of extraction, and without a bound thousands of page bodies
+        # would wait in memory for the workers.
+        self._width = max(1, http.settings.max_connections) + workers.size * 2
+        self._queues: dict[str, deque[Article]] = {}
+        self._hosts: deque[str] = deque()
+        self._runners: set[asyncio.Task[None]] = set()
+        self._local: dict[int, asyncio.Task[bool]] = {}
+
+    def submit(self, articles: Sequence[Article]) -> None:
+        """Queue these pages and make sure runners are working; returns at once."""
+        for article in articles:
+            host = urlsplit(article.url).hostname or ""
+            if host not in self._queues:
+                self._queues[host] = deque()
+                self._hosts.append(host)
+            self._queues[host].append(article)
+            self.total += 1
+        while len(self._runners) < self._width and len(self._runners) < self._queued():
+            task = asyncio.ensure_future(self._run())
+            self._runners.add(task)
+            task.add_done_callback(self._runners.discard)
+
+    async def finish(self) -> ExtractCounts:
+        while self._runners:
+            await asyncio.gather(*list(self._runners))
+        return self.counts
+
+    def _queued(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    def _next(self) -> Article | None:
+        """The next page, taking hosts in turn so that no one host holds every runner."""
+        if not self._hosts:
+            return None
+        host = self._hosts.popleft()
+        queue = self._queues[host]
+        article = queue.popleft()
+        if queue:
+            self._hosts.append(host)
+        else:
+            del self._queues[host]
+        return article
+
+    async def _run(self) -> None:
+        while (article := self._next()) is not None:
+            await self._one(article)
+
+    def _is_local(self, feed_id: int) -> asyncio.Task[bool]:
+        """Whether a feed may link to private addresses, asked once per feed."""
+        if feed_id not in self._local:
+            feed = self.feeds.get(feed_id)
+            check = feed_is_local(feed, self.http) if feed is not None else _false()
+            self._local[feed_id] = asyncio.ensure_future(check)
+        return self._local[feed_id]
+
+    async def _one(self, article: Article) -> None:
+        allow_private = await self._is_local(article.feed_id)
+        try:
+            status, _ = await _extract_one(
+                self.store,
+                self.http,
+                self.workers,
+                article,
+                allow_private=allow_private,
+                max_bytes=self.max_bytes,
+                page_timeout=self.page_timeout,
+            )
+        except Exception as exc:
+            # An input nobody foresaw costs this page, never the other pages.
+            assert article.id is not None
+            status = "failed"
+            article_store.set_extracted(
+                self.store,
+                article.id,
+                text="",
+                status=status,
+                error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
+            )
+        if status == "ok":
+            self.counts.ok += 1
+        elif status == "skipped":
+            self.counts.skipped += 1
+        else:
+            self.counts.failed += 1
+        self.done += 1
+        if self.on_progress is not None:
+            self.on_progress(self.done, self.total)
+
+
+async def _false() -> bool:
+    return False
+
+
 async def extract_articles(
     store: Store,
     http: HttpClient,
@@ -72,58 +194,11 @@ async def extract_articles(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ExtractCounts:
     """Extract every article given; store each result as it lands."""
-    counts = ExtractCounts()
-    total = len(articles)
-    done = 0
-    # Only the feeds these articles came from, checked concurrently.
-    feed_ids = sorted({a.feed_id for a in articles if a.feed_id in feeds})
-    answers = await asyncio.gather(*(feed_is_local(feeds[i], http) for i in feed_ids))
-    local = dict(zip(feed_ids, answers, strict=True))
-    max_bytes = min(PAGE_BYTES, http.settings.max_response_bytes)
-    # Pages in hand at once (downloading, or waiting for a worker): fetching
-    # runs ahead of extraction, and without a bound thousands of page bodies
-    # would wait in memory for the two workers.
-    in_hand = asyncio.Semaphore(max(1, http.settings.max_connections) + workers.size * 2)
-
-    async def one(article: Article) -> None:
-        async with in_hand:
-            await handle(article)
-
-    async def handle(article: Article) -> None:
-        nonlocal done
-        try:
-            status, _ = await _extract_one(
-                store,
-                http,
-                workers,
-                article,
-                allow_private=local.get(article.feed_id, False),
-                max_bytes=max_bytes,
-                page_timeout=page_timeout,
-            )
-        except Exception as exc:
-            # An input nobody foresaw costs this page, never the other pages.
-            assert article.id is not None
-            status = "failed"
-            article_store.set_extracted(
-                store,
-                article.id,
-                text="",
-                status=status,
-                error=f"unexpected error: {type(exc).__name__}: {exc}"[:300],
-            )
-        if status == "ok":
-            counts.ok += 1
-        elif status == "skipped":
-            counts.skipped += 1
-        else:
-            counts.failed += 1
-        done += 1
-        if on_progress is not None:
-            on_progress(done, total)
-
-    await asyncio.gather(*(one(a) for a in round_robin_by_host(articles, lambda a: a.url)))
-    return counts
+    extractor = PageExtractor(
+        store, http, workers, feeds, page_timeout=page_timeout, on_progress=on_progress
+    )
+    extractor.submit(articles)
+    return await extractor.finish()
 
 
 async def _extract_one(

@@ -18,18 +18,68 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 # Modules the fork server imports once, so every worker starts with them loaded.
-PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker"]
+PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker", "briefing.fetch.tasks"]
 
 
 class WorkerError(Exception):
     """A task that did not finish: time limit, or its worker process died."""
+
+
+class _PoolBroke(Exception):
+    """The pool lost a worker while this task was in it (not necessarily its fault)."""
+
+
+# How often a worker checks that the process that started it is still there.
+PARENT_POLL = 0.5
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its zombie (dead, not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, but not ours to signal
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] == "Z"
+    return False
+
+
+def watch_parent(parent: int) -> None:
+    """In each worker: exit when `parent` (the briefing process) is gone.
+
+    A SIGKILLed parent runs no clean-up, and a worker blocked on its task
+    queue would otherwise wait forever under PID 1. The kernel's parent-death
+    signal covers the worker's own parent (the fork server); a thread that
+    polls covers the briefing process itself.
+    """
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+    def poll() -> None:
+        while True:
+            time.sleep(PARENT_POLL)
+            if _gone(parent) or os.getppid() == 1:
+                os._exit(0)
+
+    threading.Thread(target=poll, name="watch-parent", daemon=True).start()
 
 
 def _context() -> Any:
@@ -66,10 +116,21 @@ class Workers:
         self._starting: asyncio.Future[None] | None = None
         self._failed_starts = 0
         self.problem: str | None = None
+        # Tasks in the pool now, and tasks waiting to be retried alone.
+        self._idle = asyncio.Condition()
+        self._alone = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running = 0
+        self._suspects = 0
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.size, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.size,
+                mp_context=_context(),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
             self._finished = 0
         return self._pool
 
@@ -94,31 +155,76 @@ class Workers:
             await asyncio.shield(self._starting)
 
     async def run(self, fn: Callable[..., T], *args: Any, timeout: float) -> T:
-        if self._slots is None:
+        """fn(*args) in a worker; WorkerError when it overran `timeout` or killed its worker.
+
+        A worker that dies takes every task on its pool down with it. Those
+        tasks are suspects, not culprits: each is tried again alone on a fresh
+        pool (while suspects run, nothing else does), and only a task that
+        kills a worker when alone fails. So one poisonous page costs itself,
+        never the pages that happened to be in flight beside it.
+        """
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            # asyncio's locks belong to one loop; a pool kept across runs gets new ones.
+            self._loop = loop
             self._slots = asyncio.Semaphore(self.size * 2)
+            self._idle = asyncio.Condition()
+            self._alone = asyncio.Lock()
+            self._running = self._suspects = 0
         async with self._slots:
-            if self.problem is not None:
-                return await self._in_thread(fn, args, timeout)
-            if self._pool is None or self._starting is None:
-                await self._start()
-            pool = self._ensure()
-            loop = asyncio.get_running_loop()
-            try:
-                future = loop.run_in_executor(pool, fn, *args)
-            except (BrokenExecutor, RuntimeError) as exc:
-                self._broken(pool)
-                raise WorkerError("the worker processes stopped unexpectedly") from exc
-            try:
-                result = await asyncio.wait_for(future, timeout)
-            except TimeoutError as exc:
-                self._discard(pool, kill=True)
-                raise WorkerError(f"gave up after {timeout:g} s") from exc
-            except BrokenExecutor as exc:
-                self._broken(pool)
-                raise WorkerError("the worker process stopped unexpectedly") from exc
-            if self._pool is pool:
-                self._finished += 1
-            return result
+            suspect = False
+            while True:
+                if self.problem is not None:
+                    return await self._in_thread(fn, args, timeout)
+                try:
+                    if not suspect:
+                        return await self._attempt(fn, args, timeout)
+                    async with self._alone:
+                        return await self._attempt(fn, args, timeout, alone=True)
+                except _PoolBroke as exc:
+                    if suspect and self.problem is None:
+                        raise WorkerError("the worker process died on this task") from exc
+                    if not suspect:
+                        suspect = True
+                        self._suspects += 1
+
+    async def _attempt(
+        self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float, *, alone: bool = False
+    ) -> T:
+        async with self._idle:
+            # A suspect waits for the pool to be empty; others wait while suspects remain.
+            await self._idle.wait_for(lambda: self._running == 0 if alone else self._suspects == 0)
+            self._running += 1
+        try:
+            return await self._submit(fn, args, timeout)
+        finally:
+            async with self._idle:
+                self._running -= 1
+                if alone:
+                    self._suspects -= 1
+                self._idle.notify_all()
+
+    async def _submit(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+        if self._pool is None or self._starting is None:
+            await self._start()
+        pool = self._ensure()
+        loop = asyncio.get_running_loop()
+        try:
+            future = loop.run_in_executor(pool, fn, *args)
+        except (BrokenExecutor, RuntimeError) as exc:
+            self._broken(pool)
+            raise _PoolBroke() from exc
+        try:
+            result = await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            self._discard(pool, kill=True)
+            raise WorkerError(f"gave up after {timeout:g} s") from exc
+        except BrokenExecutor as exc:
+            self._broken(pool)
+            raise _PoolBroke() from exc
+        if self._pool is pool:
+            self._finished += 1
+        return result
 
     async def _in_thread(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         try:

@@ -65,8 +65,13 @@ def article_meta(store: Store) -> list[ArticleMeta]:
     ]
 
 
-def articles(store: Store, ids: Sequence[int]) -> list[ArticleInput]:
-    """The summarizing inputs (text included) of the given articles, in id order."""
+def articles(store: Store, ids: Sequence[int], max_chars: int | None = None) -> list[ArticleInput]:
+    """The summarizing inputs (text included) of the given articles, in id order.
+
+    `max_chars` reads only the start of each text: a summary that takes the
+    lead sentences need not read (or copy) the rest of a long page.
+    """
+    text = "a.text" if max_chars is None else f"substr(a.text, 1, {int(max_chars)}) AS text"
     found: list[ArticleInput] = []
     for start in range(0, len(ids), 500):
         chunk = tuple(ids[start : start + 500])
@@ -85,7 +90,7 @@ def articles(store: Store, ids: Sequence[int]) -> list[ArticleInput]:
             )
             for r in store.query(
                 # Attribution needs a name: the feed's title when the article has no outlet.
-                f"""SELECT a.id, a.title, a.text, a.summary, a.published, a.duplicate_of,
+                f"""SELECT a.id, a.title, {text}, a.summary, a.published, a.duplicate_of,
                           a.event_id, a.summary_key,
                           CASE WHEN a.outlet != '' THEN a.outlet ELSE COALESCE(f.title, '') END
                               AS outlet

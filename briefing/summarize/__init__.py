@@ -1,14 +1,37 @@
 """Extractive summaries of articles, events and stories, offline.
 
-- `text`: sentence segmentation (pysbd), word tokens, stems, stop words; no NLTK data.
+- `text`: sentence segmentation (sentencex), word tokens, stems, stop words; no NLTK data.
 - `boilerplate`: the named patterns that keep page clutter out of summaries.
 - `candidates`: each source's clean lead sentences, near-duplicates folded.
+- `config`: which summarizer, and whether stored summaries are current (no sumy).
 - `rank`: sumy's LexRank/TextRank/LSA/Luhn (or position only) plus news priors.
 - `core`: article, event and story summaries as pure functions on plain text.
 - `stage`: `run(store, settings)`, the incremental pipeline stage.
+
+The names below are imported on first use: `briefing.summarize.config` must
+not pull sumy and NLTK into a refresh that has nothing to summarize.
 """
 
-from briefing.summarize.candidates import Source
-from briefing.summarize.core import summarize_article, summarize_event, summarize_story
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from briefing.summarize.candidates import Source
+    from briefing.summarize.core import summarize_article, summarize_event, summarize_story
 
 __all__ = ["Source", "summarize_article", "summarize_event", "summarize_story"]
+
+_HOMES = {
+    "Source": "briefing.summarize.candidates",
+    "summarize_article": "briefing.summarize.core",
+    "summarize_event": "briefing.summarize.core",
+    "summarize_story": "briefing.summarize.core",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

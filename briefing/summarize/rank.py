@@ -35,6 +35,18 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 from briefing.summarize import text
 from briefing.summarize.candidates import Candidate
+from briefing.summarize.config import ALGORITHMS, DEFAULT, SummarizeError, resolve
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT",
+    "MIXED",
+    "PURE",
+    "SummarizeError",
+    "Weights",
+    "resolve",
+    "score",
+]
 
 
 class FastLexRank(LexRankSummarizer):  # type: ignore[misc]
@@ -83,9 +95,7 @@ _SUMY: dict[str, Callable[..., Any]] = {
     "lsa": LsaSummarizer,
     "luhn": LuhnSummarizer,
 }
-ALGORITHMS: tuple[str, ...] = (*_SUMY, "lead")
-# The measured best (see benchmarks/eval_summaries.py and the README figures).
-DEFAULT = "lexrank"
+assert set(ALGORITHMS) == {*_SUMY, "lead"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,22 +110,6 @@ class Weights:
 # Equal weights: no term was tuned against the references.
 MIXED = Weights()
 PURE = Weights(centrality=1.0, position=0.0, source=0.0)
-
-
-class SummarizeError(ValueError):
-    """A summarizer setting that briefing does not know."""
-
-
-def resolve(name: str | None) -> str:
-    """The algorithm for a setting value; empty means the measured best."""
-    name = (name or "").strip().lower()
-    if not name:
-        return DEFAULT
-    if name not in ALGORITHMS:
-        raise SummarizeError(
-            f"unknown summarizer {name!r}; choose one of {', '.join(ALGORITHMS)} (or leave empty)"
-        )
-    return name
 
 
 def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:

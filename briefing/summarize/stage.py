@@ -29,14 +29,13 @@ from briefing.store import summaries as db
 from briefing.store.db import Store
 from briefing.summarize import core, rank
 from briefing.summarize.candidates import Source
+from briefing.summarize.config import CONFIG_KEY, VERSION, config_value
 
-# Bump when the summarizing code changes what it would choose, so stored
-# summaries are recomputed once.
-VERSION = "1"
+# An event summary takes a few lead sentences per source: this much of each
+# source's text holds them (a long page's remainder is never read).
+LEAD_CHARS = 8_000
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
-# The meta key that remembers which VERSION and algorithm made the stored summaries.
-CONFIG_KEY = "summary_config"
 
 
 @dataclass(slots=True)
@@ -101,7 +100,7 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     started = time.perf_counter()
     algorithm = rank.resolve(settings.summarizer if settings is not None else "")
     report = SummaryReport(algorithm)
-    config = f"{VERSION}:{algorithm}"
+    config = config_value(algorithm)
     # Every write to an article's text, title or summary clears its key, so
     # only those articles are read in full: the archive's text is not re-read
     # (and re-hashed) on every run. A new algorithm or VERSION redoes them all.
@@ -147,7 +146,7 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
         if key == event.summary_key:
             event_summaries[event.id] = event.summary
             continue
-        inputs = db.articles(store, [a.id for a in sources])
+        inputs = db.articles(store, [a.id for a in sources], max_chars=LEAD_CHARS)
         summary = core.summarize_event([_source(a) for a in inputs], algorithm)
         event_summaries[event.id] = summary
         changed_events.append((event.id, summary, key))

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from briefing.cli import main
+from briefing.cli_fetch import run_cli
 from briefing.config import Settings
-from briefing.pipeline import ProgressEvent, StageDone, StageFailed, StageStarted, run, run_cli
+from briefing.pipeline import ProgressEvent, StageDone, StageFailed, StageStarted, run
 from briefing.store import Store
 from briefing.store import feeds as feed_store
 

@@ -461,14 +461,14 @@ async def test_503_with_retry_after_waits_and_encodings_decode(
 def test_progress_line_rewrites_itself_on_a_terminal() -> None:
     import io
 
-    from briefing.pipeline import _Display
+    from briefing.cli_fetch import Display
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     out = Tty()
-    display = _Display(out)
+    display = Display(out)
     feed = Feed(url="http://x.example/f", id=1)
     display(StageStarted("fetch", 2))
     display(FeedDone(feed, 3, 0, None, "ok", 1, 2))

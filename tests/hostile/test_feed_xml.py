@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import pytest
 
-from briefing import pipeline
 from briefing.config import Settings
+from briefing.fetch.feed import NEW_PER_RUN
 from briefing.sanitize import LIMITS
 
 from .conftest import World, assert_world_intact, rss
@@ -209,10 +209,15 @@ async def test_ten_thousand_entries_are_stored_once_each(world: World, settings:
         for i in range(10_000)
     ]
     serve(world, rss(items))
-    report = await world.fetch(replace(settings, max_response_bytes=5_000_000))
+    big = replace(settings, max_response_bytes=5_000_000)
+    report = await world.fetch(big)
+    # the per-feed safety cap takes the first NEW_PER_RUN this run, the rest the next
+    assert report.articles_new == NEW_PER_RUN + 3
+    assert report.capped == {world.feed().url: 10_000 - NEW_PER_RUN}
+    report = await world.fetch(big)
+    assert report.articles_new == 10_000 - NEW_PER_RUN and not report.capped
     stored = world.articles()
     assert len(stored) == 10_000
-    assert report.articles_new == 10_000 + 3
     assert_world_intact(world, report)
 
 
@@ -249,7 +254,7 @@ async def test_deeply_nested_xml_is_stopped_by_the_parse_time_limit(
     world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 200,000 nested elements take feedparser several seconds; the limit here is 2 s.
-    monkeypatch.setattr(pipeline, "PARSE_TIMEOUT", 2.0)
+    monkeypatch.setattr("briefing.fetch.feed.PARSE_TIMEOUT", 2.0)
     depth = 200_000
     body = rss([FINE]).replace(b"<item>", b"<x>" * depth + b"</x>" * depth + b"<item>", 1)
     serve(world, body)
