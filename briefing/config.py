@@ -112,6 +112,31 @@ class Settings:
         return replace(settings, **values)
 
 
+def save_setting(path: Path, name: str, value: str) -> None:
+    """Set one top-level setting in settings.toml, keeping the user's comments and layout."""
+    import tomlkit
+
+    from briefing.atomic import write_text_atomic
+
+    if name not in {f.name for f in fields(Settings)}:
+        raise ConfigError(f"unknown setting {name!r}")
+    _read_toml(path) if path.exists() else None  # a malformed file is an error, never reset
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    if name in doc:
+        doc[name] = value
+    else:
+        # top-level keys must come before the first [table]
+        body = doc.body
+        doc = tomlkit.document()
+        doc.add(name, value)
+        for key, item in body:
+            if key is None:
+                doc.add(item)  # type: ignore[arg-type]
+            else:
+                doc.add(key, item)
+    write_text_atomic(path, tomlkit.dumps(doc), force=True)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

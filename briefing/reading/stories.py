@@ -169,6 +169,14 @@ def _recent_key(item: Item) -> tuple[str, str, str]:
 # -- one story, its events, its articles --------------------------------------
 
 
+IdError = cluster_store.IdError
+
+
+def resolve_story_id(store: Store, text: str) -> str:
+    """A story's full id from the id or a unique prefix of 4+ characters; IdError if none."""
+    return cluster_store.resolve_story_id(store, text)
+
+
 def all_stories(store: Store) -> list[Story]:
     return cluster_store.all_stories(store)
 

@@ -44,7 +44,8 @@ TRIAGE_BINDINGS = [
     bind("U", "redo", "Redo", "Redo the last triage action you undid"),
     bind("o", "open_link", "Open link", "Open the article in your web browser"),
     bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
-    bind("r", "app.refresh_feeds", "Refresh", "Fetch all feeds now", show=True),
+    bind("r", "app.refresh_feeds", "Refresh", "Fetch the feeds that are due now", show=True),
+    bind("R", "app.reload_all", "Reload all", "Fetch every feed now, even those backing off"),
     bind("e", "export", "Export", "Export a brief (markdown or json)"),
 ]
 

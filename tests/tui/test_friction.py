@@ -1,0 +1,115 @@
+"""The morning session without friction: the keys and messages issue 15 asked for."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from briefing.config import Paths, Settings
+from briefing.models import utcnow
+from briefing.store import Store
+from briefing.store import feeds as feed_store
+from briefing.tui.app import BriefingApp
+from briefing.tui.screens.feeds import FeedsScreen
+from tests.fetch.conftest import FeedServer, Reply, fixture
+from tests.tui.conftest import NOW, AppFactory, notes, screen_text
+
+FAST = {
+    "connect_timeout": 1.0,
+    "read_timeout": 2.0,
+    "request_deadline": 4.0,
+    "extract_full_text": False,
+}
+
+
+async def test_R_fetches_feeds_that_r_leaves_backing_off_and_failures_are_one_notice(
+    store: Store, make: AppFactory
+) -> None:
+    srv = FeedServer()
+    srv.thread.start()
+    try:
+        srv.feed("/policy.xml", fixture("rss2.xml"))
+        for n in range(4):
+            srv.routes[f"/down{n}.xml"] = Reply(404, b"")
+            feed_store.add(store, srv.url(f"/down{n}.xml"), f"Down {n}")
+        backing_off = feed_store.add(store, srv.url("/policy.xml"), "Policy Wire")
+        # failed a minute ago: r leaves it alone for a while
+        backing_off.failures, backing_off.last_error = 2, "HTTP 503 Service Unavailable"
+        backing_off.last_fetched = utcnow() - timedelta(minutes=1)  # the pipeline's clock
+        feed_store.update(store, backing_off)
+        app = make(store, **FAST)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not any(s.path == "/policy.xml" for s in srv.requests)
+            failed = [n for n in app._notifications if "failed: press f" in n.message]
+            assert len(failed) == 1 and len(list(app._notifications)) == 1
+            assert "4 feeds failed: press f to see them." in failed[0].message
+            app.clear_notifications()
+
+            await pilot.press("R")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert any(s.path == "/policy.xml" for s in srv.requests)
+            fetched = feed_store.by_url(store, srv.url("/policy.xml"))
+            assert fetched is not None and fetched.failures == 0
+    finally:
+        srv.httpd.shutdown()
+        srv.httpd.server_close()
+
+
+async def test_feeds_screen_says_when_each_feed_is_next_tried(
+    store: Store, make: AppFactory
+) -> None:
+    waiting = feed_store.add(store, "https://waiting.example/feed", "Waiting Feed")
+    waiting.failures, waiting.last_error = 3, "HTTP 500 Internal Server Error"
+    waiting.last_fetched = NOW - timedelta(minutes=30)
+    feed_store.update(store, waiting)
+    feed_store.add(store, "https://fine.example/feed", "Fine Feed")
+    app = make(store)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("f")
+        assert isinstance(app.screen, FeedsScreen)
+        text = screen_text(app)
+        assert "next try" in text and "next r" in text
+        # 3 failures: 2 h of back-off from 07:30
+        assert "2026-11-22 09:30" in text
+        row = next(n for n, f in enumerate(app.screen.feeds) if f.title == "Waiting Feed")
+        app.screen.query_one("#feed-table").move_cursor(row=row)
+        await pilot.pause()
+        assert "next try 2026-11-22 09:30 (backing off); R tries it now" in screen_text(app)
+
+
+async def test_T_saves_the_theme_keeping_the_rest_of_settings(
+    filled: Store, make: AppFactory, paths: Paths
+) -> None:
+    paths.settings_file.write_text('# mine\nsort = "coverage"\n\n[keymap]\n"briefing.help" = "h"\n')
+    app = make(filled)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("T")
+        assert app.theme == "textual-light"
+    saved = Settings.load(paths.settings_file)
+    assert saved.theme == "textual-light" and saved.sort == "coverage"
+    assert saved.keymap == {"briefing.help": "h"}
+    assert paths.settings_file.read_text().startswith('theme = "textual-light"\n# mine\n')
+
+
+async def test_keymap_conflicts_and_unknown_ids_are_warned_at_start(
+    filled: Store, make: AppFactory
+) -> None:
+    app = make(filled, keymap={"briefing.star": "S", "briefing.stra": "x"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        text = notes(app)
+        assert '"briefing.stra" is not a binding id' in text
+        assert 'takes S from "briefing.toggle_sort" (Sort)' in text
+        before = app.triage.get(table_titles_ids(app)[0]).starred
+        await pilot.press("S")
+        assert app.triage.get(table_titles_ids(app)[0]).starred != before
+
+
+def table_titles_ids(app: BriefingApp) -> list[str]:
+    from briefing.tui.screens.briefing import BriefingScreen
+
+    assert isinstance(app.screen, BriefingScreen)
+    return [item.id for item in app.screen.shown]
