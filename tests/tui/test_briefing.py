@@ -208,13 +208,21 @@ async def test_snooze_until_tomorrow_or_a_typed_date(filled: Store, make: AppFac
         assert "US actions against Kaspersky" not in table_titles(app)
         # now the pipeline story, with a typed date; a bad date is refused first
         await pilot.press("z", "ctrl+a", "ctrl+k", "x", "enter")
-        assert "A date like" in screen_text(app)
+        assert "Not a day I know: 'x'" in screen_text(app)
+        # a past day is refused with the reason (today is Sunday 2026-11-22)
+        app.screen.query_one(Input).value = "2026-11-20"
+        await pilot.press("enter")
+        assert "2026-11-20 is not after today" in screen_text(app)
         app.screen.query_one(Input).value = "2026-12-01"
         await pilot.press("enter")
         assert triage_store.get(filled, "pipeline").snoozed_until == date(2026, 12, 1)
         # escape cancels without writing
         await pilot.press("z", "escape")
         assert triage_store.get(filled, "patch").snoozed_until is None
+        # words: the next Monday after Sunday the 22nd
+        await pilot.press("z", "ctrl+a", "ctrl+k", *"monday", "enter")
+        assert triage_store.get(filled, "patch").snoozed_until == date(2026, 11, 23)
+        assert "Snoozed until Mon 2026-11-23" in notes(app)
 
 
 async def test_tag_and_note(filled: Store, make: AppFactory) -> None:

@@ -60,14 +60,6 @@ class InputModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def check_date(value: str) -> str | None:
-    try:
-        date.fromisoformat(value.strip())
-    except ValueError:
-        return "A date like 2026-11-23, please."
-    return None
-
-
 class NoteModal(ModalScreen[str | None]):
     """Write or edit the story's note; ctrl+s saves, escape cancels."""
 

@@ -8,7 +8,6 @@ the app tells every screen on the stack so it can redraw.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -17,8 +16,9 @@ from briefing.models import Event, Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.sanitize import clean
-from briefing.tui.screens.modals import InputModal, NoteModal, check_date
+from briefing.tui.screens.modals import InputModal, NoteModal
 from briefing.tui.text import plain
+from briefing.when import example, parse_day
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -93,26 +93,33 @@ class TriageActions:
         if target is None:
             return
         story, state = target
-        tomorrow = self.app.today() + timedelta(days=1)
+        today = self.app.today()
+
+        def check(value: str) -> str | None:
+            try:
+                parse_day(value, today)
+            except ValueError as exc:
+                return str(exc)
+            return None
 
         def done(value: str | None) -> None:
             if value is None:
                 return
-            until = date.fromisoformat(value.strip())
+            until = parse_day(value, today)
             self.triage_apply(
                 "snooze",
                 story,
                 rules.snoozed(state, until),
-                f"Snoozed until {until.isoformat()} (u to undo).",
+                f"Snoozed until {until:%a} {until.isoformat()} (u to undo).",
             )
 
         self.app.push_screen(
             InputModal(
                 "Snooze until",
-                tomorrow.isoformat(),
-                "YYYY-MM-DD",
-                check_date,
-                "enter: snooze until this date · escape: cancel",
+                "tomorrow",
+                "tomorrow",
+                check,
+                f"{example(today)} · enter: snooze · escape: cancel",
             ),
             done,
         )
