@@ -107,6 +107,8 @@ async def test_toggle_read_marks_seen_and_a_new_event_brings_it_back(
         await pilot.press("N")
         state = triage_store.get(filled, "kaspersky")
         assert state.read and state.seen_event_at is not None
+        # like newsboat, N moves on to the next unread story
+        assert briefing(app).current_id() == "pipeline"
         row = next(x for x in screen_text(app).splitlines() if "US actions against" in x)
         assert "●" not in row
         assert "3 unread" in screen_text(app)
@@ -124,11 +126,15 @@ async def test_toggle_read_marks_seen_and_a_new_event_brings_it_back(
         await pilot.pause()
         row = next(x for x in screen_text(app).splitlines() if "US actions against" in x)
         assert "●" in row
+        briefing(app).select_story("kaspersky")
         await pilot.press("N")
         state = triage_store.get(filled, "kaspersky")
         assert state.read and state.seen_event_at == datetime(2026, 11, 22, 7, 59, tzinfo=UTC)
-        await pilot.press("N")  # and unread again
+        assert briefing(app).current_id() != "kaspersky"
+        briefing(app).select_story("kaspersky")
+        await pilot.press("N")  # and unread again: the cursor stays
         assert not triage_store.get(filled, "kaspersky").read
+        assert briefing(app).current_id() == "kaspersky"
 
 
 async def test_mark_all_shown_read_and_undo(filled: Store, make: AppFactory) -> None:

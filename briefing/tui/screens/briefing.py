@@ -349,6 +349,20 @@ class BriefingScreen(TriageActions, Screen[None]):
         item = self.current()
         return (item.story, item.state) if item else None
 
+    def action_toggle_read(self) -> None:
+        """newsboat's N: mark the story read and move on to the next unread one."""
+        before = self.current_id()
+        super().action_toggle_read()
+        item = self.current()
+        if item is None or item.id != before or not item.read:
+            return  # marked unread (stay), or it left the list (the next one is here)
+        stories = self.query_one(StoryList)
+        found = self.neighbour_unread(before, 1)
+        index = next((n for n, i in enumerate(self.shown) if i.id == found), None)
+        if index is None:
+            index = min(stories.cursor_row + 1, len(self.shown) - 1)
+        stories.move_cursor(row=index)
+
     def action_mark_all_read(self) -> None:
         changes = [
             rules.marked_read(item.state, item.story) for item in self.shown if not item.read
