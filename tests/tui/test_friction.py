@@ -113,3 +113,28 @@ def table_titles_ids(app: BriefingApp) -> list[str]:
 
     assert isinstance(app.screen, BriefingScreen)
     return [item.id for item in app.screen.shown]
+
+
+async def test_n_in_the_reader_crosses_into_the_next_unread_story(
+    filled: Store, make: AppFactory
+) -> None:
+    from briefing.tui.screens.reader import ReaderScreen
+    from briefing.tui.screens.story import StoryScreen
+
+    app = make(filled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "enter", "enter")  # kaspersky, newest event, first article
+        assert isinstance(app.screen, ReaderScreen)
+        assert "Commerce bars Kaspersky" in screen_text(app)
+        await pilot.press("n")  # the story's last article
+        assert "What the Kaspersky ban means" in screen_text(app)
+        await pilot.press("n")  # past the end: the next unread story, its first article
+        assert app.screen.story_id == "pipeline"
+        assert "Fuel pipeline halted by ransomware" in screen_text(app)
+        assert "Next story: Ransomware attack on a fuel pipeline" in notes(app)
+        assert "article 1 of 3" in screen_text(app)
+        await pilot.press("p")  # before the first: kaspersky is read now, nothing unread before
+        assert app.screen.story_id == "pipeline"
+        assert "No more unread stories that way." in notes(app)
+        await pilot.press("escape")  # the story screen below followed
+        assert isinstance(app.screen, StoryScreen) and app.screen.story_id == "pipeline"

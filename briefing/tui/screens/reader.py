@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from briefing.models import Article, Story, TriageState
 from briefing.reading import stories as reading
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import count, highlight_sentences, line, link, stamp
+from briefing.tui.text import count, highlight_sentences, line, link, plain, stamp
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -58,8 +58,19 @@ class ReaderScreen(TriageActions, Screen[None]):
         Binding(
             "space", "scroll('page')", "Page", show=False, id="reader.page", tooltip="Page down"
         ),
-        bind("n", "next_article", "Next", "The story's next article", show=True),
-        bind("p", "previous_article", "Prev", "The story's previous article"),
+        bind(
+            "n",
+            "next_article",
+            "Next",
+            "The story's next article; after its last, the next unread story",
+            show=True,
+        ),
+        bind(
+            "p",
+            "previous_article",
+            "Prev",
+            "The story's previous article; before its first, the previous unread story",
+        ),
         *TRIAGE_BINDINGS,
     ]
 
@@ -143,8 +154,26 @@ class ReaderScreen(TriageActions, Screen[None]):
         index = self.order.index(self.article_id) + step
         if 0 <= index < len(self.order):
             self.show(self.order[index])
-        else:
-            self.app.notify("No more articles in this story that way.", timeout=2)
+            return
+        # past the story's end, like newsboat: on to the next (or previous) unread story
+        moved = self._story_below_moves(step)
+        if moved is None:
+            return
+        self.story_id, self.order = moved
+        if self.order:
+            self.show(self.order[0] if step > 0 else self.order[-1])
+            story = cluster_store.get_story(self.app.store, self.story_id)
+            title = plain(story.title) if story else ""
+            self.app.notify(f"Next story: {title}", markup=False, timeout=3)
+
+    def _story_below_moves(self, step: int) -> tuple[str, list[int]] | None:
+        from briefing.tui.screens.story import StoryScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, StoryScreen):
+                return screen.move_story(step)
+        self.app.notify("No more articles in this story that way.", timeout=2)
+        return None
 
     def action_next_article(self) -> None:
         self._step(1)

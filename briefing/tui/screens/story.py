@@ -388,16 +388,28 @@ class StoryScreen(TriageActions, Screen[None]):
             return None
         return self.articles.get(int(option.id))
 
-    def open_article(self, article_id: int) -> None:
-        from briefing.tui.screens.reader import ReaderScreen
-
-        order = [
+    def article_order(self) -> list[int]:
+        """The reader's n/p order: originals along the timeline, copies folded away."""
+        return [
             a.id
             for e in self.events
             for a, _c in fold([self.articles[i] for i in e.article_ids if i in self.articles])
             if a.id is not None
         ]
-        self.app.push_screen(ReaderScreen(article_id, self.story_id, order))
+
+    def open_article(self, article_id: int) -> None:
+        from briefing.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(article_id, self.story_id, self.article_order()))
+
+    def move_story(self, step: int) -> tuple[str, list[int]] | None:
+        """The reader ran off a story's end: load the next unread story (step 1) or the
+        previous one (-1); its id and article order, or None when there is none."""
+        before = self.story_id
+        self._go_unread(step)
+        if self.story_id == before or self.story is None:
+            return None
+        return self.story_id, self.article_order()
 
     def on_article_read(self, article_id: int) -> None:
         if article := self.articles.get(article_id):
