@@ -243,6 +243,21 @@ def story_link(store: Store, story_id: str) -> str | None:
     return None
 
 
+SearchError = search_store.SearchError
+Snippet = search_store.Snippet
+MARK_START, MARK_END = search_store.MARK_START, search_store.MARK_END
+
+
+def check_search(store: Store, text: str) -> None:
+    """SearchError, with what to fix, when `text` is not a search that can run."""
+    search_store.search_articles(store, text, limit=1)
+
+
+def search_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> list[Snippet]:
+    """Where a search matched in one story: its best articles, the matched words marked."""
+    return search_store.story_snippets(store, text, story_id, limit)
+
+
 def search(store: Store, text: str) -> tuple[str, ...]:
     """Story ids whose articles match a full-text search, best first."""
     return tuple(search_store.search_stories(store, text, limit=SEARCH_LIMIT))

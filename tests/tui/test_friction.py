@@ -138,3 +138,54 @@ async def test_n_in_the_reader_crosses_into_the_next_unread_story(
         assert "No more unread stories that way." in notes(app)
         await pilot.press("escape")  # the story screen below followed
         assert isinstance(app.screen, StoryScreen) and app.screen.story_id == "pipeline"
+
+
+async def test_search_syntax_errors_snippets_and_the_empty_message(
+    filled: Store, make: AppFactory
+) -> None:
+    from rich.text import Text
+    from textual.widgets import Input, Static
+
+    from briefing.tui.screens.briefing import MATCH_STYLE
+
+    app = make(filled)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", *"ninety OR halted", "enter")
+        assert {i.id for i in app.screen.shown} == {"kaspersky", "pipeline"}
+        app.screen.select_story("pipeline")
+        await pilot.pause()
+        summary = app.screen.query_one("#summary", Static).content
+        assert isinstance(summary, Text)
+        assert "⌕ Fuel pipeline halted by ransomware" in summary.plain
+        marked = [summary.plain[s.start : s.end] for s in summary.spans if s.style == MATCH_STYLE]
+        assert marked == ["halted"]
+        # a phrase
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *'"operator halted"', "enter")
+        assert [i.id for i in app.screen.shown] == ["pipeline"]
+        # bad syntax: the modal says what to fix and stays open
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"halted OR", "enter")
+        assert "OR needs words on both sides" in screen_text(app)
+        app.screen.query_one(Input).value = "nosuchwordanywhere"
+        await pilot.press("enter")
+        empty = str(app.screen.query_one("#summary", Static).content)
+        assert "“nosuchwordanywhere” matched nothing" in empty and "ctrl+f to clear" in empty
+        assert "Press r to fetch" not in empty
+        await pilot.press("ctrl+f")
+        assert len(app.screen.shown) == 4
+
+
+async def test_a_multi_line_note_shows_its_lines(filled: Store, make: AppFactory) -> None:
+    from briefing.store import triage as triage_store
+    from briefing.tui.screens.story import StoryScreen
+
+    state = triage_store.get(filled, "kaspersky")
+    state.note = "first point\nsecond point\nthird point"
+    triage_store.put(filled, state)
+    app = make(filled)
+    async with app.run_test(size=(120, 36)) as pilot:
+        lines = screen_text(app).splitlines()
+        assert any(line.rstrip().endswith("✎ first point") for line in lines)
+        assert any(line.rstrip().endswith("  second point") for line in lines)
+        await pilot.press("enter")
+        assert isinstance(app.screen, StoryScreen)
+        assert "third point" in screen_text(app)

@@ -22,7 +22,7 @@ from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
-from briefing.tui.text import count, day, line, summary_text
+from briefing.tui.text import count, day, line, note_text, snippet_text, summary_text
 from briefing.tui.widgets import StatusBar, SummaryPane
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 WIDE = 120
 # Seconds between cursor moves below which the summary waits for the cursor to rest.
 SUMMARY_DEBOUNCE = 0.12
+# How a search's matched terms stand out in the snippets.
+MATCH_STYLE = "bold reverse"
 # Events listed under the summary, newest first.
 TIMELINE_PREVIEW = 6
 
@@ -184,13 +186,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         item = self.current()
         pane = self.query_one("#summary", Static)
         if item is None:
-            pane.update(
-                Text(
-                    "No stories to show. Press r to fetch your feeds, f to manage them, "
-                    "ctrl+f to clear a filter.",
-                    style="italic",
-                )
-            )
+            pane.update(Text(self._empty_message(), style="italic"))
             return
         story, state, row = item.story, item.state, item.row
         text = Text()
@@ -207,7 +203,9 @@ class BriefingScreen(TriageActions, Screen[None]):
             text.append(f"\nsnoozed until {state.snoozed_until.isoformat()}", style="dim")
         if state.note:
             text.append("\n✎ ", style="bold")
-            text.append(line(state.note, "note").plain, style="italic")
+            text.append_text(note_text(state.note))
+        if self.filter.search:
+            text.append_text(self._matches(story.id))
         text.append("\n\n")
         full = reading.story(self.app.store, story.id)
         text.append_text(
@@ -225,6 +223,37 @@ class BriefingScreen(TriageActions, Screen[None]):
                 text.append(f"\n{day(event.date)}  ", style="cyan")
                 text.append_text(line(event.title))
         pane.update(text)
+
+    def _empty_message(self) -> str:
+        if self.filter.search:
+            return (
+                f"The search “{self.filter.search}” matched nothing. Press / to search "
+                "again, or ctrl+f to clear the search and filter."
+            )
+        if self.filter.active:
+            return f"No story matches the filter ({self.filter.describe()}). ctrl+f clears it."
+        if self.briefing.items:
+            return "Every story is hidden (dismissed or snoozed). u undoes the last one."
+        return "No stories to show. Press r to fetch your feeds, f to manage them."
+
+    def _matches(self, story_id: str) -> Text:
+        """Where the search matched in this story: article titles and snippets, terms marked."""
+        text = Text()
+        try:
+            found = reading.search_snippets(self.app.store, self.filter.search, story_id)
+        except reading.SearchError:
+            return text
+        for snip in found:
+            text.append("\n⌕ ", style="bold")
+            text.append_text(line(snip.title, style="bold"))
+            if snip.text:
+                text.append("\n  ")
+                text.append_text(
+                    snippet_text(
+                        snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE
+                    )
+                )
+        return text
 
     def update_status(self) -> None:
         total = len(self.briefing.items)
@@ -307,20 +336,30 @@ class BriefingScreen(TriageActions, Screen[None]):
     # -- search and filter -------------------------------------------------
 
     def action_search(self) -> None:
+        store = self.app.store
+
+        def check(text: str) -> str | None:
+            try:
+                reading.check_search(store, text)
+            except reading.SearchError as exc:
+                return f"Search: {exc}"
+            return None
+
         def done(text: str | None) -> None:
             if text is None:
                 return
             if not text.strip():
                 self.set_filter(_replace(self.filter, search="", search_ids=None))
                 return
-            ids = reading.search(self.app.store, text)
+            ids = reading.search(store, text)
             self.set_filter(_replace(self.filter, search=text.strip(), search_ids=ids))
 
         self.app.push_screen(
             InputModal(
                 "Search all articles",
                 self.filter.search,
-                "words to find",
+                'words, "a phrase", CISA OR NCSC, ransom NOT test, regulat*',
+                check,
                 hint="enter: search · empty: clear the search · escape: cancel",
             ),
             done,

@@ -162,7 +162,7 @@ class ReaderScreen(TriageActions, Screen[None]):
         self.story_id, self.order = moved
         if self.order:
             self.show(self.order[0] if step > 0 else self.order[-1])
-            story = cluster_store.get_story(self.app.store, self.story_id)
+            story = reading.story(self.app.store, self.story_id)
             title = plain(story.title) if story else ""
             self.app.notify(f"Next story: {title}", markup=False, timeout=3)
 

@@ -19,7 +19,7 @@ from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import count, day, line, link
+from briefing.tui.text import count, day, line, link, note_text
 from briefing.tui.widgets import StatusBar
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ class StoryScreen(TriageActions, Screen[None]):
             text.append(f"  snoozed until {state.snoozed_until.isoformat()}", style="bold")
         if state.note:
             text.append("\n✎ ", style="bold")
-            text.append(line(state.note, "note").plain, style="italic")
+            text.append_text(note_text(state.note))
         self.query_one("#story-header", Static).update(text)
 
     def current_event(self) -> Event | None:
