@@ -189,3 +189,45 @@ async def test_a_multi_line_note_shows_its_lines(filled: Store, make: AppFactory
         await pilot.press("enter")
         assert isinstance(app.screen, StoryScreen)
         assert "third point" in screen_text(app)
+
+
+async def test_Y_copies_the_story_id_and_the_summary_shows_it(
+    filled: Store, make: AppFactory
+) -> None:
+    app = make(filled)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 40)) as pilot:
+        assert "id kaspersky" in screen_text(app)
+        await pilot.press("Y")
+        assert copied == ["kaspersky"]
+        assert "Copied the story id kaspersky" in notes(app)
+        await pilot.press("enter", "Y")  # on the story screen too
+        assert copied == ["kaspersky", "kaspersky"]
+
+
+def test_the_reader_drops_related_links_and_a_repeated_title() -> None:
+    from briefing.models import Article
+    from briefing.tui.screens.reader import body_text
+
+    article = Article(
+        1,
+        "g",
+        "https://a.example/1",
+        "Regulators weigh a supplier rule",
+        text=(
+            "Regulators Weigh a Supplier Rule\n"
+            "The regulators met on Tuesday to weigh the rule.\n"
+            "Read more: An older story about suppliers\n"
+            "Related stories\n"
+            "Share this article\n"
+            "A spokesperson declined to comment on the timing.\n"
+            "Readers can read more: the rule runs to forty pages."
+        ),
+    )
+    shown = body_text(article).plain.split("\n\n")
+    assert shown == [
+        "The regulators met on Tuesday to weigh the rule.",
+        "A spokesperson declined to comment on the timing.",
+        "Readers can read more: the rule runs to forty pages.",
+    ]

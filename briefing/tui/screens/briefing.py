@@ -194,7 +194,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         text.append("\n")
         text.append(
             f"{day(story.first_date)} → {day(story.last_date)} · {count(row.events, 'event')} · "
-            f"{count(row.sources, 'source')} · {count(row.articles, 'article')}",
+            f"{count(row.sources, 'source')} · {count(row.articles, 'article')} · id {story.id}",
             style="dim",
         )
         if state.tags:

@@ -31,19 +31,31 @@ def is_heading(paragraph: str, position: int, total: int) -> bool:
     return position < total - 1 and len(paragraph) <= 80 and not _END.search(paragraph)
 
 
+def _same_words(a: str, b: str) -> bool:
+    return re.findall(r"\w+", a.casefold()) == re.findall(r"\w+", b.casefold())
+
+
+def paragraphs(article: Article) -> list[str]:
+    """The body's paragraphs without page clutter ("Read more: ...") or a repeat of the title."""
+    from briefing.sanitize import clean
+    from briefing.summarize.boilerplate import is_page_clutter
+
+    found = [p.strip() for p in _PARAGRAPHS.split(clean(article.body, "text")) if p.strip()]
+    if found and article.title and _same_words(found[0], article.title):
+        found = found[1:]
+    return [p for p in found if not is_page_clutter(p)]
+
+
 def body_text(article: Article) -> Text:
     """Paragraphs separated by blank lines, headings in bold; untrusted text stays text."""
-    raw = article.body
     cleaned = Text()
-    if not raw:
+    if not article.body:
         return Text("No text was extracted for this article.", style="italic dim")
-    from briefing.sanitize import clean
-
-    paragraphs = [p.strip() for p in _PARAGRAPHS.split(clean(raw, "text")) if p.strip()]
-    for n, paragraph in enumerate(paragraphs):
+    shown = paragraphs(article)
+    for n, paragraph in enumerate(shown):
         if n:
             cleaned.append("\n\n")
-        style = "bold underline" if is_heading(paragraph, n, len(paragraphs)) else ""
+        style = "bold underline" if is_heading(paragraph, n, len(shown)) else ""
         cleaned.append(" ".join(paragraph.split()), style=style)
     return cleaned
 

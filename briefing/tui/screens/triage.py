@@ -44,6 +44,7 @@ TRIAGE_BINDINGS = [
     bind("U", "redo", "Redo", "Redo the last triage action you undid"),
     bind("o", "open_link", "Open link", "Open the article in your web browser"),
     bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
+    bind("Y", "copy_id", "Copy id", "Copy the story's id (briefing export --story ID)"),
     bind("r", "app.refresh_feeds", "Refresh", "Fetch the feeds that are due now", show=True),
     bind("R", "app.reload_all", "Reload all", "Fetch every feed now, even those backing off"),
     bind("e", "export", "Export", "Export a brief (markdown or json)"),
@@ -156,6 +157,17 @@ class TriageActions:
 
         note = clean(state.note, "note")
         self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", note), done)
+
+    def action_copy_id(self) -> None:
+        if target := self.triage_target():
+            story, _state = target
+            self.app.copy_to_clipboard(story.id)
+            self.app.notify(
+                f"Copied the story id {story.id} "
+                f"(briefing export --story {story.id[:6]} works too).",
+                markup=False,
+                timeout=3,
+            )
 
     def action_undo(self) -> None:
         # the change itself reaches every screen through the app; this says what it was
