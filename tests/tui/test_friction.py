@@ -231,3 +231,19 @@ def test_the_reader_drops_related_links_and_a_repeated_title() -> None:
         "A spokesperson declined to comment on the timing.",
         "Readers can read more: the rule runs to forty pages.",
     ]
+
+
+async def test_the_footer_fits_80_columns_on_every_screen(filled: Store, make: AppFactory) -> None:
+    app = make(filled)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for keys in [(), ("enter",), ("enter", "enter"), ("escape", "escape", "f")]:
+            await pilot.press(*keys)
+            await pilot.pause()
+            footer = screen_text(app).splitlines()[-1]
+            shown = [
+                b.binding.description
+                for b in app.screen.active_bindings.values()
+                if b.binding.show and b.binding.description
+            ]
+            assert shown and all(d in footer for d in shown), (footer, shown)
+            assert "^p palette" in footer

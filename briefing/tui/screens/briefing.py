@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from briefing.models import Story, TriageState
 from briefing.reading import rules
@@ -23,7 +23,7 @@ from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
 from briefing.tui.text import count, day, line, note_text, snippet_text, summary_text
-from briefing.tui.widgets import StatusBar, SummaryPane
+from briefing.tui.widgets import KeyFooter, StatusBar, SummaryPane
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -106,7 +106,7 @@ class BriefingScreen(TriageActions, Screen[None]):
             with SummaryPane(id="summary-pane"):
                 yield Static(id="summary", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

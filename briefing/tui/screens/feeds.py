@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from briefing.fetch.feed import next_try
 from briefing.fetch.urls import FeedUrlError, check_feed_url
@@ -20,7 +20,7 @@ from briefing.store import feeds as feed_store
 from briefing.tui.screens.modals import ConfirmModal, InputModal
 from briefing.tui.screens.triage import bind
 from briefing.tui.text import count, line, plain, stamp
-from briefing.tui.widgets import StatusBar
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -110,7 +110,7 @@ class FeedsScreen(Screen[None]):
         with VerticalScroll(id="feed-detail-pane"):
             yield Static(id="feed-detail", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(FeedTable)

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from briefing.models import Article, Story, TriageState
 from briefing.reading import stories as reading
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, highlight_sentences, line, link, plain, stamp
-from briefing.tui.widgets import StatusBar
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -98,7 +98,7 @@ class ReaderScreen(TriageActions, Screen[None]):
             yield Static(id="reader-header", markup=False)
             yield Static(id="reader-body", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show(self.article_id)

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Article, Event, Story, TriageState
@@ -20,7 +20,7 @@ from briefing.reading import stories as reading
 from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, day, line, link, note_text
-from briefing.tui.widgets import StatusBar
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -170,7 +170,7 @@ class StoryScreen(TriageActions, Screen[None]):
             yield KeyList(id="timeline")
             yield KeyList(id="articles")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load(self.story_id)
