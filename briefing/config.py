@@ -26,7 +26,7 @@ APP_NAME = "briefing"
 # against the summarize package's own list by a test.
 CHOICES: dict[str, tuple[str, ...]] = {
     "summarizer": ("", "lexrank", "textrank", "lsa", "luhn", "lead"),
-    "sort": ("recent", "coverage"),
+    "sort": ("recent", "coverage", "category"),
 }
 
 
@@ -87,7 +87,8 @@ class Settings:
     summarizer: str = ""
     # Light or dark Textual theme name.
     theme: str = "textual-dark"
-    # Sort the briefing by "recent" activity or by "coverage" (outlets now).
+    # Sort the briefing by "recent" activity, by "coverage" (outlets now, then in
+    # all), or by feed "category" (grouped, newest first in each).
     sort: str = "recent"
     # Key rebindings: binding id -> keys, e.g. {"briefing.star" = "S"}.
     keymap: dict[str, str] = field(default_factory=dict)

@@ -21,7 +21,11 @@ from briefing.store import feeds as feed_store
 from briefing.store import search as search_store
 from briefing.store import triage as triage_store
 
-SORTS = ("recent", "coverage")
+# recent: newest activity first; coverage: outlets on it in the last days, then all
+# its outlets; category: grouped by the feeds' category, newest first in each.
+SORTS = ("recent", "coverage", "category")
+# Where a story without a feed category goes when grouped.
+NO_CATEGORY = "(no category)"
 # "Coverage now" counts the outlets that wrote about a story in these last days.
 COVERAGE_DAYS = 3
 # Stories a full-text search returns at most.
@@ -40,6 +44,11 @@ class Filter:
     # a full-text search: the query and the matching story ids, best first
     search: str = ""
     search_ids: tuple[str, ...] | None = None
+    # only the stories d and z hid (dismissed, snoozed), where d and z undo
+    hidden: bool = False
+    # only the stories with an event since the last session (✚)
+    new: bool = False
+    category: str = ""
 
     @property
     def active(self) -> bool:
@@ -49,6 +58,12 @@ class Filter:
         parts = []
         if self.search:
             parts.append(f"search “{self.search}”")
+        if self.hidden:
+            parts.append("hidden")
+        if self.new:
+            parts.append("new since last session")
+        if self.category:
+            parts.append(f"category {self.category}")
         if self.unread:
             parts.append("unread")
         if self.starred:
@@ -71,6 +86,11 @@ class Item:
     row: cluster_store.StoryRow
     state: TriageState
     new: bool = False  # gained an event since the last session
+    categories: tuple[str, ...] = ()  # its feeds' categories, the most articles first
+
+    @property
+    def category(self) -> str:
+        return self.categories[0] if self.categories else NO_CATEGORY
 
     @property
     def story(self) -> Story:
@@ -96,11 +116,13 @@ class Briefing:
     def load(cls, store: Store, now: datetime, last_session: datetime | None) -> Briefing:
         states = triage_store.all_states(store)
         since = now - timedelta(days=COVERAGE_DAYS)
+        categories = cluster_store.story_categories(store)
         items: dict[str, Item] = {}
         for row in cluster_store.story_rows(store, recent_since=since, with_summary=False):
             story = row.story
             state = states.get(story.id) or TriageState(story_id=story.id)
-            items[story.id] = Item(row, state, rules.is_new_since(story, last_session))
+            new = rules.is_new_since(story, last_session)
+            items[story.id] = Item(row, state, new, tuple(categories.get(story.id, ())))
         return cls(items)
 
     def visible(
@@ -119,7 +141,11 @@ class Briefing:
             story, state = item.story, item.state
             if wanted is not None and story.id not in wanted:
                 continue
-            if rules.is_hidden(story, state, today):
+            if rules.is_hidden(story, state, today) != flt.hidden:
+                continue
+            if flt.new and not item.new:
+                continue
+            if flt.category and flt.category not in item.categories:
                 continue
             if flt.unread and item.read:
                 continue
@@ -137,15 +163,17 @@ class Briefing:
             if flt.until and story.first_date > flt.until:
                 continue
             shown.append(item)
-        if flt.search_ids is not None:
-            rank = {sid: n for n, sid in enumerate(flt.search_ids)}
-            shown.sort(key=lambda i: rank[i.id])
-        elif sort == "coverage":
-            shown.sort(key=_recent_key, reverse=True)
-            shown.sort(key=lambda i: i.row.recent_sources, reverse=True)
-        else:
-            shown.sort(key=_recent_key, reverse=True)
+        # search results too: the status line names the order, and it is this one
+        shown.sort(key=_recent_key, reverse=True)
+        if sort == "coverage":
+            shown.sort(key=lambda i: (i.row.recent_sources, i.row.sources), reverse=True)
+        elif sort == "category":
+            shown.sort(key=lambda i: (i.category == NO_CATEGORY, i.category.casefold()))
         return shown
+
+    def categories(self) -> list[str]:
+        found = {c for item in self.items.values() for c in item.categories}
+        return sorted(found, key=str.casefold)
 
     def tags(self) -> list[str]:
         return sorted({t for item in self.items.values() for t in item.state.tags})

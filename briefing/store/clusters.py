@@ -157,6 +157,25 @@ def story_ids_for_feed(store: Store, feed_id: int) -> set[str]:
     }
 
 
+def story_categories(store: Store) -> dict[str, list[str]]:
+    """Each story's feed categories, the one with the most articles first (ties by name).
+
+    Feeds without a category are left out; a story whose feeds have none is absent.
+    """
+    out: dict[str, list[str]] = {}
+    for r in store.query(
+        """SELECT events.story_id AS sid, feeds.category AS category, COUNT(*) AS n
+           FROM articles
+           JOIN events ON events.id = articles.event_id
+           JOIN feeds ON feeds.id = articles.feed_id
+           WHERE events.story_id IS NOT NULL AND feeds.category != ''
+           GROUP BY events.story_id, feeds.category
+           ORDER BY events.story_id, n DESC, feeds.category"""
+    ):
+        out.setdefault(r["sid"], []).append(r["category"])
+    return out
+
+
 def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:
     """A story's newest events (without article ids), newest first: the app's preview."""
     return [

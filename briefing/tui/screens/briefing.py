@@ -22,7 +22,7 @@ from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
-from briefing.tui.text import count, day, line, note_text, snippet_text, summary_text
+from briefing.tui.text import count, day, line, note_text, plain, snippet_text, summary_text
 from briefing.tui.widgets import KeyFooter, StatusBar, SummaryPane
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 WIDE = 120
 # Seconds between cursor moves below which the summary waits for the cursor to rest.
 SUMMARY_DEBOUNCE = 0.12
+# Width of the category column when the list is grouped by category.
+GROUP_WIDTH = 14
 # How a search's matched terms stand out in the snippets.
 MATCH_STYLE = "bold reverse"
 # Events listed under the summary, newest first.
@@ -84,9 +86,11 @@ class BriefingScreen(TriageActions, Screen[None]):
         bind("A", "mark_all_read", "All read", "Mark every story shown as read"),
         *TRIAGE_BINDINGS,
         bind("slash", "search", "Search", "Full-text search over all articles", show=True),
-        bind("F", "filter", "Filter", "Filter by unread, starred, tag, feed or dates"),
+        bind("F", "filter", "Filter", "Filter by unread, new, hidden, tag, feed, category, dates"),
         bind("ctrl+f,escape", "clear_filter", "Clear filter", "Show every story again"),
-        bind("S", "toggle_sort", "Sort", "Sort by newest activity or by coverage now"),
+        bind("w", "toggle_new", "What's new", "Only the stories with news since your last session"),
+        bind("H", "toggle_hidden", "Hidden", "The dismissed and snoozed stories; d and z undo"),
+        bind("S", "toggle_sort", "Sort", "Sort by newest activity, by coverage, or by category"),
         bind("f", "feeds", "Feeds", "Feed health: add, remove, retry feeds"),
     ]
 
@@ -94,6 +98,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         super().__init__(id="briefing")
         self.filter = Filter()
         self.shown: list[Item] = []
+        self._group_starts: set[str] = set()  # grouped by category: each group's first story
         self.briefing = reading.Briefing()
         self._moved_at = 0.0
         self._summary_timer: Timer | None = None
@@ -102,7 +107,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         with Container(id="main"):
             with Vertical(id="list-pane"):
                 yield Static(HEADER, id="stories-header", markup=False)
-                yield StoryList(render_row, id="stories")
+                yield StoryList(self.render_row, id="stories")
             with SummaryPane(id="summary-pane"):
                 yield Static(id="summary", markup=False)
         yield StatusBar()
@@ -131,11 +136,27 @@ class BriefingScreen(TriageActions, Screen[None]):
         stories = self.query_one(StoryList)
         current = keep or self.current_id()
         self.shown = self._visible()
+        self._group_starts = set()
+        if self.app.sort == "category":
+            previous = None
+            for item in self.shown:
+                if item.category != previous:
+                    self._group_starts.add(item.id)
+                previous = item.category
         if index is None:
             index = next((n for n, i in enumerate(self.shown) if i.id == current), 0)
         stories.set_items(self.shown, index)
         self.show_summary()
         self.update_status()
+
+    def render_row(self, item: Item, width: int) -> Text:
+        if self.app.sort != "category":
+            return render_row(item, width)
+        # grouped: the category names its group on the group's first row
+        label = item.category if item.id in self._group_starts else ""
+        text = Text(f" {plain(label, 'tag')[:GROUP_WIDTH]:<{GROUP_WIDTH}}", style="bold magenta")
+        text.append_text(render_row(item, width))
+        return text
 
     def current(self) -> Item | None:
         stories = self.query_one(StoryList)
@@ -249,9 +270,7 @@ class BriefingScreen(TriageActions, Screen[None]):
             if snip.text:
                 text.append("\n  ")
                 text.append_text(
-                    snippet_text(
-                        snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE
-                    )
+                    snippet_text(snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE)
                 )
         return text
 
@@ -261,8 +280,10 @@ class BriefingScreen(TriageActions, Screen[None]):
         text = Text()
         text.append(count(len(self.shown), "story", "stories"), style="bold")
         text.append(f" · {unread} unread")
-        if len(self.shown) != total:
-            text.append(f" · {total - len(self.shown)} hidden", style="dim")
+        if self.filter.hidden:
+            text.append(" · hidden view: d and z bring one back", style="dim")
+        elif len(self.shown) != total:
+            text.append(f" · {total - len(self.shown)} not shown (H: hidden ones)", style="dim")
         text.append(f" · by {self.app.sort}", style="dim")
         if self.filter.active:
             text.append(" · ")
@@ -325,8 +346,18 @@ class BriefingScreen(TriageActions, Screen[None]):
         self._move_unread(-1)
 
     def action_toggle_sort(self) -> None:
-        self.app.sort = "coverage" if self.app.sort == "recent" else "recent"
+        sorts = reading.SORTS
+        self.app.sort = sorts[(sorts.index(self.app.sort) + 1) % len(sorts)]
         self.redraw()
+        self.app.notify(f"Sorted by {self.app.sort}.", timeout=2)
+
+    def action_toggle_new(self) -> None:
+        self.set_filter(_replace(self.filter, new=not self.filter.new))
+
+    def action_toggle_hidden(self) -> None:
+        self.set_filter(_replace(self.filter, hidden=not self.filter.hidden))
+        if self.filter.hidden:
+            self.app.notify("Hidden stories: d and z bring one back; H leaves.", timeout=3)
 
     def action_feeds(self) -> None:
         from briefing.tui.screens.feeds import FeedsScreen
@@ -372,7 +403,10 @@ class BriefingScreen(TriageActions, Screen[None]):
             if flt is not None:
                 self.set_filter(flt)
 
-        self.app.push_screen(FilterModal(self.filter, self.briefing.tags(), feeds), done)
+        self.app.push_screen(
+            FilterModal(self.filter, self.briefing.tags(), feeds, self.briefing.categories()),
+            done,
+        )
 
     def action_clear_filter(self) -> None:
         if self.filter.active:

@@ -8,6 +8,7 @@ the app tells every screen on the stack so it can redraw.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -36,8 +37,19 @@ def bind(key: str, action: str, description: str, tooltip: str, show: bool = Fal
 TRIAGE_BINDINGS = [
     bind("N", "toggle_read", "Read/unread", "Mark the story read, or unread again"),
     bind("s", "star", "Star", "Star or unstar the story", show=True),
-    bind("d", "dismiss_story", "Dismiss", "Hide the story until a new event joins it", show=True),
-    bind("z", "snooze", "Snooze", "Hide the story until tomorrow or a date you type"),
+    bind(
+        "d",
+        "dismiss_story",
+        "Dismiss",
+        "Hide the story until a new event joins it (on a dismissed one: bring it back)",
+        show=True,
+    ),
+    bind(
+        "z",
+        "snooze",
+        "Snooze",
+        "Hide the story until a day you type (on a snoozed one: wake it)",
+    ),
     bind("t", "tag", "Tag", "Set the story's tags (words separated by spaces)"),
     bind("a", "note", "Note", "Write a note on the story"),
     bind("u", "undo", "Undo", "Undo the last triage action"),
@@ -49,6 +61,15 @@ TRIAGE_BINDINGS = [
     bind("R", "app.reload_all", "Reload all", "Fetch every feed now, even those backing off"),
     bind("e", "export", "Export", "Export a brief (markdown or json)"),
 ]
+
+
+def _back(state: TriageState, undone: str) -> str:
+    """What reversing d or z did; the story may still be hidden by the other one."""
+    other = "snoozed" if undone == "dismissed" else "dismissed"
+    still = (state.snoozed_until is not None) if other == "snoozed" else state.dismissed
+    if still:
+        return f"No longer {undone}, but still {other} (u to undo)."
+    return f"No longer {undone}: back in the briefing (u to undo)."
 
 
 class TriageActions:
@@ -82,6 +103,11 @@ class TriageActions:
     def action_dismiss_story(self) -> None:
         if target := self.triage_target():
             story, state = target
+            if state.dismissed and rules.is_hidden(story, state, self.app.today()):
+                # on a story d hid (the hidden view): d brings it back
+                new = replace(state, dismissed=False)
+                self.triage_apply("undismiss", story, new, _back(state, "dismissed"))
+                return
             self.triage_apply(
                 "dismiss",
                 story,
@@ -95,6 +121,11 @@ class TriageActions:
             return
         story, state = target
         today = self.app.today()
+        if state.snoozed_until is not None and state.snoozed_until > today:
+            # z on a snoozed story (the hidden view): z wakes it
+            new = replace(state, snoozed_until=None)
+            self.triage_apply("wake", story, new, _back(state, "snoozed"))
+            return
 
         def check(value: str) -> str | None:
             try:
