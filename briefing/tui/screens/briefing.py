@@ -424,13 +424,15 @@ class BriefingScreen(TriageActions, Screen[None]):
 
     def action_toggle_read(self) -> None:
         """newsboat's N: mark the story read and move on to the next unread one."""
-        before = self.current_id()
-        super().action_toggle_read()
         item = self.current()
-        if item is None or item.id != before or not item.read:
-            return  # marked unread (stay), or it left the list (the next one is here)
+        if item is None:
+            return
+        was_read = item.read
+        super().action_toggle_read()
+        if was_read or self.filter.unread:
+            return  # marked unread: stay; unread only: the story leaves, the next slides up
         stories = self.query_one(StoryList)
-        found = self.neighbour_unread(before, 1)
+        found = self.neighbour_unread(item.id, 1)
         index = next((n for n, i in enumerate(self.shown) if i.id == found), None)
         if index is None:
             index = min(stories.cursor_row + 1, len(self.shown) - 1)
