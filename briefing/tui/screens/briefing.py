@@ -404,7 +404,9 @@ class BriefingScreen(TriageActions, Screen[None]):
                 self.set_filter(flt)
 
         self.app.push_screen(
-            FilterModal(self.filter, self.briefing.tags(), feeds, self.briefing.categories()),
+            FilterModal(
+                self.filter, self.briefing.tags(), feeds, self.briefing.categories(self.app.store)
+            ),
             done,
         )
 
