@@ -59,11 +59,19 @@ def _applied(node: type[DOMNode], keymap: dict[str, str]) -> tuple[BindingsMap, 
     return bindings, list(lost.values())
 
 
+def _modals() -> tuple[type[DOMNode], ...]:
+    from briefing.tui.screens.export import ExportModal
+    from briefing.tui.screens.help import HelpScreen
+    from briefing.tui.screens.modals import ConfirmModal, FilterModal, InputModal, NoteModal
+
+    return (ExportModal, HelpScreen, ConfirmModal, FilterModal, InputModal, NoteModal)
+
+
 def _known_ids() -> set[str]:
     ids: set[str] = set()
-    for chain in chains():
-        for node in chain.nodes:
-            ids.update(b.id for _k, b in node._merge_bindings() if b.id)
+    nodes = [node for chain in chains() for node in chain.nodes] + list(_modals())
+    for node in nodes:
+        ids.update(b.id for _k, b in node._merge_bindings() if b.id)
     return ids
 
 

@@ -113,10 +113,13 @@ def test_keys_prints_the_effective_keymap_and_warns(
     out = capsys.readouterr().out
     assert "briefing.toggle_sort" in out and "briefing.reload_all" in out
     settings = home / "config" / "settings.toml"
-    settings.write_text('[keymap]\n"briefing.star" = "S"\n"briefing.nope" = "x"\n')
+    settings.write_text(
+        '[keymap]\n"briefing.star" = "S"\n"briefing.nope" = "x"\n"modal.cancel" = "ctrl+g"\n'
+    )
     assert run(home, "keys") == 0
     captured = capsys.readouterr()
     assert '"briefing.nope" is not a binding id' in captured.err
+    assert "modal.cancel" not in captured.err  # a modal's id is a binding id too
     assert 'takes S from "briefing.toggle_sort" (Sort) on the briefing screen' in captured.err
     star = [line for line in captured.out.splitlines() if "briefing.star" in line]
     assert star and all(line.split()[0] == "S" for line in star)
