@@ -12,6 +12,7 @@ import contextlib
 import sys
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -90,6 +91,8 @@ class BriefingApp(App[None]):
         return self.now().date()
 
     def on_mount(self) -> None:
+        # T, or the palette's theme picker: either way the choice outlives the session
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._save_theme())
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
             self._warn_keymap()
@@ -127,8 +130,13 @@ class BriefingApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def _save_theme(self) -> None:
+        if self.theme == self.settings.theme:
+            return
         try:
             save_setting(self.paths.settings_file, "theme", self.theme)
+            self.settings = replace(self.settings, theme=self.theme)
         except (ConfigError, WriteError, OSError) as exc:
             self.notify(f"Theme not saved: {exc}", severity="warning", markup=False, timeout=6)
 

@@ -247,3 +247,13 @@ async def test_the_footer_fits_80_columns_on_every_screen(filled: Store, make: A
             ]
             assert shown and all(d in footer for d in shown), (footer, shown)
             assert "^p palette" in footer
+
+
+async def test_a_theme_picked_in_the_palette_is_saved_too(
+    filled: Store, make: AppFactory, paths: Paths
+) -> None:
+    app = make(filled)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.theme = "nord"  # what the palette's theme picker does
+        await pilot.pause()
+    assert Settings.load(paths.settings_file).theme == "nord"
