@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -49,11 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser(
+    demo = sub.add_parser(
         "demo",
         help="open the app on the bundled demo corpus (no network)",
         description="Serve the bundled demo feeds on 127.0.0.1, fetch them into a "
-        "throw-away home, and open the app.",
+        "throw-away home, and open the app. With --keep (or --home DIR), the home "
+        "is kept: its articles stay readable offline after the demo server is gone.",
+    )
+    demo.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the demo's home (--home DIR, else a new directory that is printed)",
     )
 
     feeds = sub.add_parser(
@@ -91,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import briefing's default list of cyber-policy feeds",
     )
+    imp.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only feeds in this category (repeatable; `feeds defaults` lists them)",
+    )
+    fsub.add_parser(
+        "defaults",
+        help="list briefing's default feeds by category",
+        description="List the default feeds by category, without following any.",
+    )
     exp = fsub.add_parser(
         "export",
         help="write the feeds as OPML",
@@ -98,11 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
 
-    sub.add_parser(
+    fetch = sub.add_parser(
         "fetch",
         help="fetch every feed, extract, cluster and summarize",
-        description="Fetch every feed, pull full text, group and summarize. "
+        description="Fetch every due feed, pull full text, group and summarize. "
         "Exits 0 when the run completed, even if some feeds failed.",
+    )
+    fetch.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch every feed now, even those backing off, asked to wait, or dead",
     )
 
     export = sub.add_parser(
@@ -139,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     sub.add_parser(
+        "keys",
+        help="print the effective keymap",
+        description="Print every key of the app, after the [keymap] in settings.toml, "
+        "with its binding id; conflicts and unknown ids are named.",
+    )
+
+    sub.add_parser(
         "locate",
         help="print where config, data and cache live",
         description="Print the directories and files briefing uses.",
@@ -163,16 +193,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from briefing.demo import run_demo
 
-        return run_demo()
+        return run_demo(Path(args.home) if args.home else None, keep=args.keep or bool(args.home))
     paths = Paths.resolve(args.home).ensure()
     if args.command == "locate":
         return _locate(paths)
     settings = Settings.load(paths.settings_file)
+    if args.command == "keys":
+        return _keys(settings)
     store = Store(paths.database)
     if args.command == "feeds":
         return _feeds(store, args)
     if args.command == "fetch":
-        return _fetch(store, settings)
+        return _fetch(store, settings, force=args.force)
     if args.command == "export":
         return _export(store, args)
     return _open_app(store, settings, paths)
@@ -193,6 +225,29 @@ def _locate(paths: Paths) -> int:
 def default_feeds() -> list[opml.OpmlFeed]:
     data = resources.files("briefing.data").joinpath("default_feeds.opml").read_bytes()
     return opml.parse(data)[0]
+
+
+def in_categories(items: list[opml.OpmlFeed], wanted: list[str]) -> list[opml.OpmlFeed]:
+    """The feeds in any of these categories (case-insensitive); an unknown name is an error."""
+    known = {item.category.casefold(): item.category for item in items}
+    unknown = [name for name in wanted if name.casefold() not in known]
+    if unknown:
+        names = ", ".join(sorted(set(known.values())))
+        raise CliError(f"no category {unknown[0]!r}; the categories are: {names}")
+    folded = {name.casefold() for name in wanted}
+    return [item for item in items if item.category.casefold() in folded]
+
+
+def defaults_by_category(items: list[opml.OpmlFeed]) -> str:
+    """The default feeds as an indented list under their categories."""
+    groups: dict[str, list[opml.OpmlFeed]] = {}
+    for item in items:
+        groups.setdefault(item.category or "Other", []).append(item)
+    out = []
+    for category, feeds in groups.items():
+        out.append(f"{category} ({len(feeds)})")
+        out.extend(f"  {feed.title or feed.url}  {feed.url}" for feed in feeds)
+    return "\n".join(out) + "\n"
 
 
 def import_feeds(store: Store, items: list[opml.OpmlFeed]) -> tuple[int, int]:
@@ -224,11 +279,15 @@ def _feeds(store: Store, args: argparse.Namespace) -> int:
         print(f"removed {args.url}")
     elif action == "list":
         _print_feeds(feed_store.all_feeds(store))
+    elif action == "defaults":
+        print(defaults_by_category(default_feeds()), end="")
     elif action == "import":
         if args.defaults:
             items, refused = default_feeds(), list[str]()
         else:
             items, refused = opml.read(args.file)
+        if args.category:
+            items = in_categories(items, args.category)
         added, skipped = import_feeds(store, items)
         for message in refused:
             print(f"skipped: {message}", file=sys.stderr)
@@ -264,17 +323,43 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
                 health += f" · {waiting}"
         print(
             f"{feed.url}\n    {feed.name} · {feed.category or '-'} · fetched {when} · "
-            f"{feed.item_count} items · {health}"
+            f"{feed.item_count} items · {health} · {next_try_text(feed, now)}"
         )
+
+
+def next_try_text(feed: feed_store.Feed, now: datetime) -> str:
+    """When the next `briefing fetch` will try this feed, in words."""
+    from briefing.fetch.feed import next_try
+
+    if feed.dead:
+        return "not tried again (fetch --force tries it)"
+    when = next_try(feed, now)
+    if when is None:
+        return "next try: next fetch"
+    return f"next try: {when.strftime('%Y-%m-%d %H:%M')} UTC"
 
 
 # -- fetch, export, app --------------------------------------------------------
 
 
-def _fetch(store: Store, settings: Settings) -> int:
+def _fetch(store: Store, settings: Settings, *, force: bool = False) -> int:
     from briefing.cli_fetch import run_cli
 
-    return run_cli(store, settings)
+    return run_cli(store, settings, force=force)
+
+
+def _keys(settings: Settings) -> int:
+    # the key table comes from the app's own bindings, so this is the one command
+    # outside the app that loads Textual
+    from briefing.tui.keys import check_keymap, effective_keys
+
+    for warning in check_keymap(settings.keymap):
+        print(f"warning: {warning}", file=sys.stderr)
+    for screen, rows in effective_keys(settings.keymap).items():
+        print(f"{screen}:")
+        for keys, binding_id, description in rows:
+            print(f"  {keys:<22} {binding_id:<32} {description}")
+    return EXIT_OK
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:
@@ -305,18 +390,31 @@ def offer_default_feeds(store: Store) -> None:
         return
     if not feed_store.all_feeds(store) and sys.stdin.isatty():
         defaults = default_feeds()
-        answer = (
-            input(
-                f"No feeds yet. Follow briefing's {len(defaults)} default cyber-policy feeds? "
-                "[Y/n] "
-            )
-            .strip()
-            .lower()
-        )
-        if answer in {"", "y", "yes"}:
+        if ask_default_feeds(defaults, input):
             added, _ = import_feeds(store, defaults)
             print(f"following {added} feeds; press r in the app to fetch them")
     store.set_meta(FIRST_RUN_KEY, "1")
+
+
+def ask_default_feeds(defaults: list[opml.OpmlFeed], ask: Callable[[str], str]) -> bool:
+    """Ask until the answer is yes or no; `l` or `?` lists the feeds by category first."""
+    question = (
+        f"No feeds yet. Follow briefing's {len(defaults)} default cyber-policy feeds? "
+        "[Y/n, l: list them] "
+    )
+    while True:
+        answer = ask(question).strip().lower()
+        if answer in {"", "y", "yes"}:
+            return True
+        if answer in {"n", "no"}:
+            print(
+                "No feeds followed. Pick some later with "
+                "`briefing feeds import --defaults --category NAME` or `briefing feeds add URL`."
+            )
+            return False
+        if answer in {"l", "?", "list"}:
+            print(defaults_by_category(defaults), end="")
+            print("Pick a subset later: `briefing feeds import --defaults --category NAME`.")
 
 
 def _open_app(store: Store, settings: Settings, paths: Paths) -> int:

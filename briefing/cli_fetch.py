@@ -56,7 +56,11 @@ class Display:
             if event.name in _VERBS:
                 self._line(f"{_VERBS[event.name]}…", final=not self.tty)
             elif event.total == 0 and event.name == Stage.FETCH:
-                self._line("no feeds due (all fetched recently, backing off, or dead)", final=True)
+                self._line(
+                    "no feeds due (backing off, asked to wait, or dead): "
+                    "`briefing fetch --force` fetches them all now",
+                    final=True,
+                )
         elif isinstance(event, StageDone):
             detail = f": {event.detail}" if event.detail else ""
             self._line(f"{event.name} done in {event.seconds:.1f} s{detail}", final=True)
@@ -142,7 +146,7 @@ def _as_interrupt(signum: int, frame: object) -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
-def run_cli(store: Store, settings: Settings) -> int:
+def run_cli(store: Store, settings: Settings, *, force: bool = False) -> int:
     """`briefing fetch`. Exit 0 when the run completed, even if some feeds failed;
     1 when nothing could run: no feeds, every due feed failed, or a stage crashed."""
     err = sys.stderr
@@ -154,7 +158,7 @@ def run_cli(store: Store, settings: Settings) -> int:
         )
         return 1
     with _termination_as_interrupt():
-        report = asyncio.run(run(store, settings, Display(err)))
+        report = asyncio.run(run(store, settings, Display(err), force=force))
     for line in closing_lines(report):
         print(line, file=err)
     if report.stage_errors or (report.feeds_due and report.feeds_failed == report.feeds_due):

@@ -26,7 +26,7 @@ APP_NAME = "briefing"
 # against the summarize package's own list by a test.
 CHOICES: dict[str, tuple[str, ...]] = {
     "summarizer": ("", "lexrank", "textrank", "lsa", "luhn", "lead"),
-    "sort": ("recent", "coverage"),
+    "sort": ("recent", "coverage", "category"),
 }
 
 
@@ -87,7 +87,8 @@ class Settings:
     summarizer: str = ""
     # Light or dark Textual theme name.
     theme: str = "textual-dark"
-    # Sort the briefing by "recent" activity or by "coverage" (outlets now).
+    # Sort the briefing by "recent" activity, by "coverage" (outlets now, then in
+    # all), or by feed "category" (grouped, newest first in each).
     sort: str = "recent"
     # Key rebindings: binding id -> keys, e.g. {"briefing.star" = "S"}.
     keymap: dict[str, str] = field(default_factory=dict)
@@ -110,6 +111,31 @@ class Settings:
         for name, value in values.items():
             _check_type(path, name, value, getattr(settings, name))
         return replace(settings, **values)
+
+
+def save_setting(path: Path, name: str, value: str) -> None:
+    """Set one top-level setting in settings.toml, keeping the user's comments and layout."""
+    import tomlkit
+
+    from briefing.atomic import write_text_atomic
+
+    if name not in {f.name for f in fields(Settings)}:
+        raise ConfigError(f"unknown setting {name!r}")
+    _read_toml(path) if path.exists() else None  # a malformed file is an error, never reset
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    if name in doc:
+        doc[name] = value
+    else:
+        # top-level keys must come before the first [table]
+        body = doc.body
+        doc = tomlkit.document()
+        doc.add(name, value)
+        for key, item in body:
+            if key is None:
+                doc.add(item)  # type: ignore[arg-type]
+            else:
+                doc.add(key, item)
+    write_text_atomic(path, tomlkit.dumps(doc), force=True)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

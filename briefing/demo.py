@@ -25,6 +25,9 @@ from briefing.store import Store
 from briefing.store import feeds as feed_store
 
 PLACEHOLDER = b"__BASE__"
+# Set in a home the demo filled, so `briefing demo --home DIR` reopens it rather
+# than mixing the demo into someone's real feeds.
+DEMO_KEY = "demo_home"
 
 
 def demo_dir() -> Path:
@@ -89,17 +92,51 @@ def prepare_demo(home: Path, base: str, settings: Settings | None = None) -> Sto
     return store
 
 
-def run_demo() -> int:
+def run_demo(home: Path | None = None, keep: bool = False) -> int:
+    """Open the app on the demo; with `keep`, the home stays and opens offline next time."""
     from briefing.tui.app import make_app
 
-    home = Path(tempfile.mkdtemp(prefix="briefing-demo-"))
+    if home is not None and _has_feeds(home):
+        return _reopen(home)
+    home = home or Path(tempfile.mkdtemp(prefix="briefing-demo-"))
     try:
         with serve(demo_dir()) as base:
             print(f"briefing demo: serving the demo feeds on {base}", file=sys.stderr)
             settings = Settings()
             store = prepare_demo(home, base, settings)
+            store.set_meta(DEMO_KEY, "1")
             # The app's refresh fetches the same local feeds again (all 304s).
             make_app(store, settings, Paths.resolve(home)).run()
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if keep:
+            print(f"briefing demo: kept {home}; `briefing --home {home}` opens it", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+def _has_feeds(home: Path) -> bool:
+    paths = Paths.resolve(home)
+    if not paths.database.exists():
+        return False
+    store = Store(paths.database)
+    try:
+        return bool(feed_store.all_feeds(store))
+    finally:
+        store.close()
+
+
+def _reopen(home: Path) -> int:
+    """A kept demo home opens as it is: the articles' text is stored, no server needed."""
+    from briefing.tui.app import make_app
+
+    paths = Paths.resolve(home)
+    store = Store(paths.database)
+    if not store.get_meta(DEMO_KEY):
+        store.close()
+        print(
+            f"briefing: {home} already has your feeds; the demo needs a new home", file=sys.stderr
+        )
+        return 1
+    make_app(store, Settings.load(paths.settings_file), paths).run()
     return 0

@@ -412,6 +412,7 @@ async def run(
     *,
     client: HttpClient | httpx.AsyncClient | None = None,
     later_stages: bool = True,
+    force: bool = False,
 ) -> RunReport:
     """Fetch every due feed and extract new pages, then cluster and summarize if needed.
 
@@ -419,11 +420,12 @@ async def run(
     are followed by briefing, so it need not follow them); by default one is
     created for the run and closed after it. `later_stages=False` stops after
     extraction (the fetch tests use it; the app and CLI never do).
+    `force=True` fetches every feed now, whatever its back-off, wait or 410 says.
     """
     start = time.perf_counter()
     now = utcnow()
     feeds = feed_store.all_feeds(store)
-    due = [f for f in feeds if not_due_reason(f, now) is None]
+    due = feeds if force else [f for f in feeds if not_due_reason(f, now) is None]
     http = client if isinstance(client, HttpClient) else HttpClient(settings, client)
     workers = Workers()
     job = _Run(store, settings, http, workers, progress)

@@ -135,11 +135,8 @@ def build_brief(
     """Choose stories, events and articles from the store by the rules above."""
     if since and until and since > until:
         raise ExportError(f"--since {since} is after --until {until}; nothing can match")
-    wanted = list(dict.fromkeys(story_ids))
+    wanted = _resolve(store, story_ids)
     stories = {s.id: s for s in reading.all_stories(store)}
-    unknown = [i for i in wanted if i not in stories and i != UNCLUSTERED_ID]
-    if unknown:
-        raise ExportError(f"no story with id {', '.join(unknown)} (see the ids in a json export)")
     filtered = bool(since or until or starred or wanted)
     states = reading.triage_states(store)
 
@@ -179,6 +176,28 @@ def build_brief(
         if extra:
             chosen.append(_unclustered(extra))
     return Brief(generated=generated, since=since, until=until, stories=chosen)
+
+
+def _resolve(store: Store, story_ids: Sequence[str]) -> list[str]:
+    """Full ids, or unique prefixes of 4+ characters, as full ids; every unknown one named."""
+    found: list[str] = []
+    unknown: list[str] = []
+    for story_id in story_ids:
+        if story_id == UNCLUSTERED_ID:
+            found.append(story_id)
+            continue
+        try:
+            found.append(reading.resolve_story_id(store, story_id))
+        except reading.IdError as exc:
+            if "ambiguous" in str(exc):
+                raise ExportError(str(exc)) from exc
+            unknown.append(story_id)
+    if unknown:
+        raise ExportError(
+            f"no story with id {', '.join(unknown)} (ids and 4+ character prefixes work; "
+            "y in the app copies a story's id)"
+        )
+    return list(dict.fromkeys(found))
 
 
 # -- converters: store objects -> brief objects, sanitized once here ----------

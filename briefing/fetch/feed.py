@@ -84,12 +84,24 @@ def not_due_reason(feed: Feed, now: datetime) -> str | None:
         return "dead (410 Gone)"
     if feed.retry_after is not None and feed.retry_after > now:
         return f"asked to wait until {to_iso(feed.retry_after)}"
-    if feed.failures > 0 and feed.last_fetched is not None:
-        wait = min(BACKOFF_UNIT * (2 ** min(feed.failures, 16)), BACKOFF_MAX)
-        if feed.last_fetched + wait > now:
-            plural = "s" if feed.failures > 1 else ""
-            return f"backing off after {feed.failures} failure{plural}"
+    if (when := _backoff_until(feed)) is not None and when > now:
+        plural = "s" if feed.failures > 1 else ""
+        return f"backing off after {feed.failures} failure{plural}"
     return None
+
+
+def next_try(feed: Feed, now: datetime) -> datetime | None:
+    """When a run will next fetch this feed: None when it is due now or dead (never)."""
+    if feed.dead:
+        return None
+    later = [t for t in (feed.retry_after, _backoff_until(feed)) if t is not None and t > now]
+    return max(later) if later else None
+
+
+def _backoff_until(feed: Feed) -> datetime | None:
+    if feed.failures <= 0 or feed.last_fetched is None:
+        return None
+    return feed.last_fetched + min(BACKOFF_UNIT * (2 ** min(feed.failures, 16)), BACKOFF_MAX)
 
 
 def interleave_hosts(feeds: list[Feed]) -> list[Feed]:

@@ -21,7 +21,11 @@ from briefing.store import feeds as feed_store
 from briefing.store import search as search_store
 from briefing.store import triage as triage_store
 
-SORTS = ("recent", "coverage")
+# recent: newest activity first; coverage: outlets on it in the last days, then all
+# its outlets; category: grouped by the feeds' category, newest first in each.
+SORTS = ("recent", "coverage", "category")
+# Where a story without a feed category goes when grouped.
+NO_CATEGORY = "(no category)"
 # "Coverage now" counts the outlets that wrote about a story in these last days.
 COVERAGE_DAYS = 3
 # Stories a full-text search returns at most.
@@ -40,6 +44,11 @@ class Filter:
     # a full-text search: the query and the matching story ids, best first
     search: str = ""
     search_ids: tuple[str, ...] | None = None
+    # only the stories d and z hid (dismissed, snoozed), where d and z undo
+    hidden: bool = False
+    # only the stories with an event since the last session (✚)
+    new: bool = False
+    category: str = ""
 
     @property
     def active(self) -> bool:
@@ -49,6 +58,12 @@ class Filter:
         parts = []
         if self.search:
             parts.append(f"search “{self.search}”")
+        if self.hidden:
+            parts.append("hidden")
+        if self.new:
+            parts.append("new since last session")
+        if self.category:
+            parts.append(f"category {self.category}")
         if self.unread:
             parts.append("unread")
         if self.starred:
@@ -71,6 +86,11 @@ class Item:
     row: cluster_store.StoryRow
     state: TriageState
     new: bool = False  # gained an event since the last session
+    categories: tuple[str, ...] = ()  # its feeds' categories, the most articles first
+
+    @property
+    def category(self) -> str:
+        return self.categories[0] if self.categories else NO_CATEGORY
 
     @property
     def story(self) -> Story:
@@ -91,6 +111,7 @@ class Briefing:
 
     items: dict[str, Item] = field(default_factory=dict)
     feed_stories: dict[int, set[str]] = field(default_factory=dict)
+    categories_loaded: bool = False
 
     @classmethod
     def load(cls, store: Store, now: datetime, last_session: datetime | None) -> Briefing:
@@ -107,6 +128,8 @@ class Briefing:
         self, flt: Filter, sort: str, today: date, store: Store | None = None
     ) -> list[Item]:
         """The stories the analyst should see now, in the chosen order."""
+        if (sort == "category" or flt.category) and store is not None:
+            self.load_categories(store)
         wanted = None if flt.search_ids is None else set(flt.search_ids)
         feed_ids: set[str] | None = None
         if flt.feed_id is not None and store is not None:
@@ -119,7 +142,11 @@ class Briefing:
             story, state = item.story, item.state
             if wanted is not None and story.id not in wanted:
                 continue
-            if rules.is_hidden(story, state, today):
+            if rules.is_hidden(story, state, today) != flt.hidden:
+                continue
+            if flt.new and not item.new:
+                continue
+            if flt.category and flt.category not in item.categories:
                 continue
             if flt.unread and item.read:
                 continue
@@ -137,15 +164,28 @@ class Briefing:
             if flt.until and story.first_date > flt.until:
                 continue
             shown.append(item)
-        if flt.search_ids is not None:
-            rank = {sid: n for n, sid in enumerate(flt.search_ids)}
-            shown.sort(key=lambda i: rank[i.id])
-        elif sort == "coverage":
-            shown.sort(key=_recent_key, reverse=True)
-            shown.sort(key=lambda i: i.row.recent_sources, reverse=True)
-        else:
-            shown.sort(key=_recent_key, reverse=True)
+        # search results too: the status line names the order, and it is this one
+        shown.sort(key=_recent_key, reverse=True)
+        if sort == "coverage":
+            shown.sort(key=lambda i: (i.row.recent_sources, i.row.sources), reverse=True)
+        elif sort == "category":
+            shown.sort(key=lambda i: (i.category == NO_CATEGORY, i.category.casefold()))
         return shown
+
+    def load_categories(self, store: Store) -> None:
+        """Each story's feed categories, read once, when a view first needs them (the query
+        costs about half of the story list's own on a large archive)."""
+        if self.categories_loaded:
+            return
+        for story_id, names in cluster_store.story_categories(store).items():
+            if item := self.items.get(story_id):
+                item.categories = tuple(names)
+        self.categories_loaded = True
+
+    def categories(self, store: Store) -> list[str]:
+        self.load_categories(store)
+        found = {c for item in self.items.values() for c in item.categories}
+        return sorted(found, key=str.casefold)
 
     def tags(self) -> list[str]:
         return sorted({t for item in self.items.values() for t in item.state.tags})
@@ -167,6 +207,14 @@ def _recent_key(item: Item) -> tuple[str, str, str]:
 
 
 # -- one story, its events, its articles --------------------------------------
+
+
+IdError = cluster_store.IdError
+
+
+def resolve_story_id(store: Store, text: str) -> str:
+    """A story's full id from the id or a unique prefix of 4+ characters; IdError if none."""
+    return cluster_store.resolve_story_id(store, text)
 
 
 def all_stories(store: Store) -> list[Story]:
@@ -233,6 +281,21 @@ def story_link(store: Store, story_id: str) -> str | None:
             if item.duplicate_of is None and safe_url(item.url):
                 return safe_url(item.url)
     return None
+
+
+SearchError = search_store.SearchError
+Snippet = search_store.Snippet
+MARK_START, MARK_END = search_store.MARK_START, search_store.MARK_END
+
+
+def check_search(store: Store, text: str) -> None:
+    """SearchError, with what to fix, when `text` is not a search that can run."""
+    search_store.search_articles(store, text, limit=1)
+
+
+def search_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> list[Snippet]:
+    """Where a search matched in one story: its best articles, the matched words marked."""
+    return search_store.story_snippets(store, text, story_id, limit)
 
 
 def search(store: Store, text: str) -> tuple[str, ...]:

@@ -71,6 +71,36 @@ def timeline(store: Store, story_id: str) -> list[Event]:
     return events
 
 
+# Shorter prefixes would collide too often to be worth typing.
+MIN_PREFIX = 4
+
+
+class IdError(ValueError):
+    """An id (or prefix) that names no story, or more than one."""
+
+
+def resolve_story_id(store: Store, text: str) -> str:
+    """The story whose id is `text` or starts with it (4+ characters, unique)."""
+    text = text.strip()
+    if store.conn.execute("SELECT 1 FROM stories WHERE id = ?", (text,)).fetchone():
+        return text
+    if len(text) < MIN_PREFIX:
+        raise IdError(f"no story with id {text}")
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = [
+        r[0]
+        for r in store.query(
+            "SELECT id FROM stories WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", (pattern,)
+        )
+    ]
+    if not found:
+        raise IdError(f"no story with id {text}")
+    if len(found) > 1:
+        more = "…" if len(found) > 5 else ""
+        raise IdError(f"story id {text} is ambiguous: {', '.join(found[:5])}{more}")
+    return str(found[0])
+
+
 def all_stories(store: Store) -> list[Story]:
     return [rows.story(r) for r in store.query("SELECT * FROM stories ORDER BY last_date DESC")]
 
@@ -125,6 +155,25 @@ def story_ids_for_feed(store: Store, feed_id: int) -> set[str]:
             (feed_id,),
         )
     }
+
+
+def story_categories(store: Store) -> dict[str, list[str]]:
+    """Each story's feed categories, the one with the most articles first (ties by name).
+
+    Feeds without a category are left out; a story whose feeds have none is absent.
+    """
+    out: dict[str, list[str]] = {}
+    for r in store.query(
+        """SELECT events.story_id AS sid, feeds.category AS category, COUNT(*) AS n
+           FROM articles
+           JOIN events ON events.id = articles.event_id
+           JOIN feeds ON feeds.id = articles.feed_id
+           WHERE events.story_id IS NOT NULL AND feeds.category != ''
+           GROUP BY events.story_id, feeds.category
+           ORDER BY events.story_id, n DESC, feeds.category"""
+    ):
+        out.setdefault(r["sid"], []).append(r["category"])
+    return out
 
 
 def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:

@@ -340,6 +340,34 @@ def match(text: str) -> Pattern | None:
     return None
 
 
+# Rules for the reader, which shows the whole article: page furniture a reader
+# never wants, but not the sentences that are merely poor summary material
+# ("declined to comment", datelines, captions), which belong to the story.
+PAGE_CLUTTER = frozenset(
+    {
+        "read_more",
+        "share_prompt",
+        "page_furniture",
+        "subscribe_prompt",
+        "newsletter",
+        "cookie_notice",
+        "comment_prompt",
+        "tags_line",
+        "hashtag_line",
+        "media_prompt",
+    }
+)
+
+
+def is_page_clutter(text: str) -> bool:
+    """A paragraph that is page furniture ("Read more: ...", "Share this"), not article."""
+    text = text.strip()
+    lowered = text.lower()
+    return any(
+        p.name in PAGE_CLUTTER and p.action == "drop" and p.search(text, lowered) for p in PATTERNS
+    )
+
+
 def is_boilerplate(text: str) -> bool:
     return match(text) is not None
 

@@ -12,6 +12,7 @@ import contextlib
 import sys
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,7 +24,8 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from briefing.config import Paths, Settings
+from briefing.atomic import WriteError
+from briefing.config import ConfigError, Paths, Settings, save_setting
 from briefing.models import from_iso, to_iso, utcnow
 from briefing.reading.changes import TriageChange
 from briefing.reading.history import Triage
@@ -37,12 +39,14 @@ from briefing.tui.messages import (
     StoriesChanged,
     TriageChanged,
 )
-from briefing.tui.text import link, plain
+from briefing.tui.text import count, link, plain
 
 if TYPE_CHECKING:
     from briefing.tui.screens.export import ExportRequest
 
 LAST_SESSION_KEY = "last_session_at"
+# Failed feeds named in the refresh's one summary; the feeds screen has them all.
+FAILURES_SHOWN = 3
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
@@ -87,11 +91,27 @@ class BriefingApp(App[None]):
         return self.now().date()
 
     def on_mount(self) -> None:
+        # T, or the palette's theme picker: either way the choice outlives the session
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._save_theme())
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            self._warn_keymap()
         from briefing.tui.screens.briefing import BriefingScreen
 
         self.push_screen(BriefingScreen())
+
+    def _warn_keymap(self) -> None:
+        from briefing.tui.keys import check_keymap
+
+        warnings = check_keymap(self.settings.keymap)
+        if warnings:
+            self.notify(
+                "\n".join(warnings) + "\n`briefing keys` prints every key.",
+                title="Keymap in settings.toml",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
 
     def on_unmount(self) -> None:
         # the next session marks what arrived after this one
@@ -110,6 +130,15 @@ class BriefingApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def _save_theme(self) -> None:
+        if self.theme == self.settings.theme:
+            return
+        try:
+            save_setting(self.paths.settings_file, "theme", self.theme)
+            self.settings = replace(self.settings, theme=self.theme)
+        except (ConfigError, WriteError, OSError) as exc:
+            self.notify(f"Theme not saved: {exc}", severity="warning", markup=False, timeout=6)
 
     def _triage_changed(self, change: TriageChange) -> None:
         """Tell every screen on the stack that these stories' triage state changed."""
@@ -153,17 +182,21 @@ class BriefingApp(App[None]):
 
     # -- refresh -------------------------------------------------------------
 
-    def action_refresh_feeds(self) -> None:
+    def action_refresh_feeds(self, force: bool = False) -> None:
         if any(w.group == "refresh" and w.is_running for w in self.workers):
             self.notify("A refresh is already running.", timeout=2)
             return
         self.refresh_errors = []
         self.progress = ("starting", 0, None, "")
         _start_resource_tracker()
-        self._refresh()
+        self._refresh(force)
+
+    def action_reload_all(self) -> None:
+        """newsboat's R: every feed now, whatever its back-off says."""
+        self.action_refresh_feeds(force=True)
 
     @work(thread=True, group="refresh", exit_on_error=False, description="refresh all feeds")
-    def _refresh(self) -> Any:
+    def _refresh(self, force: bool = False) -> Any:
         from briefing.pipeline import run
         from briefing.tui import progress as progress_events
 
@@ -171,7 +204,7 @@ class BriefingApp(App[None]):
             for message in progress_events.messages_for(event):
                 self.post_message(message)
 
-        result = asyncio.run(run(self.store, self.settings, progress=report))
+        result = asyncio.run(run(self.store, self.settings, progress=report, force=force))
         self.post_message(StoriesChanged())
         self.post_message(RefreshFinished(*progress_events.summarize(result)))
         return result
@@ -189,9 +222,9 @@ class BriefingApp(App[None]):
 
     @on(FeedFailed)
     def _feed_failed(self, message: FeedFailed) -> None:
+        # kept for the one summary at the end: a toast per feed buries the screen
         text = f"{plain(message.feed, 'url')}: {plain(message.error, 'summary')}"
         self.refresh_errors.append(text)
-        self.notify(text, title="Feed failed", severity="warning", markup=False, timeout=6)
 
     @on(StoriesChanged)
     def _stories_changed(self) -> None:
@@ -203,8 +236,12 @@ class BriefingApp(App[None]):
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
         self.progress = None
+        text = message.summary
+        if message.feeds_failed:
+            text += f"\n{count(message.feeds_failed, 'feed')} failed: press f to see them."
+            text += "".join(f"\n· {error}" for error in self.refresh_errors[:FAILURES_SHOWN])
         self.notify(
-            message.summary,
+            text,
             title="Refresh done",
             severity="warning" if message.failed else "information",
             markup=False,

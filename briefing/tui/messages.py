@@ -27,7 +27,7 @@ class RefreshProgress(Message):
 
 
 class FeedFailed(Message):
-    """One feed could not be fetched; shown as a notification, the run goes on."""
+    """One feed (or a stage) failed; the run goes on, and its end sums them up."""
 
     def __init__(self, feed: str, error: str) -> None:
         super().__init__()
@@ -45,10 +45,11 @@ class StoriesChanged(Message):
 class RefreshFinished(Message):
     """The refresh worker is done; `summary` is one line for the status bar."""
 
-    def __init__(self, summary: str, failed: int = 0) -> None:
+    def __init__(self, summary: str, failed: int = 0, feeds_failed: int = 0) -> None:
         super().__init__()
         self.summary = summary
         self.failed = failed
+        self.feeds_failed = feeds_failed
 
 
 class TriageChanged(Message, bubble=False):

@@ -49,12 +49,12 @@ def messages_for(event: object) -> list[Message]:
     return []
 
 
-def summarize(report: RunReport) -> tuple[str, int]:
-    """One line for the notification, and how many feeds failed."""
+def summarize(report: RunReport) -> tuple[str, int, int]:
+    """One line for the notification, how many feeds and stages failed, and how many feeds."""
     text = (
         f"{report.feeds_due} feeds fetched ({report.feeds_failed} failed, "
         f"{report.feeds_skipped} not due) · {report.articles_new} new articles"
     )
     if report.stage_errors:
         text += " · " + ", ".join(f"{k} failed" for k in report.stage_errors)
-    return text, report.feeds_failed + len(report.stage_errors)
+    return text, report.feeds_failed + len(report.stage_errors), report.feeds_failed

@@ -27,6 +27,12 @@ def block(text: str | None, field: str = "text", style: str = "") -> Text:
     return Text(clean(text, field), style=style)
 
 
+def note_text(note: str | None, indent: str = "  ") -> Text:
+    """The analyst's note as written: its lines kept, later ones indented under the ✎."""
+    lines = [" ".join(part.split()) for part in clean(note, "note").splitlines()]
+    return Text(f"\n{indent}".join(x for x in lines if x), style="italic")
+
+
 def plain(text: str | None, field: str = "title") -> str:
     """Untrusted text as a plain string, for widgets that take `markup=False` strings."""
     return clean(text, field, single_line=True)
@@ -110,3 +116,12 @@ def highlight_sentences(body: Text, sentences: list[str], style: str) -> int:
 def count(n: int, word: str, plural: str | None = None) -> str:
     """`1 event`, `2 events`."""
     return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def snippet_text(snippet: str, start: str, end: str, style: str) -> Text:
+    """A search snippet: the words between `start` and `end` marks in `style`, all as text."""
+    out = Text()
+    for n, piece in enumerate(re.split(f"{re.escape(start)}|{re.escape(end)}", snippet)):
+        # marks alternate: even pieces are context, odd pieces are matched terms
+        out.append(clean(piece, "summary", single_line=True), style=style if n % 2 else "")
+    return out

@@ -5,11 +5,22 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, ProgressBar, RadioButton, Static
+from textual.widgets import Checkbox, Footer, ProgressBar, RadioButton, Static
+
+# Below this width the footer packs its keys tighter, so the last one is not cut.
+FOOTER_ROOMY = 100
+
+
+class KeyFooter(Footer):
+    """The footer, compact on narrow terminals (80 columns fit every shown key)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < FOOTER_ROOMY
 
 
 class StatusBar(Horizontal):

@@ -121,7 +121,10 @@ def test_fetch_command_reports_failures_and_exits_0(
     # the feed list shows the health
     assert main(["--home", str(home), "feeds", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "error x1: HTTP 500 Internal Server Error · backing off after 1 failure\n" in listing
+    assert (
+        "error x1: HTTP 500 Internal Server Error · backing off after 1 failure · next try: "
+        in listing
+    )
     assert "2 items · ok" in listing
 
 

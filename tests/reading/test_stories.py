@@ -70,9 +70,10 @@ def test_filters_tag_feed_dates_search(filled: Store) -> None:
     # an event inside the dates, not just a span across them
     assert ids(briefing.visible(window, "recent", TODAY, filled)) == ["patch"]
     assert ids(briefing.visible(window, "recent", TODAY)) == ["kaspersky", "patch"]
-    # search results keep their rank order, whatever the sort
+    # search results follow the sort the status line names, not the match rank
     ranked = Filter(search="x", search_ids=("nis2", "kaspersky"))
-    assert ids(briefing.visible(ranked, "coverage", TODAY)) == ["nis2", "kaspersky"]
+    assert ids(briefing.visible(ranked, "coverage", TODAY)) == ["kaspersky", "nis2"]
+    assert ids(briefing.visible(ranked, "recent", TODAY)) == ["kaspersky", "nis2"]
     assert Filter(unread=True, tag="eu").describe() == "unread, tag eu"
 
 

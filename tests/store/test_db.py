@@ -142,7 +142,7 @@ def test_articles_are_upserted_by_feed_and_guid(store: Store) -> None:
 
 
 def test_full_text_search_finds_titles_and_text(store: Store) -> None:
-    from briefing.store.search import search_articles
+    from briefing.store.search import SearchError, search_articles
 
     feed = feed_store.add(store, "https://a.example/feed")
     article_store.upsert(
@@ -157,4 +157,7 @@ def test_full_text_search_finds_titles_and_text(store: Store) -> None:
     )[0]
     assert len(search_articles(store, "kasper")) == 1
     assert search_articles(store, "botnet") == [aid]
-    assert search_articles(store, '"; DROP TABLE articles; --') == []
+    assert search_articles(store, '"; DROP TABLE articles; --"') == []
+    with pytest.raises(SearchError, match="quote is not closed"):
+        search_articles(store, '"; DROP TABLE articles; --')
+    assert len(article_store.all_articles(store)) == 3

@@ -107,6 +107,8 @@ async def test_toggle_read_marks_seen_and_a_new_event_brings_it_back(
         await pilot.press("N")
         state = triage_store.get(filled, "kaspersky")
         assert state.read and state.seen_event_at is not None
+        # like newsboat, N moves on to the next unread story
+        assert briefing(app).current_id() == "pipeline"
         row = next(x for x in screen_text(app).splitlines() if "US actions against" in x)
         assert "●" not in row
         assert "3 unread" in screen_text(app)
@@ -124,11 +126,15 @@ async def test_toggle_read_marks_seen_and_a_new_event_brings_it_back(
         await pilot.pause()
         row = next(x for x in screen_text(app).splitlines() if "US actions against" in x)
         assert "●" in row
+        briefing(app).select_story("kaspersky")
         await pilot.press("N")
         state = triage_store.get(filled, "kaspersky")
         assert state.read and state.seen_event_at == datetime(2026, 11, 22, 7, 59, tzinfo=UTC)
-        await pilot.press("N")  # and unread again
+        assert briefing(app).current_id() != "kaspersky"
+        briefing(app).select_story("kaspersky")
+        await pilot.press("N")  # and unread again: the cursor stays
         assert not triage_store.get(filled, "kaspersky").read
+        assert briefing(app).current_id() == "kaspersky"
 
 
 async def test_mark_all_shown_read_and_undo(filled: Store, make: AppFactory) -> None:
@@ -208,13 +214,21 @@ async def test_snooze_until_tomorrow_or_a_typed_date(filled: Store, make: AppFac
         assert "US actions against Kaspersky" not in table_titles(app)
         # now the pipeline story, with a typed date; a bad date is refused first
         await pilot.press("z", "ctrl+a", "ctrl+k", "x", "enter")
-        assert "A date like" in screen_text(app)
+        assert "Not a day I know: 'x'" in screen_text(app)
+        # a past day is refused with the reason (today is Sunday 2026-11-22)
+        app.screen.query_one(Input).value = "2026-11-20"
+        await pilot.press("enter")
+        assert "2026-11-20 is not after today" in screen_text(app)
         app.screen.query_one(Input).value = "2026-12-01"
         await pilot.press("enter")
         assert triage_store.get(filled, "pipeline").snoozed_until == date(2026, 12, 1)
         # escape cancels without writing
         await pilot.press("z", "escape")
         assert triage_store.get(filled, "patch").snoozed_until is None
+        # words: the next Monday after Sunday the 22nd
+        await pilot.press("z", "ctrl+a", "ctrl+k", *"monday", "enter")
+        assert triage_store.get(filled, "patch").snoozed_until == date(2026, 11, 23)
+        assert "Snoozed until Mon 2026-11-23" in notes(app)
 
 
 async def test_tag_and_note(filled: Store, make: AppFactory) -> None:
@@ -258,7 +272,7 @@ async def test_search_and_clear(filled: Store, make: AppFactory) -> None:
         assert table_titles(app) == RECENT
         await pilot.press("slash", *"zqx", "enter")
         assert table_titles(app) == []
-        assert "No stories to show" in screen_text(app)
+        assert "“zqx” matched" in screen_text(app)  # not "press r to fetch your feeds"
         await pilot.press("escape")
         assert len(table_titles(app)) == 4
 

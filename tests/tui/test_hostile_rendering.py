@@ -156,17 +156,19 @@ async def test_every_screen_shows_hostile_text_as_text(
 
 
 async def test_hostile_feed_error_notification_is_plain(store: Store, make: AppFactory) -> None:
-    from briefing.tui.messages import FeedFailed
+    from briefing.tui.messages import FeedFailed, RefreshFinished
 
     app = make(store)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         app.post_message(FeedFailed("[@click=app.quit]f[/]", "\x1b]52;c;SGVsbG8=\x07[b]x[/b]"))
+        app.post_message(RefreshFinished("1 feeds fetched (1 failed)", 1, 1))
         await pilot.pause()
         assert_inert(app, bells)
         shown = [n for n in app._notifications if "click" in n.message]
-        assert [n.message for n in shown] == ["[@click=app.quit]f[/]: [b]x[/b]"]
+        assert len(shown) == 1  # one summary, not a toast per feed
+        assert shown[0].message.endswith("\n· [@click=app.quit]f[/]: [b]x[/b]")
         assert not shown[0].markup  # drawn as plain text, never parsed
 
 

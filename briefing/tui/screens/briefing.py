@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from briefing.models import Story, TriageState
 from briefing.reading import rules
@@ -22,8 +22,8 @@ from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
-from briefing.tui.text import count, day, line, summary_text
-from briefing.tui.widgets import StatusBar, SummaryPane
+from briefing.tui.text import count, day, line, note_text, plain, snippet_text, summary_text
+from briefing.tui.widgets import KeyFooter, StatusBar, SummaryPane
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 WIDE = 120
 # Seconds between cursor moves below which the summary waits for the cursor to rest.
 SUMMARY_DEBOUNCE = 0.12
+# Width of the category column when the list is grouped by category.
+GROUP_WIDTH = 14
+# How a search's matched terms stand out in the snippets.
+MATCH_STYLE = "bold reverse"
 # Events listed under the summary, newest first.
 TIMELINE_PREVIEW = 6
 
@@ -82,9 +86,11 @@ class BriefingScreen(TriageActions, Screen[None]):
         bind("A", "mark_all_read", "All read", "Mark every story shown as read"),
         *TRIAGE_BINDINGS,
         bind("slash", "search", "Search", "Full-text search over all articles", show=True),
-        bind("F", "filter", "Filter", "Filter by unread, starred, tag, feed or dates"),
+        bind("F", "filter", "Filter", "Filter by unread, new, hidden, tag, feed, category, dates"),
         bind("ctrl+f,escape", "clear_filter", "Clear filter", "Show every story again"),
-        bind("S", "toggle_sort", "Sort", "Sort by newest activity or by coverage now"),
+        bind("w", "toggle_new", "What's new", "Only the stories with news since your last session"),
+        bind("H", "toggle_hidden", "Hidden", "The dismissed and snoozed stories; d and z undo"),
+        bind("S", "toggle_sort", "Sort", "Sort by newest activity, by coverage, or by category"),
         bind("f", "feeds", "Feeds", "Feed health: add, remove, retry feeds"),
     ]
 
@@ -92,6 +98,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         super().__init__(id="briefing")
         self.filter = Filter()
         self.shown: list[Item] = []
+        self._group_starts: set[str] = set()  # grouped by category: each group's first story
         self.briefing = reading.Briefing()
         self._moved_at = 0.0
         self._summary_timer: Timer | None = None
@@ -100,11 +107,11 @@ class BriefingScreen(TriageActions, Screen[None]):
         with Container(id="main"):
             with Vertical(id="list-pane"):
                 yield Static(HEADER, id="stories-header", markup=False)
-                yield StoryList(render_row, id="stories")
+                yield StoryList(self.render_row, id="stories")
             with SummaryPane(id="summary-pane"):
                 yield Static(id="summary", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -129,11 +136,27 @@ class BriefingScreen(TriageActions, Screen[None]):
         stories = self.query_one(StoryList)
         current = keep or self.current_id()
         self.shown = self._visible()
+        self._group_starts = set()
+        if self.app.sort == "category":
+            previous = None
+            for item in self.shown:
+                if item.category != previous:
+                    self._group_starts.add(item.id)
+                previous = item.category
         if index is None:
             index = next((n for n, i in enumerate(self.shown) if i.id == current), 0)
         stories.set_items(self.shown, index)
         self.show_summary()
         self.update_status()
+
+    def render_row(self, item: Item, width: int) -> Text:
+        if self.app.sort != "category":
+            return render_row(item, width)
+        # grouped: the category names its group on the group's first row
+        label = item.category if item.id in self._group_starts else ""
+        text = Text(f" {plain(label, 'tag')[:GROUP_WIDTH]:<{GROUP_WIDTH}}", style="bold magenta")
+        text.append_text(render_row(item, width))
+        return text
 
     def current(self) -> Item | None:
         stories = self.query_one(StoryList)
@@ -184,13 +207,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         item = self.current()
         pane = self.query_one("#summary", Static)
         if item is None:
-            pane.update(
-                Text(
-                    "No stories to show. Press r to fetch your feeds, f to manage them, "
-                    "ctrl+f to clear a filter.",
-                    style="italic",
-                )
-            )
+            pane.update(Text(self._empty_message(), style="italic"))
             return
         story, state, row = item.story, item.state, item.row
         text = Text()
@@ -198,7 +215,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         text.append("\n")
         text.append(
             f"{day(story.first_date)} → {day(story.last_date)} · {count(row.events, 'event')} · "
-            f"{count(row.sources, 'source')} · {count(row.articles, 'article')}",
+            f"{count(row.sources, 'source')} · {count(row.articles, 'article')} · id {story.id}",
             style="dim",
         )
         if state.tags:
@@ -207,7 +224,9 @@ class BriefingScreen(TriageActions, Screen[None]):
             text.append(f"\nsnoozed until {state.snoozed_until.isoformat()}", style="dim")
         if state.note:
             text.append("\n✎ ", style="bold")
-            text.append(line(state.note, "note").plain, style="italic")
+            text.append_text(note_text(state.note))
+        if self.filter.search:
+            text.append_text(self._matches(story.id))
         text.append("\n\n")
         full = reading.story(self.app.store, story.id)
         text.append_text(
@@ -226,14 +245,45 @@ class BriefingScreen(TriageActions, Screen[None]):
                 text.append_text(line(event.title))
         pane.update(text)
 
+    def _empty_message(self) -> str:
+        if self.filter.search:
+            return (
+                f"The search “{self.filter.search}” matched nothing. Press / to search "
+                "again, or ctrl+f to clear the search and filter."
+            )
+        if self.filter.active:
+            return f"No story matches the filter ({self.filter.describe()}). ctrl+f clears it."
+        if self.briefing.items:
+            return "Every story is hidden (dismissed or snoozed). u undoes the last one."
+        return "No stories to show. Press r to fetch your feeds, f to manage them."
+
+    def _matches(self, story_id: str) -> Text:
+        """Where the search matched in this story: article titles and snippets, terms marked."""
+        text = Text()
+        try:
+            found = reading.search_snippets(self.app.store, self.filter.search, story_id)
+        except reading.SearchError:
+            return text
+        for snip in found:
+            text.append("\n⌕ ", style="bold")
+            text.append_text(line(snip.title, style="bold"))
+            if snip.text:
+                text.append("\n  ")
+                text.append_text(
+                    snippet_text(snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE)
+                )
+        return text
+
     def update_status(self) -> None:
         total = len(self.briefing.items)
         unread = sum(1 for i in self.shown if not i.read)
         text = Text()
         text.append(count(len(self.shown), "story", "stories"), style="bold")
         text.append(f" · {unread} unread")
-        if len(self.shown) != total:
-            text.append(f" · {total - len(self.shown)} hidden", style="dim")
+        if self.filter.hidden:
+            text.append(" · hidden view: d and z bring one back", style="dim")
+        elif len(self.shown) != total:
+            text.append(f" · {total - len(self.shown)} not shown (H: hidden ones)", style="dim")
         text.append(f" · by {self.app.sort}", style="dim")
         if self.filter.active:
             text.append(" · ")
@@ -296,8 +346,18 @@ class BriefingScreen(TriageActions, Screen[None]):
         self._move_unread(-1)
 
     def action_toggle_sort(self) -> None:
-        self.app.sort = "coverage" if self.app.sort == "recent" else "recent"
+        sorts = reading.SORTS
+        self.app.sort = sorts[(sorts.index(self.app.sort) + 1) % len(sorts)]
         self.redraw()
+        self.app.notify(f"Sorted by {self.app.sort}.", timeout=2)
+
+    def action_toggle_new(self) -> None:
+        self.set_filter(_replace(self.filter, new=not self.filter.new))
+
+    def action_toggle_hidden(self) -> None:
+        self.set_filter(_replace(self.filter, hidden=not self.filter.hidden))
+        if self.filter.hidden:
+            self.app.notify("Hidden stories: d and z bring one back; H leaves.", timeout=3)
 
     def action_feeds(self) -> None:
         from briefing.tui.screens.feeds import FeedsScreen
@@ -307,20 +367,30 @@ class BriefingScreen(TriageActions, Screen[None]):
     # -- search and filter -------------------------------------------------
 
     def action_search(self) -> None:
+        store = self.app.store
+
+        def check(text: str) -> str | None:
+            try:
+                reading.check_search(store, text)
+            except reading.SearchError as exc:
+                return f"Search: {exc}"
+            return None
+
         def done(text: str | None) -> None:
             if text is None:
                 return
             if not text.strip():
                 self.set_filter(_replace(self.filter, search="", search_ids=None))
                 return
-            ids = reading.search(self.app.store, text)
+            ids = reading.search(store, text)
             self.set_filter(_replace(self.filter, search=text.strip(), search_ids=ids))
 
         self.app.push_screen(
             InputModal(
                 "Search all articles",
                 self.filter.search,
-                "words to find",
+                'words, "a phrase", CISA OR NCSC, ransom NOT test, regulat*',
+                check,
                 hint="enter: search · empty: clear the search · escape: cancel",
             ),
             done,
@@ -333,7 +403,12 @@ class BriefingScreen(TriageActions, Screen[None]):
             if flt is not None:
                 self.set_filter(flt)
 
-        self.app.push_screen(FilterModal(self.filter, self.briefing.tags(), feeds), done)
+        self.app.push_screen(
+            FilterModal(
+                self.filter, self.briefing.tags(), feeds, self.briefing.categories(self.app.store)
+            ),
+            done,
+        )
 
     def action_clear_filter(self) -> None:
         if self.filter.active:
@@ -348,6 +423,22 @@ class BriefingScreen(TriageActions, Screen[None]):
     def triage_target(self) -> tuple[Story, TriageState] | None:
         item = self.current()
         return (item.story, item.state) if item else None
+
+    def action_toggle_read(self) -> None:
+        """newsboat's N: mark the story read and move on to the next unread one."""
+        item = self.current()
+        if item is None:
+            return
+        was_read = item.read
+        super().action_toggle_read()
+        if was_read or self.filter.unread:
+            return  # marked unread: stay; unread only: the story leaves, the next slides up
+        stories = self.query_one(StoryList)
+        found = self.neighbour_unread(item.id, 1)
+        index = next((n for n, i in enumerate(self.shown) if i.id == found), None)
+        if index is None:
+            index = min(stories.cursor_row + 1, len(self.shown) - 1)
+        stories.move_cursor(row=index)
 
     def action_mark_all_read(self) -> None:
         changes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -10,20 +11,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from briefing.fetch.feed import next_try
 from briefing.fetch.urls import FeedUrlError, check_feed_url
 from briefing.models import Feed
 from briefing.store import feeds as feed_store
 from briefing.tui.screens.modals import ConfirmModal, InputModal
 from briefing.tui.screens.triage import bind
 from briefing.tui.text import count, line, plain, stamp
-from briefing.tui.widgets import StatusBar
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
 
-COLUMNS = ("health", "name", "fetched", "items", "failures")
+COLUMNS = ("health", "name", "fetched", "items", "failures", "next")
 
 
 def health(feed: Feed) -> Text:
@@ -36,13 +38,24 @@ def health(feed: Feed) -> Text:
     return Text("new", style="dim")
 
 
-def feed_cells(feed: Feed) -> tuple[Text, ...]:
+def next_try_cell(feed: Feed, now: datetime) -> Text:
+    """When the next refresh (r) tries the feed; R tries them all at once."""
+    if feed.dead:
+        return Text("never", style="red")
+    when = next_try(feed, now)
+    if when is None:
+        return Text("next r", style="dim")
+    return Text(stamp(when), style="yellow")
+
+
+def feed_cells(feed: Feed, now: datetime) -> tuple[Text, ...]:
     return (
         health(feed),
         line(feed.name, "title"),
         Text(stamp(feed.last_fetched), style="dim"),
         Text(str(feed.item_count), justify="right"),
         Text(str(feed.failures) if feed.failures else "", justify="right"),
+        next_try_cell(feed, now),
     )
 
 
@@ -97,7 +110,7 @@ class FeedsScreen(Screen[None]):
         with VerticalScroll(id="feed-detail-pane"):
             yield Static(id="feed-detail", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(FeedTable)
@@ -106,6 +119,7 @@ class FeedsScreen(Screen[None]):
         table.add_column(Text("last fetch"), key="fetched", width=16)
         table.add_column(Text("items", justify="right"), key="items", width=5)
         table.add_column(Text("fail", justify="right"), key="failures", width=4)
+        table.add_column(Text("next try"), key="next", width=16)
         self.reload()
         table.focus()
 
@@ -115,7 +129,7 @@ class FeedsScreen(Screen[None]):
         self.feeds = feed_store.all_feeds(self.app.store)
         table.clear()
         for feed in self.feeds:
-            table.add_row(*feed_cells(feed), key=str(feed.id))
+            table.add_row(*feed_cells(feed, self.app.now()), key=str(feed.id))
         if self.feeds:
             table.move_cursor(row=min(keep, len(self.feeds) - 1), animate=False)
         self.show_detail()
@@ -143,8 +157,13 @@ class FeedsScreen(Screen[None]):
             f"\nlast fetch {stamp(feed.last_fetched)} · last success {stamp(feed.last_success)}"
             f" · {count(feed.item_count, 'item')} · {count(feed.failures, 'failure')}",
         )
+        when = next_try(feed, self.app.now())
         if feed.dead:
             text.append("\ndead: the publisher removed it; R to try again", style="bold red")
+        elif when is not None:
+            text.append(f"\nnext try {stamp(when)} (backing off); R tries it now", style="yellow")
+        else:
+            text.append("\nnext try: the next refresh (r)", style="dim")
         if feed.retry_after:
             text.append(f"\nasked us to wait until {stamp(feed.retry_after)}", style="yellow")
         if feed.last_error:

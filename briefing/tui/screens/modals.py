@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import ClassVar
 
@@ -58,14 +58,6 @@ class InputModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def check_date(value: str) -> str | None:
-    try:
-        date.fromisoformat(value.strip())
-    except ValueError:
-        return "A date like 2026-11-23, please."
-    return None
 
 
 class NoteModal(ModalScreen[str | None]):
@@ -128,18 +120,22 @@ class ConfirmModal(ModalScreen[bool]):
 
 
 class FilterModal(ModalScreen[Filter | None]):
-    """Choose what the briefing shows: unread, starred, a tag, a feed, a date range."""
+    """Choose what the briefing shows: unread, starred, new, hidden, a tag, a feed, a
+    category, a date range."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel", tooltip="Keep the old filter"),
         Binding("ctrl+s", "apply", "Apply", id="modal.apply", tooltip="Apply the filter"),
     ]
 
-    def __init__(self, current: Filter, tags: list[str], feeds: list[Feed]) -> None:
+    def __init__(
+        self, current: Filter, tags: list[str], feeds: list[Feed], categories: Sequence[str] = ()
+    ) -> None:
         super().__init__(classes="modal")
         self.current = current
         self.tags = tags
         self.feeds = feeds
+        self.categories = list(categories)
 
     def compose(self) -> ComposeResult:
         cur = self.current
@@ -148,6 +144,9 @@ class FilterModal(ModalScreen[Filter | None]):
             with Horizontal(classes="row"):
                 yield Check("Unread only", cur.unread, id="unread")
                 yield Check("Starred only", cur.starred, id="starred")
+            with Horizontal(classes="row"):
+                yield Check("New since last session", cur.new, id="new")
+                yield Check("Hidden (dismissed, snoozed)", cur.hidden, id="hidden")
             with Horizontal(classes="row"):
                 yield Select(
                     [(Text(t), t) for t in self.tags],
@@ -160,6 +159,12 @@ class FilterModal(ModalScreen[Filter | None]):
                     prompt="Any feed",
                     value=cur.feed_id if cur.feed_id is not None else Select.NULL,
                     id="feed",
+                )
+                yield Select(
+                    [(Text(c), c) for c in self.categories],
+                    prompt="Any category",
+                    value=cur.category if cur.category in self.categories else Select.NULL,
+                    id="category",
                 )
             with Horizontal(classes="row"):
                 yield Input(
@@ -195,6 +200,7 @@ class FilterModal(ModalScreen[Filter | None]):
                 )
                 return
         tag = self.query_one("#tag", Select).value
+        category = self.query_one("#category", Select).value
         feed = self.query_one("#feed", Select).value
         feed_id = feed if isinstance(feed, int) else None
         names = {f.id: plain(f.name) for f in self.feeds}
@@ -209,6 +215,9 @@ class FilterModal(ModalScreen[Filter | None]):
                 until=dates["until"],
                 search=self.current.search,
                 search_ids=self.current.search_ids,
+                hidden=self.query_one("#hidden", Checkbox).value,
+                new=self.query_one("#new", Checkbox).value,
+                category=category if isinstance(category, str) else "",
             )
         )
 

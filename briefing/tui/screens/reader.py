@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from briefing.models import Article, Story, TriageState
 from briefing.reading import stories as reading
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import count, highlight_sentences, line, link, stamp
-from briefing.tui.widgets import StatusBar
+from briefing.tui.text import count, highlight_sentences, line, link, plain, stamp
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -31,19 +31,31 @@ def is_heading(paragraph: str, position: int, total: int) -> bool:
     return position < total - 1 and len(paragraph) <= 80 and not _END.search(paragraph)
 
 
+def _same_words(a: str, b: str) -> bool:
+    return re.findall(r"\w+", a.casefold()) == re.findall(r"\w+", b.casefold())
+
+
+def paragraphs(article: Article) -> list[str]:
+    """The body's paragraphs without page clutter ("Read more: ...") or a repeat of the title."""
+    from briefing.sanitize import clean
+    from briefing.summarize.boilerplate import is_page_clutter
+
+    found = [p.strip() for p in _PARAGRAPHS.split(clean(article.body, "text")) if p.strip()]
+    if found and article.title and _same_words(found[0], article.title):
+        found = found[1:]
+    return [p for p in found if not is_page_clutter(p)]
+
+
 def body_text(article: Article) -> Text:
     """Paragraphs separated by blank lines, headings in bold; untrusted text stays text."""
-    raw = article.body
     cleaned = Text()
-    if not raw:
+    if not article.body:
         return Text("No text was extracted for this article.", style="italic dim")
-    from briefing.sanitize import clean
-
-    paragraphs = [p.strip() for p in _PARAGRAPHS.split(clean(raw, "text")) if p.strip()]
-    for n, paragraph in enumerate(paragraphs):
+    shown = paragraphs(article)
+    for n, paragraph in enumerate(shown):
         if n:
             cleaned.append("\n\n")
-        style = "bold underline" if is_heading(paragraph, n, len(paragraphs)) else ""
+        style = "bold underline" if is_heading(paragraph, n, len(shown)) else ""
         cleaned.append(" ".join(paragraph.split()), style=style)
     return cleaned
 
@@ -58,8 +70,19 @@ class ReaderScreen(TriageActions, Screen[None]):
         Binding(
             "space", "scroll('page')", "Page", show=False, id="reader.page", tooltip="Page down"
         ),
-        bind("n", "next_article", "Next", "The story's next article", show=True),
-        bind("p", "previous_article", "Prev", "The story's previous article"),
+        bind(
+            "n",
+            "next_article",
+            "Next",
+            "The story's next article; after its last, the next unread story",
+            show=True,
+        ),
+        bind(
+            "p",
+            "previous_article",
+            "Prev",
+            "The story's previous article; before its first, the previous unread story",
+        ),
         *TRIAGE_BINDINGS,
     ]
 
@@ -75,7 +98,7 @@ class ReaderScreen(TriageActions, Screen[None]):
             yield Static(id="reader-header", markup=False)
             yield Static(id="reader-body", markup=False)
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show(self.article_id)
@@ -143,8 +166,26 @@ class ReaderScreen(TriageActions, Screen[None]):
         index = self.order.index(self.article_id) + step
         if 0 <= index < len(self.order):
             self.show(self.order[index])
-        else:
-            self.app.notify("No more articles in this story that way.", timeout=2)
+            return
+        # past the story's end, like newsboat: on to the next (or previous) unread story
+        moved = self._story_below_moves(step)
+        if moved is None:
+            return
+        self.story_id, self.order = moved
+        if self.order:
+            self.show(self.order[0] if step > 0 else self.order[-1])
+            story = reading.story(self.app.store, self.story_id)
+            title = plain(story.title) if story else ""
+            self.app.notify(f"Next story: {title}", markup=False, timeout=3)
+
+    def _story_below_moves(self, step: int) -> tuple[str, list[int]] | None:
+        from briefing.tui.screens.story import StoryScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, StoryScreen):
+                return screen.move_story(step)
+        self.app.notify("No more articles in this story that way.", timeout=2)
+        return None
 
     def action_next_article(self) -> None:
         self._step(1)

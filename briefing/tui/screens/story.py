@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing.models import Article, Event, Story, TriageState
@@ -19,8 +19,8 @@ from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.tui.messages import TriageChanged
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
-from briefing.tui.text import count, day, line, link
-from briefing.tui.widgets import StatusBar
+from briefing.tui.text import count, day, line, link, note_text
+from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -170,7 +170,7 @@ class StoryScreen(TriageActions, Screen[None]):
             yield KeyList(id="timeline")
             yield KeyList(id="articles")
         yield StatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load(self.story_id)
@@ -241,7 +241,7 @@ class StoryScreen(TriageActions, Screen[None]):
             text.append(f"  snoozed until {state.snoozed_until.isoformat()}", style="bold")
         if state.note:
             text.append("\n✎ ", style="bold")
-            text.append(line(state.note, "note").plain, style="italic")
+            text.append_text(note_text(state.note))
         self.query_one("#story-header", Static).update(text)
 
     def current_event(self) -> Event | None:
@@ -388,16 +388,28 @@ class StoryScreen(TriageActions, Screen[None]):
             return None
         return self.articles.get(int(option.id))
 
-    def open_article(self, article_id: int) -> None:
-        from briefing.tui.screens.reader import ReaderScreen
-
-        order = [
+    def article_order(self) -> list[int]:
+        """The reader's n/p order: originals along the timeline, copies folded away."""
+        return [
             a.id
             for e in self.events
             for a, _c in fold([self.articles[i] for i in e.article_ids if i in self.articles])
             if a.id is not None
         ]
-        self.app.push_screen(ReaderScreen(article_id, self.story_id, order))
+
+    def open_article(self, article_id: int) -> None:
+        from briefing.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(article_id, self.story_id, self.article_order()))
+
+    def move_story(self, step: int) -> tuple[str, list[int]] | None:
+        """The reader ran off a story's end: load the next unread story (step 1) or the
+        previous one (-1); its id and article order, or None when there is none."""
+        before = self.story_id
+        self._go_unread(step)
+        if self.story_id == before or self.story is None:
+            return None
+        return self.story_id, self.article_order()
 
     def on_article_read(self, article_id: int) -> None:
         if article := self.articles.get(article_id):

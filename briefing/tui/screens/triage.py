@@ -8,7 +8,7 @@ the app tells every screen on the stack so it can redraw.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -17,8 +17,9 @@ from briefing.models import Event, Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.sanitize import clean
-from briefing.tui.screens.modals import InputModal, NoteModal, check_date
+from briefing.tui.screens.modals import InputModal, NoteModal
 from briefing.tui.text import plain
+from briefing.when import example, parse_day
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -36,17 +37,39 @@ def bind(key: str, action: str, description: str, tooltip: str, show: bool = Fal
 TRIAGE_BINDINGS = [
     bind("N", "toggle_read", "Read/unread", "Mark the story read, or unread again"),
     bind("s", "star", "Star", "Star or unstar the story", show=True),
-    bind("d", "dismiss_story", "Dismiss", "Hide the story until a new event joins it", show=True),
-    bind("z", "snooze", "Snooze", "Hide the story until tomorrow or a date you type"),
+    bind(
+        "d",
+        "dismiss_story",
+        "Dismiss",
+        "Hide the story until a new event joins it (on a dismissed one: bring it back)",
+        show=True,
+    ),
+    bind(
+        "z",
+        "snooze",
+        "Snooze",
+        "Hide the story until a day you type (on a snoozed one: wake it)",
+    ),
     bind("t", "tag", "Tag", "Set the story's tags (words separated by spaces)"),
     bind("a", "note", "Note", "Write a note on the story"),
     bind("u", "undo", "Undo", "Undo the last triage action"),
     bind("U", "redo", "Redo", "Redo the last triage action you undid"),
     bind("o", "open_link", "Open link", "Open the article in your web browser"),
     bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
-    bind("r", "app.refresh_feeds", "Refresh", "Fetch all feeds now", show=True),
+    bind("Y", "copy_id", "Copy id", "Copy the story's id (briefing export --story ID)"),
+    bind("r", "app.refresh_feeds", "Refresh", "Fetch the feeds that are due now", show=True),
+    bind("R", "app.reload_all", "Reload all", "Fetch every feed now, even those backing off"),
     bind("e", "export", "Export", "Export a brief (markdown or json)"),
 ]
+
+
+def _back(state: TriageState, undone: str) -> str:
+    """What reversing d or z did; the story may still be hidden by the other one."""
+    other = "snoozed" if undone == "dismissed" else "dismissed"
+    still = (state.snoozed_until is not None) if other == "snoozed" else state.dismissed
+    if still:
+        return f"No longer {undone}, but still {other} (u to undo)."
+    return f"No longer {undone}: back in the briefing (u to undo)."
 
 
 class TriageActions:
@@ -80,6 +103,11 @@ class TriageActions:
     def action_dismiss_story(self) -> None:
         if target := self.triage_target():
             story, state = target
+            if state.dismissed and rules.is_hidden(story, state, self.app.today()):
+                # on a story d hid (the hidden view): d brings it back
+                new = replace(state, dismissed=False)
+                self.triage_apply("undismiss", story, new, _back(state, "dismissed"))
+                return
             self.triage_apply(
                 "dismiss",
                 story,
@@ -92,26 +120,38 @@ class TriageActions:
         if target is None:
             return
         story, state = target
-        tomorrow = self.app.today() + timedelta(days=1)
+        today = self.app.today()
+        if state.snoozed_until is not None and state.snoozed_until > today:
+            # z on a snoozed story (the hidden view): z wakes it
+            new = replace(state, snoozed_until=None)
+            self.triage_apply("wake", story, new, _back(state, "snoozed"))
+            return
+
+        def check(value: str) -> str | None:
+            try:
+                parse_day(value, today)
+            except ValueError as exc:
+                return str(exc)
+            return None
 
         def done(value: str | None) -> None:
             if value is None:
                 return
-            until = date.fromisoformat(value.strip())
+            until = parse_day(value, today)
             self.triage_apply(
                 "snooze",
                 story,
                 rules.snoozed(state, until),
-                f"Snoozed until {until.isoformat()} (u to undo).",
+                f"Snoozed until {until:%a} {until.isoformat()} (u to undo).",
             )
 
         self.app.push_screen(
             InputModal(
                 "Snooze until",
-                tomorrow.isoformat(),
-                "YYYY-MM-DD",
-                check_date,
-                "enter: snooze until this date · escape: cancel",
+                "tomorrow",
+                "tomorrow",
+                check,
+                f"{example(today)} · enter: snooze · escape: cancel",
             ),
             done,
         )
@@ -148,6 +188,17 @@ class TriageActions:
 
         note = clean(state.note, "note")
         self.app.push_screen(NoteModal(f"Note on: {plain(story.title)}", note), done)
+
+    def action_copy_id(self) -> None:
+        if target := self.triage_target():
+            story, _state = target
+            self.app.copy_to_clipboard(story.id)
+            self.app.notify(
+                f"Copied the story id {story.id} "
+                f"(briefing export --story {story.id[:6]} works too).",
+                markup=False,
+                timeout=3,
+            )
 
     def action_undo(self) -> None:
         # the change itself reaches every screen through the app; this says what it was
