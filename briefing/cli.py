@@ -321,6 +321,8 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
 
             if waiting := not_due_reason(feed, now):
                 health += f" · {waiting}"
+        if feed.note:
+            health += f" · note: {feed.note}"
         print(
             f"{feed.url}\n    {feed.name} · {feed.category or '-'} · fetched {when} · "
             f"{feed.item_count} items · {health} · {next_try_text(feed, now)}"

@@ -1,0 +1,56 @@
+"""Defects an outside probe found in fetching and storing feeds (issue 16).
+
+Each test failed before its fix. They run the real pipeline against the
+hostile server on 127.0.0.1, next to the good feed, like the rest of this
+directory.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.store import feeds as feed_store
+
+from .conftest import Reply, World, assert_world_intact, rss
+
+RSS = {"Content-Type": "application/rss+xml"}
+ONE = rss([{"title": "Ministry opens a consultation", "link": "https://td.example/a", "guid": "a"}])
+
+# One event loop for the module, so the worker pool is shared (see conftest).
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+# -- 1: validators that cannot be sent ----------------------------------------------------
+
+
+async def test_a_non_ascii_etag_is_dropped_and_the_feed_keeps_working(world: World) -> None:
+    # BaseHTTPRequestHandler writes header values as latin-1: a raw 0xE9 byte.
+    headers = {**RSS, "ETag": '"café"', "Last-Modified": "Fri, 20 Nov 2026 09:00:00 GMT"}
+    world.server.routes["/etag.xml"] = Reply(200, ONE, headers)
+    world.add("/etag.xml")
+    await world.fetch()
+    report = await world.fetch()  # due again at once: nothing failed
+
+    assert world.feed().last_error is None
+    assert len(world.server.hits("/etag.xml")) == 2  # the second request was sent
+    second = world.server.hits("/etag.xml")[1].headers
+    assert "if-none-match" not in second
+    assert second["if-modified-since"] == "Fri, 20 Nov 2026 09:00:00 GMT"
+    assert world.feed().etag is None
+    assert "ETag that cannot be sent back" in world.feed().note
+    assert_world_intact(world, report)
+
+
+async def test_a_stored_validator_that_cannot_be_sent_is_cleared(world: World) -> None:
+    world.server.feed("/stored.xml", ONE)
+    feed = world.add("/stored.xml")
+    feed.etag, feed.last_modified = '"caf\u00e9"', "Fri, 20 Nov 2026 09:00:00 GMT\u2028"
+    feed_store.update(world.store, feed)
+    report = await world.fetch()
+
+    assert world.feed().last_error is None
+    assert world.articles().keys() == {"a"}
+    sent = world.server.hits("/stored.xml")[0].headers
+    assert "if-none-match" not in sent and "if-modified-since" not in sent
+    assert "an ETag and a Last-Modified" in world.feed().note
+    assert_world_intact(world, report)
