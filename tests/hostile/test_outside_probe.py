@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.fetch import http as http_module
 from briefing.store import feeds as feed_store
 
 from .conftest import Reply, World, assert_world_intact, rss
@@ -53,4 +54,48 @@ async def test_a_stored_validator_that_cannot_be_sent_is_cleared(world: World) -
     sent = world.server.hits("/stored.xml")[0].headers
     assert "if-none-match" not in sent and "if-modified-since" not in sent
     assert "an ETag and a Last-Modified" in world.feed().note
+    assert_world_intact(world, report)
+
+
+# -- 2: redirects into the analyst's network ----------------------------------------------
+
+
+@pytest.fixture
+def public_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.1 (the test server) counts as public; every other private address does not.
+
+    The client still connects to the address it checked (127.0.0.1), so the
+    server answers; `localhost` is private by name and is the redirect target.
+    """
+    real = http_module.is_private_address
+    monkeypatch.setattr(http_module, "is_private_address", lambda a: a != "127.0.0.1" and real(a))
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+async def test_a_public_feed_cannot_redirect_into_loopback(
+    world: World, public_loopback: None, status: int
+) -> None:
+    secret = rss([{"title": "Internal only", "link": "http://localhost/x", "guid": "secret"}])
+    world.server.feed("/secret.xml", secret)
+    target = world.server.url("/secret.xml", host="localhost")
+    world.server.routes["/moved.xml"] = Reply(status, b"", {"Location": target})
+    feed = world.add("/moved.xml")
+    report = await world.fetch()
+
+    assert world.server.hits("/secret.xml") == []
+    assert "redirect to a private or loopback address refused" in world.error()
+    assert world.feed().url == feed.url  # a 301 does not move it into loopback
+    assert world.articles() == {}
+    assert_world_intact(world, report)
+
+
+async def test_a_feed_the_analyst_added_on_loopback_may_redirect_there(world: World) -> None:
+    # No monkeypatching: 127.0.0.1 is loopback, the analyst's own choice (demo, tests).
+    world.server.feed("/local.xml", ONE)
+    target = world.server.url("/local.xml", host="localhost")
+    world.server.routes["/hop.xml"] = Reply(302, b"", {"Location": target})
+    world.add("/hop.xml")
+    report = await world.fetch()
+    assert world.feed().last_error is None
+    assert world.articles().keys() == {"a"}
     assert_world_intact(world, report)
