@@ -30,6 +30,19 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The largest value each limit accepts: beyond these a limit is as good as
+# switched off (a 1e300 s deadline lets a server drip forever, a 10^20-byte
+# cap lets one fill the disk), which is what refusing inf and nan is for.
+MAXIMA: dict[str, float] = {
+    "connect_timeout": 300,
+    "read_timeout": 600,
+    "request_deadline": 3_600,
+    "max_connections": 512,
+    "max_per_host": 64,
+    "max_response_bytes": 1_000_000_000,
+}
+
+
 class ConfigError(Exception):
     """The settings file or the environment is not what briefing can use."""
 
@@ -177,6 +190,8 @@ def _check_type(path: Path, name: str, value: object, default: object) -> None:
     number = ok and isinstance(value, int | float) and not isinstance(value, bool)
     if number and not (math.isfinite(value) and value > 0):  # type: ignore[arg-type, operator]
         raise ConfigError(f"{path}: {name} should be a positive number, got {value!r}")
+    if number and name in MAXIMA and value > MAXIMA[name]:  # type: ignore[operator]
+        raise ConfigError(f"{path}: {name} should be at most {MAXIMA[name]:,g}, got {value!r}")
     if isinstance(default, dict) and ok:
         # Key names are shown in the footer and help: no escape sequences in them.
         ok = all(

@@ -1,0 +1,48 @@
+"""Defects an outside probe found at the command line (issue 16).
+
+Each test failed before its fix: a traceback where a message belongs, a
+limit that could be switched off, a brief readable by everyone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.config import ConfigError, Settings
+
+
+# -- 10: limits that cannot be switched off -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("request_deadline = 1e300", "request_deadline"),
+        ("max_response_bytes = 9_999_999_999_999_999", "max_response_bytes"),
+        ("connect_timeout = 1e9", "connect_timeout"),
+        ("read_timeout = 86400.0", "read_timeout"),
+        ("max_connections = 1_000_000", "max_connections"),
+        ("max_per_host = 100_000", "max_per_host"),
+    ],
+)
+def test_a_limit_beyond_its_maximum_is_refused(tmp_path: Path, line: str, name: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(f"{line}\n")
+    with pytest.raises(ConfigError, match=f"{name} should be at most"):
+        Settings.load(path, environ={})
+
+
+def test_an_environment_limit_beyond_its_maximum_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="max_response_bytes should be at most"):
+        Settings.load(
+            tmp_path / "none.toml", environ={"BRIEFING_MAX_RESPONSE_BYTES": "99999999999999999999"}
+        )
+
+
+def test_the_defaults_are_within_the_maxima() -> None:
+    from briefing.config import MAXIMA
+
+    defaults = Settings()
+    assert all(0 < getattr(defaults, name) <= top for name, top in MAXIMA.items())
