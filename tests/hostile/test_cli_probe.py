@@ -6,11 +6,57 @@ limit that could be switched off, a brief readable by everyone.
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from briefing.cli import main
 from briefing.config import ConfigError, Settings
+
+
+def cli(home: Path, *args: str) -> int:
+    return main(["--home", str(home), *args])
+
+
+# -- 8: exported files and the umask ------------------------------------------------------
+
+
+@pytest.fixture
+def umask_077() -> Iterator[None]:
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_an_exported_brief_follows_the_umask(home: Path, tmp_path: Path, umask_077: None) -> None:
+    out = tmp_path / "b.md"
+    assert cli(home, "export", "-o", str(out)) == 0
+    assert mode(out) == 0o600
+
+
+def test_an_overwritten_brief_keeps_its_mode(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.md"
+    out.write_text("old notes\n")
+    out.chmod(0o600)
+    assert cli(home, "export", "-o", str(out), "--force") == 0
+    assert mode(out) == 0o600 and "old notes" not in out.read_text()
+
+
+def test_an_exported_feed_list_follows_the_umask(
+    home: Path, tmp_path: Path, umask_077: None
+) -> None:
+    out = tmp_path / "feeds.opml"
+    assert cli(home, "feeds", "export", "-o", str(out)) == 0
+    assert mode(out) == 0o600
 
 
 # -- 10: limits that cannot be switched off -----------------------------------------------
