@@ -22,20 +22,13 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
     more than it helps). A full or read-only disk leaves nothing behind.
     """
     path = Path(path)
-    if path.is_symlink():
-        raise WriteError(f"{path} is a symbolic link; refusing to write through it")
-    if path.exists() and not force:
-        raise WriteError(f"{path} exists; use --force to overwrite it")
-    if path.exists() and not path.is_file():
-        raise WriteError(f"{path} is not a regular file")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise WriteError(f"{directory} is not a directory")
-    # An overwritten file keeps its mode (a 0600 brief stays private); a new
-    # one gets what the umask allows, as any other program's output would.
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~current_umask()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        mode = _checked_mode(path, force)
+    except OSError as exc:  # a name too long, a parent that is a file, ...
+        raise WriteError(f"cannot write {str(path)[:200]}: {exc.strerror}") from exc
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise WriteError(f"cannot write in {directory}: {exc.strerror}") from exc
     try:
@@ -50,6 +43,22 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False) -> Path:
             os.unlink(tmp_name)
         raise WriteError(f"cannot write {path}: {exc.strerror}") from exc
     return path
+
+
+def _checked_mode(path: Path, force: bool) -> int:
+    """The mode to give the file, after refusing what must not be written."""
+    if path.is_symlink():
+        raise WriteError(f"{path} is a symbolic link; refusing to write through it")
+    if path.exists() and not force:
+        raise WriteError(f"{path} exists; use --force to overwrite it")
+    if path.exists() and not path.is_file():
+        raise WriteError(f"{path} is not a regular file")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise WriteError(f"{directory} is not a directory")
+    # An overwritten file keeps its mode (a 0600 brief stays private); a new
+    # one gets what the umask allows, as any other program's output would.
+    return stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~current_umask()
 
 
 _umask_lock = threading.Lock()

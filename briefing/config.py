@@ -75,7 +75,11 @@ class Paths:
 
     def ensure(self) -> Paths:
         for path in (self.config_dir, self.data_dir, self.cache_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                # BRIEFING_HOME=/dev/null, a file in the way, a read-only parent.
+                raise ConfigError(f"cannot use {path} as a directory: {exc.strerror}") from exc
         return self
 
 
@@ -154,6 +158,8 @@ def save_setting(path: Path, name: str, value: str) -> None:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:  # a directory, unreadable, ...
+        raise ConfigError(f"{path}: cannot read the settings: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -59,6 +59,78 @@ def test_an_exported_feed_list_follows_the_umask(
     assert mode(out) == 0o600
 
 
+# -- 9: messages, not tracebacks ----------------------------------------------------------
+
+
+def test_a_home_that_is_not_a_directory_is_a_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--home", "/dev/null", "feeds", "list"]) == 1
+    assert "cannot use /dev/null/config as a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["export"], ["feeds", "export"]])
+def test_an_output_name_too_long_for_the_file_system_is_a_message(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    out = tmp_path / ("b" * 300 + ".md")
+    assert cli(home, *command, "-o", str(out)) == 1
+    assert "File name too long" in capsys.readouterr().err
+
+
+def test_an_opml_nested_a_thousand_deep_is_read(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    depth = 1_000
+    path = tmp_path / "deep.opml"
+    path.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        + '<outline text="level">' * depth
+        + '<outline type="rss" text="Deep" xmlUrl="https://deep.example/feed"/>'
+        + "</outline>" * depth
+        + "</body></opml>"
+    )
+    assert cli(home, "feeds", "import", str(path)) == 0
+    assert "imported 1 feeds" in capsys.readouterr().out
+
+
+def test_a_settings_file_that_is_a_directory_is_a_message(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home / "config" / "settings.toml").mkdir(parents=True)
+    assert cli(home, "feeds", "list") == 1
+    err = capsys.readouterr().err
+    assert "settings.toml: cannot read the settings: Is a directory" in err
+
+
+@pytest.mark.parametrize("command", [["export"], ["feeds", "export"]])
+def test_an_output_ending_in_a_slash_names_a_directory_and_is_refused(
+    home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        cli(home, *command, "-o", "newdir/")
+    assert exit_.value.code == 2
+    assert "'newdir/' is a directory; give a file name" in capsys.readouterr().err
+    assert not (tmp_path / "newdir").exists()
+
+
+def test_feeds_export_does_not_overwrite_without_force(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mine.opml"
+    out.write_text("keep me\n")
+    assert cli(home, "feeds", "export", "-o", str(out)) == 1
+    assert "exists; use --force" in capsys.readouterr().err
+    assert out.read_text() == "keep me\n"
+    assert cli(home, "feeds", "export", "-o", str(out), "--force") == 0
+    assert "<opml" in out.read_text()
+
+
 # -- 10: limits that cannot be switched off -----------------------------------------------
 
 
