@@ -80,6 +80,44 @@ def defuse_xml(body: bytes) -> bytes:
     return _CHAR_REF.sub(_no_surrogate, body)
 
 
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_UTF8_NAMES = {"utf-8", "utf8"}
+
+
+def _cp1252_byte(error: UnicodeError) -> tuple[str, int]:
+    """Decode error handler: the first bad byte as windows-1252 (U+FFFD where undefined)."""
+    assert isinstance(error, UnicodeDecodeError)
+    byte = error.object[error.start : error.start + 1]
+    return byte.decode("cp1252", errors="replace"), error.start + 1
+
+
+codecs.register_error("briefing-cp1252", _cp1252_byte)
+
+
+def repair_utf8(body: bytes, content_type: str = "") -> bytes:
+    """A UTF-8 feed with a few bad bytes, with only those bytes repaired.
+
+    Given invalid UTF-8, feedparser decodes the whole document as
+    windows-1252, so one stray byte turns every "Café 日本" into mojibake.
+    Here the valid UTF-8 stays as it is and each bad byte is read as
+    windows-1252 (a stray 0x93 is a curly quote pasted from a word
+    processor), or U+FFFD where that has no character. A feed that declares
+    another encoding is left to feedparser.
+    """
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    declared = _XML_ENCODING.match(body[:200])
+    xml_encoding = declared.group(2).decode("ascii", "replace").lower() if declared else ""
+    header = _CHARSET.search(content_type)
+    header_encoding = header.group(1).lower() if header else ""
+    if {xml_encoding, header_encoding} - {"", *_UTF8_NAMES}:
+        return body
+    return body.decode("utf-8", errors="briefing-cp1252").encode("utf-8")
+
+
 def _no_surrogate(match: re.Match[bytes]) -> bytes:
     raw = match.group(1)
     value = int(raw[1:], 16) if raw[:1] in b"xX" else int(raw)
@@ -281,6 +319,7 @@ def _parse_xml_feed(
     headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
+    body = repair_utf8(body, content_type)
     try:
         # sanitize_html off: we reduce everything to plain text ourselves, and
         # feedparser's sanitizer is a third of its run time.

@@ -99,3 +99,37 @@ async def test_a_feed_the_analyst_added_on_loopback_may_redirect_there(world: Wo
     assert world.feed().last_error is None
     assert world.articles().keys() == {"a"}
     assert_world_intact(world, report)
+
+
+# -- 5: one bad byte ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml; charset=utf-8"])
+async def test_one_windows_1252_byte_does_not_garble_the_whole_feed(
+    world: World, content_type: str
+) -> None:
+    body = rss(
+        [
+            {"title": "Café 日本 policy note", "link": "https://td.example/cafe", "guid": "cafe"},
+            {"title": "QUOTE", "link": "https://td.example/quote", "guid": "quote"},
+        ]
+    ).replace(b"QUOTE", b"\x93Zero trust\x94 guidance \x81 published")
+    world.server.routes["/byte.xml"] = Reply(200, body, {"Content-Type": content_type})
+    world.add("/byte.xml")
+    report = await world.fetch()
+
+    titles = {guid: a.title for guid, a in world.articles().items()}
+    assert titles["cafe"] == "Café 日本 policy note"  # was "Caf├® µŚźµ£¼ …"
+    assert titles["quote"] == "\u201cZero trust\u201d guidance \ufffd published"
+    assert world.feed().title == "Threat Desk"
+    assert_world_intact(world, report)
+
+
+async def test_a_feed_declared_latin_1_is_left_to_its_declaration(world: World) -> None:
+    prolog = '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+    body = rss([{"title": "Caf\u00e9", "link": "https://td.example/l", "guid": "l"}], prolog=prolog)
+    world.server.routes["/latin.xml"] = Reply(200, body.replace(b"\xc3\xa9", b"\xe9"), RSS)
+    world.add("/latin.xml")
+    report = await world.fetch()
+    assert world.articles()["l"].title == "Café"
+    assert_world_intact(world, report)
