@@ -35,6 +35,9 @@ from briefing.fetch.urls import canonical_url
 from briefing.models import Article, utcnow
 from briefing.sanitize import LIMITS, Cleaned, clean_text, safe_url, strip_controls
 
+# Entries dated before this are implausible (web feeds began in the late 1990s).
+OLDEST_DATE = datetime(1995, 1, 1, tzinfo=UTC)
+
 
 class ParseError(Exception):
     """The body is not a feed we can read; the message says why."""
@@ -45,8 +48,8 @@ class ParsedFeed:
     """One parsed feed. `provisional` holds the guids whose `published` is a stand-in.
 
     A stand-in date is "now" for an entry without any date, or "now" for an
-    entry dated in the future; the pipeline keeps the first stand-in it stored
-    so that re-fetching does not move the article in time.
+    entry dated in the future or before `OLDEST_DATE`; the pipeline keeps the
+    first stand-in it stored so that re-fetching does not move the article in time.
     """
 
     title: str
@@ -465,7 +468,9 @@ def _add_entry(
     guid = _guid(raw_id, url, title.text, summary.text)
     if guid in result.guids:
         return  # a feed listing one guid twice: the first (usually newest) wins
-    provisional = published is None or published > now
+    # A date before feeds existed (year 1, 1400, the 1970 epoch: a zero or a
+    # broken template) is treated like one in the future: as no date at all.
+    provisional = published is None or published > now or published < OLDEST_DATE
     article = Article(
         feed_id=feed_id,
         guid=guid,

@@ -133,3 +133,35 @@ async def test_a_feed_declared_latin_1_is_left_to_its_declaration(world: World) 
     report = await world.fetch()
     assert world.articles()["l"].title == "Café"
     assert_world_intact(world, report)
+
+
+# -- lower: implausible old dates -------------------------------------------------------------
+
+
+async def test_a_date_before_feeds_existed_is_clamped_like_a_future_one(world: World) -> None:
+    dates = {
+        "year-1": "Mon, 01 Jan 0001 00:00:00 +1400",  # feedparser reads the year as 1400
+        "year-1400": "Sat, 01 Jan 1400 00:00:00 GMT",
+        "epoch": "Thu, 01 Jan 1970 00:00:00 GMT",
+        "real": "Fri, 20 Nov 2026 09:00:00 GMT",
+    }
+    world.server.feed(
+        "/old.xml",
+        rss(
+            [
+                {"title": f"Entry {g}", "link": f"https://td.example/{g}", "guid": g, "pubDate": d}
+                for g, d in dates.items()
+            ]
+        ),
+    )
+    world.add("/old.xml")
+    report = await world.fetch()
+    first = {g: a.published for g, a in world.articles().items()}
+    for guid in ("year-1", "year-1400", "epoch"):
+        article = world.articles()[guid]
+        assert article.published == article.first_seen, guid  # a stand-in: "first seen"
+    assert first["real"] is not None and first["real"].year == 2026
+
+    await world.fetch()  # the stand-in stays put
+    assert {g: a.published for g, a in world.articles().items()} == first
+    assert_world_intact(world, report)
