@@ -165,3 +165,27 @@ async def test_a_date_before_feeds_existed_is_clamped_like_a_future_one(world: W
     await world.fetch()  # the stand-in stays put
     assert {g: a.published for g, a in world.articles().items()} == first
     assert_world_intact(world, report)
+
+
+# -- lower: query strings as published ------------------------------------------------------
+
+
+async def test_query_strings_are_kept_as_published_minus_tracking(world: World) -> None:
+    links = {
+        "bare": ("https://td.example/story?12345", "https://td.example/story?12345"),
+        "semicolons": ("https://td.example/s?a=1;b=2", "https://td.example/s?a=1;b=2"),
+        "tracking": (
+            "https://td.example/s?id=%2Fx&amp;utm_source=news&amp;fbclid=abc&amp;page=2",
+            "https://td.example/s?id=%2Fx&page=2",
+        ),
+        "only-tracking": ("https://td.example/s?utm_medium=mail", "https://td.example/s"),
+    }
+    world.server.feed(
+        "/query.xml",
+        rss([{"title": f"Q {g}", "link": link, "guid": g} for g, (link, _) in links.items()]),
+    )
+    world.add("/query.xml")
+    report = await world.fetch()
+    stored = {g: a.url for g, a in world.articles().items()}
+    assert stored == {g: want for g, (_, want) in links.items()}
+    assert_world_intact(world, report)
