@@ -264,12 +264,15 @@ def _store_entries(store: Store, feed: Feed, parsed: ParsedFeed) -> FeedOutcome:
     entries = sorted(parsed.articles, key=_newest_first)
     outcome = FeedOutcome(FeedStatus.OK)
     taken = 0
+    reused: list[str] = []
     while taken < len(entries) and len(outcome.new_ids) < NEW_PER_RUN:
         chunk = entries[taken : taken + SLICE]
-        new, updated = article_store.upsert(store, chunk)
+        new, updated = article_store.upsert(store, chunk, reused=reused)
         outcome.new_ids.extend(new)
         outcome.updated_ids.extend(updated)
         taken += len(chunk)
+    if reused:
+        feed_store.add_note(feed, "its GUIDs are not unique; items are told apart by links")
     rest = [a.guid for a in entries[taken:]]
     if rest:
         # What was left may be stored already (an older part of the feed).

@@ -58,7 +58,9 @@ class ParsedFeed:
     format: str
     articles: list[Article] = field(default_factory=list)
     provisional: set[str] = field(default_factory=set)
-    guids: set[str] = field(default_factory=set, repr=False)
+    # (guid, link) and (guid, title) pairs seen: an entry repeating either is a
+    # copy; one that shares only the guid is another item (a reused GUID).
+    seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
 
 
 # -- hostile XML -----------------------------------------------------------------
@@ -466,8 +468,9 @@ def _add_entry(
     if not (title.text or summary.text or url):
         return  # nothing an analyst could read
     guid = _guid(raw_id, url, title.text, summary.text)
-    if guid in result.guids:
-        return  # a feed listing one guid twice: the first (usually newest) wins
+    title_text = title.text or _first_words(summary.text)
+    if ("url", guid, url) in result.seen or ("title", guid, title_text) in result.seen:
+        return  # a feed listing one entry twice: the first (usually newest) wins
     # A date before feeds existed (year 1, 1400, the 1970 epoch: a zero or a
     # broken template) is treated like one in the future: as no date at all.
     provisional = published is None or published > now or published < OLDEST_DATE
@@ -475,7 +478,7 @@ def _add_entry(
         feed_id=feed_id,
         guid=guid,
         url=url,
-        title=title.text or _first_words(summary.text),
+        title=title_text,
         outlet=outlet,
         published=now if provisional else published,
         summary=summary.text,
@@ -485,7 +488,7 @@ def _add_entry(
         truncated=title.truncated or summary.truncated,
     )
     result.articles.append(article)
-    result.guids.add(guid)
+    result.seen.update({("url", guid, url), ("title", guid, title_text)})
     if provisional:
         result.provisional.add(guid)
 

@@ -189,3 +189,75 @@ async def test_query_strings_are_kept_as_published_minus_tracking(world: World) 
     stored = {g: a.url for g, a in world.articles().items()}
     assert stored == {g: want for g, (_, want) in links.items()}
     assert_world_intact(world, report)
+
+
+# -- 4: a reused GUID -----------------------------------------------------------------------
+
+
+def _item(title: str, slug: str, guid: str = "x") -> dict[str, str]:
+    return {"title": title, "link": f"https://td.example/{slug}", "guid": guid}
+
+
+async def test_two_items_sharing_a_guid_in_one_feed_are_both_stored(world: World) -> None:
+    world.server.feed(
+        "/reuse.xml",
+        rss(
+            [
+                _item("Agency issues a directive", "directive"),
+                _item("Court rules on data", "ruling"),
+            ]
+        ),
+    )
+    world.add("/reuse.xml")
+    report = await world.fetch()
+    titles = sorted(a.title for a in world.articles().values())
+    assert titles == ["Agency issues a directive", "Court rules on data"]
+    assert "GUIDs are not unique" in world.feed().note
+    assert world.feed().last_error is None
+    await world.fetch()  # fetched again: still two, nothing new, nothing moved
+    assert sorted(a.title for a in world.articles().values()) == titles
+    assert_world_intact(world, report)
+
+
+async def test_a_later_post_reusing_a_guid_does_not_overwrite_the_old_one(world: World) -> None:
+    world.server.feed("/later.xml", rss([_item("Agency issues a directive", "directive")]))
+    world.add("/later.xml")
+    await world.fetch()
+    old = world.articles()["x"]
+    world.store.conn.execute("UPDATE articles SET text = 'old page text' WHERE id = ?", (old.id,))
+
+    world.server.feed(
+        "/later.xml",
+        rss(
+            [
+                _item("Court rules on data", "ruling"),
+                _item("Agency issues a directive", "directive"),
+            ]
+        ),
+    )
+    report = await world.fetch()
+    stored = {a.title: a for a in world.articles().values()}
+    assert set(stored) == {"Agency issues a directive", "Court rules on data"}
+    assert stored["Agency issues a directive"].id == old.id
+    assert stored["Agency issues a directive"].url == "https://td.example/directive"
+    assert stored["Court rules on data"].text == ""  # not the old article's page text
+    assert report.articles_new == 1 and report.articles_updated == 0
+    assert "GUIDs are not unique" in world.feed().note
+    assert_world_intact(world, report)
+
+
+async def test_a_corrected_title_or_link_under_one_guid_is_still_one_article(world: World) -> None:
+    world.server.feed("/fix.xml", rss([_item("Agency issues a directve", "directive")]))
+    world.add("/fix.xml")
+    await world.fetch()
+    world.server.feed("/fix.xml", rss([_item("Agency issues a directive", "directive")]))
+    await world.fetch()
+    world.server.feed("/fix.xml", rss([_item("Agency issues a directive", "directive-2026")]))
+    report = await world.fetch()
+    [article] = world.articles().values()
+    assert (article.title, article.url) == (
+        "Agency issues a directive",
+        "https://td.example/directive-2026",
+    )
+    assert world.feed().note == ""
+    assert_world_intact(world, report)
