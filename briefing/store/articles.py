@@ -86,12 +86,47 @@ def upsert(
                     ),
                 )
                 changed.append(int(row["id"]))
+                _corrected(conn, row, art)
     return new, changed
+
+
+def _corrected(conn: sqlite3.Connection, old: Any, art: Article) -> None:
+    """A published correction reaches everything made from the old version.
+
+    The page is extracted again (a fresh set of attempts); the search index
+    follows the row by its triggers; summaries follow the cleared
+    `summary_key`. An event or story titled with the old headline takes the
+    corrected one: clustering picks a member's headline and never revisits
+    an event that gains no article.
+    """
+    if (old["url"], old["title"], old["summary"]) == (art.url, art.title, art.summary):
+        return  # only the date moved: the page is the same
+    conn.execute(
+        """UPDATE articles SET extract_status = 'pending', extract_attempts = 0,
+               extract_error = NULL
+           WHERE id = ?""",
+        (old["id"],),
+    )
+    if old["title"] == art.title:
+        return
+    event = conn.execute("SELECT event_id FROM articles WHERE id = ?", (old["id"],)).fetchone()
+    if event is None or event[0] is None:
+        return
+    conn.execute(
+        "UPDATE events SET title = ? WHERE id = ? AND title = ?",
+        (art.title, event[0], old["title"]),
+    )
+    conn.execute(
+        """UPDATE stories SET title = ?
+           WHERE id = (SELECT story_id FROM events WHERE id = ?) AND title = ?""",
+        (art.title, event[0], old["title"]),
+    )
 
 
 def _stored(conn: sqlite3.Connection, art: Article, reused: list[str] | None) -> Any:
     """The stored row of this entry, or None; re-keys `art` when its GUID is reused."""
-    query = "SELECT id, content_hash, url, title FROM articles WHERE feed_id = ? AND guid = ?"
+    query = """SELECT id, content_hash, url, title, summary FROM articles
+               WHERE feed_id = ? AND guid = ?"""
     row = conn.execute(query, (art.feed_id, art.guid)).fetchone()
     if row is None or not (art.url and row["url"]) or art.url == row["url"]:
         return row

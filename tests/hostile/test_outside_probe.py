@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.config import Settings
 from briefing.fetch import http as http_module
 from briefing.store import feeds as feed_store
 
@@ -261,3 +262,70 @@ async def test_a_corrected_title_or_link_under_one_guid_is_still_one_article(wor
     )
     assert world.feed().note == ""
     assert_world_intact(world, report)
+
+
+# -- 3: corrections -------------------------------------------------------------------------
+
+PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
+<p>{first}</p><p>{second}</p><p>{third}</p></article></body></html>"""
+
+
+def _page(title: str, words: str) -> bytes:
+    return PAGE.format(
+        title=title,
+        first=f"The national regulator said on Monday that the lender {words} during the "
+        "incident last spring, according to the published decision.",
+        second=f"Investigators found that the bank {words} and did not tell customers "
+        "for several weeks, which the decision describes as a serious failure.",
+        third="The bank said it would review the decision and had already replaced the "
+        "systems involved, adding that no customer funds were lost.",
+    ).encode()
+
+
+async def test_a_correction_reaches_the_text_the_index_and_the_story(world: World) -> None:
+    from briefing.pipeline import run
+    from briefing.store.search import search_articles
+    from tests.fetch.conftest import client
+
+    def publish(title: str, words: str) -> None:
+        link = world.server.url("/fine")
+        world.server.feed("/corr.xml", rss([{"title": title, "link": link, "guid": "fine"}]))
+        world.server.routes["/fine"] = Reply(
+            200, _page(title, words), {"Content-Type": "text/html; charset=utf-8"}
+        )
+
+    async def refresh() -> None:
+        settings = replace_full(world)
+        async with client(settings) as http:
+            report = await run(world.store, settings, client=http)
+        assert report.completed, report.stage_errors
+
+    # Alone: the good feed's pages would be looked up on the network by name.
+    feed_store.remove(world.store, world.good.url)
+    publish("Regulator fines bank over ransomware outage", "lost payroll records to ransomware")
+    world.add("/corr.xml")
+    await refresh()
+    before = world.articles()["fine"]
+    assert "ransomware" in before.text
+
+    publish("Regulator fines bank over misdirected statements", "mailed statements to strangers")
+    await refresh()
+    after = world.articles()["fine"]
+    assert after.id == before.id and after.extract_status == "ok"
+    assert "mailed statements to strangers" in after.text and "ransomware" not in after.text
+    assert search_articles(world.store, "misdirected strangers") == [after.id]
+    assert search_articles(world.store, "ransomware") == []
+    [event] = world.store.query(
+        "SELECT id, title, summary, story_id FROM events WHERE id = ?", (after.event_id,)
+    )
+    assert event["title"] == "Regulator fines bank over misdirected statements"
+    assert "strangers" in event["summary"] and "ransomware" not in event["summary"]
+    [story] = world.store.query("SELECT title, summary FROM stories WHERE id = ?", (event[3],))
+    assert story["title"] == "Regulator fines bank over misdirected statements"
+    assert "strangers" in story["summary"] and "ransomware" not in story["summary"]
+
+
+def replace_full(world: World) -> Settings:
+    from dataclasses import replace
+
+    return replace(world.settings, extract_full_text=True)
