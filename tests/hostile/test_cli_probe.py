@@ -7,7 +7,11 @@ limit that could be switched off, a brief readable by everyone.
 from __future__ import annotations
 
 import os
+import select
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +19,9 @@ import pytest
 
 from briefing.cli import main
 from briefing.config import ConfigError, Settings
+from briefing.runlock import fetch_lock
+
+from .conftest import GOOD, HostileServer
 
 
 def cli(home: Path, *args: str) -> int:
@@ -164,3 +171,44 @@ def test_the_defaults_are_within_the_maxima() -> None:
 
     defaults = Settings()
     assert all(0 < getattr(defaults, name) <= top for name, top in MAXIMA.items())
+
+
+# -- lower: one fetch per home ------------------------------------------------------------
+
+
+def test_a_second_fetch_waits_for_the_first_and_joins_it(
+    home: Path,
+    server: HostileServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No page fetching: the feed links to hosts that exist nowhere.
+    monkeypatch.setenv("BRIEFING_EXTRACT_FULL_TEXT", "0")
+    server.feed("/wire.xml", GOOD)
+    assert cli(home, "feeds", "add", server.url("/wire.xml")) == 0
+    env = {**os.environ, "BRIEFING_HOME": str(home)}
+    data = home / "data"
+    with fetch_lock(data, lambda pid: None):  # a first fetch, still running
+        second = subprocess.Popen(
+            [sys.executable, "-m", "briefing", "fetch"],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert second.stderr is not None
+        ready, _, _ = select.select([second.stderr], [], [], 30)
+        assert ready, "the second fetch said nothing"
+        line = second.stderr.readline()
+        assert f"another fetch is running in this home (pid {os.getpid()})" in line
+        time.sleep(0.3)
+        assert second.poll() is None  # still waiting
+    _, rest = second.communicate(timeout=30)
+    assert second.returncode == 0
+    assert "the other fetch finished; its results are in" in rest
+    assert server.hits("/wire.xml") == []  # the page work was not done twice
+
+    capsys.readouterr()
+    assert cli(home, "fetch") == 0  # nobody holds the lock now: a normal run
+    assert len(server.hits("/wire.xml")) == 1
+    assert "waiting" not in capsys.readouterr().err
