@@ -14,6 +14,8 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from briefing.store import StoreError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no lock, as before
@@ -31,7 +33,11 @@ def fetch_lock(directory: Path, on_wait: Callable[[str], None]) -> Iterator[bool
     if fcntl is None:
         yield False
         return
-    with open(directory / LOCK_NAME, "a+", encoding="ascii") as fh:
+    try:
+        fh = open(directory / LOCK_NAME, "a+", encoding="ascii")  # noqa: SIM115 (closed below)
+    except OSError as exc:  # a read-only home: a fetch could not store anything anyway
+        raise StoreError(f"{directory}: cannot write: {exc.strerror}") from exc
+    with fh:
         waited = False
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

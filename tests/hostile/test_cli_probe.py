@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import stat
 import subprocess
 import sys
@@ -212,3 +213,58 @@ def test_a_second_fetch_waits_for_the_first_and_joins_it(
     assert cli(home, "fetch") == 0  # nobody holds the lock now: a normal run
     assert len(server.hits("/wire.xml")) == 1
     assert "waiting" not in capsys.readouterr().err
+
+
+# -- 9 (cont.): a read-only home ----------------------------------------------------------
+
+
+def _without_privileges() -> list[str]:
+    """A command prefix that makes file permissions bind (root ignores them)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions would not bind")
+    return [setpriv, "--inh-caps=-all", "--bounding-set=-all"]
+
+
+def _set_writable(root: Path, writable: bool) -> None:
+    for path in [root, *root.rglob("*")]:
+        bits = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+        current = stat.S_IMODE(path.stat().st_mode)
+        path.chmod(current | stat.S_IWUSR if writable else current & ~bits)
+
+
+def test_a_read_only_home_can_be_read_and_exported_and_writes_fail_clearly(
+    home: Path, tmp_path: Path
+) -> None:
+    prefix = _without_privileges()
+
+    def briefing(*args: str, as_owner: bool = False) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "briefing", "--home", str(home), *args]
+        return subprocess.run(
+            command if as_owner else [*prefix, *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    # Written by an earlier run that has finished (its WAL checkpointed on exit).
+    assert briefing("feeds", "add", "https://readonly.example/feed", as_owner=True).returncode == 0
+    _set_writable(home, False)
+    try:
+        listed = briefing("feeds", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert "https://readonly.example/feed" in listed.stdout
+        assert briefing("export").returncode == 0
+        out = tmp_path / "brief.md"
+        exported = briefing("export", "-o", str(out))
+        assert exported.returncode == 0, exported.stderr
+        assert "Generated" in out.read_text()
+        for write in (["feeds", "add", "https://other.example/feed"], ["fetch"]):
+            failed = briefing(*write)
+            assert failed.returncode == 1, (write, failed.stderr)
+            assert "cannot write" in failed.stderr and "Traceback" not in failed.stderr
+    finally:
+        _set_writable(home, True)
