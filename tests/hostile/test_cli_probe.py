@@ -268,3 +268,19 @@ def test_a_read_only_home_can_be_read_and_exported_and_writes_fail_clearly(
             assert "cannot write" in failed.stderr and "Traceback" not in failed.stderr
     finally:
         _set_writable(home, True)
+
+
+def test_feeds_list_shows_a_feed_note(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from briefing.config import Paths
+    from briefing.store import Store
+    from briefing.store import feeds as feed_store
+
+    assert cli(home, "feeds", "add", "https://notes.example/feed") == 0
+    with Store(Paths.resolve(home).database) as store:
+        feed = feed_store.by_url(store, "https://notes.example/feed")
+        assert feed is not None
+        feed_store.add_note(feed, "its GUIDs are not unique; items are told apart by links")
+        feed_store.update(store, feed)
+    capsys.readouterr()
+    assert cli(home, "feeds", "list") == 0
+    assert "note: its GUIDs are not unique" in capsys.readouterr().out
