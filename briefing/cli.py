@@ -8,6 +8,7 @@ headless commands never load Textual.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -114,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the feeds as OPML",
         description="Write the feed list as OPML to stdout or a file.",
     )
-    exp.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    exp.add_argument("-o", "--output", type=output_file, help="write here instead of stdout")
+    exp.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     fetch = sub.add_parser(
         "fetch",
@@ -157,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Jinja2 template to use instead of the built-in one",
     )
     export.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout"
+        "-o", "--output", type=output_file, metavar="FILE", help="write here instead of stdout"
     )
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
 
@@ -174,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the directories and files briefing uses.",
     )
     return parser
+
+
+def output_file(value: str) -> Path:
+    """An `-o` argument: a file name; `newdir/` names a directory, and is refused."""
+    try:
+        directory = value.endswith(("/", os.sep)) or Path(value).is_dir()
+    except OSError:
+        directory = False  # a name too long to look up: the write says so clearly
+    if directory:
+        raise argparse.ArgumentTypeError(f"{value!r} is a directory; give a file name")
+    return Path(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -297,7 +310,7 @@ def _feeds(store: Store, args: argparse.Namespace) -> int:
         if args.output:
             from briefing.atomic import write_text_atomic
 
-            write_text_atomic(args.output, text, force=True)
+            write_text_atomic(args.output, text, force=args.force)
         else:
             sys.stdout.write(text)
     return EXIT_OK
@@ -321,6 +334,8 @@ def _print_feeds(feeds: list[feed_store.Feed]) -> None:
 
             if waiting := not_due_reason(feed, now):
                 health += f" · {waiting}"
+        if feed.note:
+            health += f" · note: {feed.note}"
         print(
             f"{feed.url}\n    {feed.name} · {feed.category or '-'} · fetched {when} · "
             f"{feed.item_count} items · {health} · {next_try_text(feed, now)}"

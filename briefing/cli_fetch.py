@@ -29,6 +29,7 @@ from briefing.pipeline import (
     StageStarted,
     run,
 )
+from briefing.runlock import fetch_lock
 from briefing.store import Store
 from briefing.store import feeds as feed_store
 
@@ -146,6 +147,15 @@ def _as_interrupt(signum: int, frame: object) -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
 
+def _say_waiting(pid: str, err: TextIO) -> None:
+    holder = f" (pid {pid})" if pid.isdigit() else ""
+    print(
+        f"briefing: another fetch is running in this home{holder}; waiting for it to finish…",
+        file=err,
+        flush=True,
+    )
+
+
 def run_cli(store: Store, settings: Settings, *, force: bool = False) -> int:
     """`briefing fetch`. Exit 0 when the run completed, even if some feeds failed;
     1 when nothing could run: no feeds, every due feed failed, or a stage crashed."""
@@ -157,7 +167,14 @@ def run_cli(store: Store, settings: Settings, *, force: bool = False) -> int:
             file=err,
         )
         return 1
-    with _termination_as_interrupt():
+    with (
+        _termination_as_interrupt(),
+        fetch_lock(store.path.parent, lambda pid: _say_waiting(pid, err)) as waited,
+    ):
+        if waited and not force:
+            # The other run fetched everything that was due a moment ago.
+            print("briefing: the other fetch finished; its results are in", file=err)
+            return 0
         report = asyncio.run(run(store, settings, Display(err), force=force))
     for line in closing_lines(report):
         print(line, file=err)

@@ -30,6 +30,19 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The largest value each limit accepts: beyond these a limit is as good as
+# switched off (a 1e300 s deadline lets a server drip forever, a 10^20-byte
+# cap lets one fill the disk), which is what refusing inf and nan is for.
+MAXIMA: dict[str, float] = {
+    "connect_timeout": 300,
+    "read_timeout": 600,
+    "request_deadline": 3_600,
+    "max_connections": 512,
+    "max_per_host": 64,
+    "max_response_bytes": 1_000_000_000,
+}
+
+
 class ConfigError(Exception):
     """The settings file or the environment is not what briefing can use."""
 
@@ -62,7 +75,11 @@ class Paths:
 
     def ensure(self) -> Paths:
         for path in (self.config_dir, self.data_dir, self.cache_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                # BRIEFING_HOME=/dev/null, a file in the way, a read-only parent.
+                raise ConfigError(f"cannot use {path} as a directory: {exc.strerror}") from exc
         return self
 
 
@@ -141,6 +158,8 @@ def save_setting(path: Path, name: str, value: str) -> None:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:  # a directory, unreadable, ...
+        raise ConfigError(f"{path}: cannot read the settings: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -177,6 +196,8 @@ def _check_type(path: Path, name: str, value: object, default: object) -> None:
     number = ok and isinstance(value, int | float) and not isinstance(value, bool)
     if number and not (math.isfinite(value) and value > 0):  # type: ignore[arg-type, operator]
         raise ConfigError(f"{path}: {name} should be a positive number, got {value!r}")
+    if number and name in MAXIMA and value > MAXIMA[name]:  # type: ignore[operator]
+        raise ConfigError(f"{path}: {name} should be at most {MAXIMA[name]:,g}, got {value!r}")
     if isinstance(default, dict) and ok:
         # Key names are shown in the footer and help: no escape sequences in them.
         ok = all(

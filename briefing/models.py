@@ -45,6 +45,8 @@ class Feed:
     dead: bool = False
     retry_after: datetime | None = None
     item_count: int = 0
+    # Something about the feed's health that is not a failure (see store.feeds.add_note).
+    note: str = ""
 
     @property
     def name(self) -> str:

@@ -277,8 +277,13 @@ class _Run:
         report.articles_updated += updated
         if outcome.capped:
             report.capped[feed.url] = outcome.capped
-        if self.pages is not None and outcome.new_ids:
-            self.pages.submit(article_store.by_ids(self.store, outcome.new_ids))
+        if self.pages is not None and (outcome.new_ids or outcome.updated_ids):
+            # New pages, and corrected ones (upsert marks a changed page pending).
+            fresh = article_store.by_ids(self.store, outcome.new_ids + outcome.updated_ids)
+            new_ids = set(outcome.new_ids)
+            self.pages.submit(
+                [a for a in fresh if a.id in new_ids or a.extract_status == "pending"]
+            )
         self.done += 1
         self.emit(
             FeedDone(

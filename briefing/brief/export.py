@@ -72,12 +72,14 @@ def export(
     text = render(store, options, generated)
     if output is not None:
         output = Path(output)
-        if output.is_symlink():
-            raise ExportError(f"{output} is a symbolic link; refusing to write through it")
-        if output.exists() and not force:
-            raise OutputExists(f"{output} exists; use --force to overwrite it")
         try:
+            if output.is_symlink():
+                raise ExportError(f"{output} is a symbolic link; refusing to write through it")
+            if output.exists() and not force:
+                raise OutputExists(f"{output} exists; use --force to overwrite it")
             write_text_atomic(output, text, force=force)
         except WriteError as exc:
             raise ExportError(str(exc)) from exc
+        except OSError as exc:  # a name too long to even look up
+            raise ExportError(f"cannot write {str(output)[:200]}: {exc.strerror}") from exc
     return text

@@ -28,6 +28,7 @@ from briefing.fetch.http import (
     HttpClient,
     is_private_host,
 )
+from briefing.fetch.parse import OLDEST_DATE
 from briefing.fetch.tasks import extract_page
 from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
@@ -278,4 +279,4 @@ def _page_date(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
     except ValueError:
         return None
-    return min(parsed, utcnow())
+    return None if parsed < OLDEST_DATE else min(parsed, utcnow())

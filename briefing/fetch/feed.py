@@ -27,6 +27,7 @@ import httpx
 from briefing.config import Settings
 from briefing.fetch.http import FetchError, HttpClient, round_robin_by_host
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
+from briefing.fetch.validators import Validators
 from briefing.fetch.workers import WorkerError, Workers
 from briefing.models import Article, Feed, to_iso
 from briefing.sanitize import clean
@@ -177,19 +178,24 @@ async def _fetch_and_store(
     now: datetime,
 ) -> FeedOutcome:
     """Fetch, parse, store. Raises for every kind of failure."""
-    new_validators: tuple[str | None, str | None] = (feed.etag, feed.last_modified)
+    sent = _validators(feed, feed.etag, feed.last_modified)
+    # A stored validator that cannot be sent (stored before this rule) goes now.
+    feed.etag, feed.last_modified = sent.etag, sent.last_modified
+    new_validators = sent
     moved: str | None = None
     if urlsplit(feed.url).scheme == "file":
         body, content_type, source_url = await _read_file(feed.url, settings), "", feed.url
     else:
-        response = await http.get(feed.url, _request_headers(feed))
+        response = await http.get(feed.url, {"Accept": FEED_ACCEPT, **sent.headers()})
         _refuse_alias(store, feed, response.permanent_url)
         if response.status == 304:
             _maybe_move(store, feed, response.permanent_url)
             return FeedOutcome(FeedStatus.NOT_MODIFIED)
         _check_status(feed, response.status, response.headers, now)
         body, content_type, source_url = response.body, response.content_type, response.url
-        new_validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+        new_validators = _validators(
+            feed, response.headers.get("etag"), response.headers.get("last-modified")
+        )
         moved = response.permanent_url
     parsed: ParsedFeed
     parsed, cpu = await workers.run(
@@ -209,7 +215,7 @@ async def _fetch_and_store(
         # Validators only after a successful parse, and only when every entry
         # was taken: a body we could not read (or read only in part) must be
         # fetched in full next time.
-        feed.etag, feed.last_modified = new_validators
+        feed.etag, feed.last_modified = new_validators.etag, new_validators.last_modified
     if urlsplit(feed.url).scheme != "file":
         _maybe_move(store, feed, moved)
     if not feed.title and parsed.title:
@@ -219,13 +225,12 @@ async def _fetch_and_store(
     return outcome
 
 
-def _request_headers(feed: Feed) -> dict[str, str]:
-    headers = {"Accept": FEED_ACCEPT}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
-    return headers
+def _validators(feed: Feed, etag: str | None, last_modified: str | None) -> Validators:
+    """The validators that can be sent; a dropped one is noted on the feed."""
+    kept = Validators.of(etag, last_modified)
+    if kept.dropped:
+        feed_store.add_note(feed, kept.note())
+    return kept
 
 
 def _check_status(feed: Feed, status: int, headers: httpx.Headers, now: datetime) -> None:
@@ -259,12 +264,15 @@ def _store_entries(store: Store, feed: Feed, parsed: ParsedFeed) -> FeedOutcome:
     entries = sorted(parsed.articles, key=_newest_first)
     outcome = FeedOutcome(FeedStatus.OK)
     taken = 0
+    reused: list[str] = []
     while taken < len(entries) and len(outcome.new_ids) < NEW_PER_RUN:
         chunk = entries[taken : taken + SLICE]
-        new, updated = article_store.upsert(store, chunk)
+        new, updated = article_store.upsert(store, chunk, reused=reused)
         outcome.new_ids.extend(new)
         outcome.updated_ids.extend(updated)
         taken += len(chunk)
+    if reused:
+        feed_store.add_note(feed, "its GUIDs are not unique; items are told apart by links")
     rest = [a.guid for a in entries[taken:]]
     if rest:
         # What was left may be stored already (an older part of the feed).

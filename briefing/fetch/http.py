@@ -229,6 +229,14 @@ class HttpClient:
             raise BlockedAddress(f"{host} resolves to a private or loopback address; not fetched")
         return known
 
+    async def _is_private_origin(self, url: str) -> bool:
+        """The URL's host is not public (an intranet, the demo, a test server)."""
+        try:
+            async with asyncio.timeout(self.settings.connect_timeout):
+                return await is_private_host(urlsplit(url).hostname or "", self.resolver)
+        except (FetchError, TimeoutError):
+            return False  # it answered, yet cannot be placed: treat it as public
+
     def _host_limit(self, host: str) -> asyncio.Semaphore:
         sem = self._hosts.get(host)
         if sem is None:
@@ -246,7 +254,8 @@ class HttpClient:
         """GET `url` within every limit; retried only for transient failures.
 
         With `allow_private=False` every hop whose host resolves to a non-public
-        address raises `BlockedAddress` before a connection is made.
+        address raises `BlockedAddress` before a connection is made. With True,
+        redirects may still go to such an address only when `url` itself is on one.
         """
         attempt = 0
         while True:
@@ -276,7 +285,19 @@ class HttpClient:
         still_permanent = True
         current = url
         while True:
-            response = await self._one(current, headers, max_bytes, allow_private)
+            if redirects and allow_private:
+                # A redirect leads only where its origin lives: a public host may
+                # not send us into loopback or private space (the analyst chose
+                # the first URL, not the Location). Decided once, at the first hop.
+                allow_private = await self._is_private_origin(url)
+            try:
+                response = await self._one(current, headers, max_bytes, allow_private)
+            except BlockedAddress as exc:
+                if not redirects:
+                    raise
+                raise BlockedAddress(
+                    f"redirect to a private or loopback address refused: {current[:200]}"
+                ) from exc
             if response.status not in REDIRECT_STATUSES:
                 response.permanent_url = permanent_url
                 response.redirects = redirects

@@ -40,12 +40,23 @@ def parse(data: bytes) -> tuple[list[OpmlFeed], list[str]]:
         raise OpmlError("not an OPML document (no <opml><body>)")
     feeds: list[OpmlFeed] = []
     refused: list[str] = []
-    _walk(body, "", feeds, refused)
+    _walk(body, feeds, refused)
     return feeds, refused
 
 
-def _walk(node: ET.Element, category: str, feeds: list[OpmlFeed], refused: list[str]) -> None:
-    for outline in node.findall("outline"):
+def _walk(body: ET.Element, feeds: list[OpmlFeed], refused: list[str]) -> None:
+    """Every outline with a feed URL, in document order, under its nearest named parent.
+
+    Iterative: a file nested a thousand deep is a stranger's text too, and
+    must not cost a RecursionError.
+    """
+    stack = [(iter(body.findall("outline")), "")]
+    while stack:
+        outlines, category = stack[-1]
+        outline = next(outlines, None)
+        if outline is None:
+            stack.pop()
+            continue
         url = (outline.get("xmlUrl") or "").strip()
         # A shared OPML file is a stranger's text too: C1 controls and bidi marks are
         # legal XML, and the title is printed by `feeds list` and shown in the app.
@@ -56,7 +67,7 @@ def _walk(node: ET.Element, category: str, feeds: list[OpmlFeed], refused: list[
             except FeedUrlError as exc:
                 refused.append(str(exc))
         else:
-            _walk(outline, title or category, feeds, refused)
+            stack.append((iter(outline.findall("outline")), title or category))
 
 
 def read(path: Path) -> tuple[list[OpmlFeed], list[str]]:

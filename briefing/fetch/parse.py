@@ -35,6 +35,9 @@ from briefing.fetch.urls import canonical_url
 from briefing.models import Article, utcnow
 from briefing.sanitize import LIMITS, Cleaned, clean_text, safe_url, strip_controls
 
+# Entries dated before this are implausible (web feeds began in the late 1990s).
+OLDEST_DATE = datetime(1995, 1, 1, tzinfo=UTC)
+
 
 class ParseError(Exception):
     """The body is not a feed we can read; the message says why."""
@@ -45,8 +48,8 @@ class ParsedFeed:
     """One parsed feed. `provisional` holds the guids whose `published` is a stand-in.
 
     A stand-in date is "now" for an entry without any date, or "now" for an
-    entry dated in the future; the pipeline keeps the first stand-in it stored
-    so that re-fetching does not move the article in time.
+    entry dated in the future or before `OLDEST_DATE`; the pipeline keeps the
+    first stand-in it stored so that re-fetching does not move the article in time.
     """
 
     title: str
@@ -55,7 +58,9 @@ class ParsedFeed:
     format: str
     articles: list[Article] = field(default_factory=list)
     provisional: set[str] = field(default_factory=set)
-    guids: set[str] = field(default_factory=set, repr=False)
+    # (guid, link) and (guid, title) pairs seen: an entry repeating either is a
+    # copy; one that shares only the guid is another item (a reused GUID).
+    seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
 
 
 # -- hostile XML -----------------------------------------------------------------
@@ -78,6 +83,44 @@ def defuse_xml(body: bytes) -> bytes:
         raise ParseError("the feed declares XML entities (refused: entity expansion risk)")
     body = _DOCTYPE.sub(b"", body)
     return _CHAR_REF.sub(_no_surrogate, body)
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_UTF8_NAMES = {"utf-8", "utf8"}
+
+
+def _cp1252_byte(error: UnicodeError) -> tuple[str, int]:
+    """Decode error handler: the first bad byte as windows-1252 (U+FFFD where undefined)."""
+    assert isinstance(error, UnicodeDecodeError)
+    byte = error.object[error.start : error.start + 1]
+    return byte.decode("cp1252", errors="replace"), error.start + 1
+
+
+codecs.register_error("briefing-cp1252", _cp1252_byte)
+
+
+def repair_utf8(body: bytes, content_type: str = "") -> bytes:
+    """A UTF-8 feed with a few bad bytes, with only those bytes repaired.
+
+    Given invalid UTF-8, feedparser decodes the whole document as
+    windows-1252, so one stray byte turns every "Café 日本" into mojibake.
+    Here the valid UTF-8 stays as it is and each bad byte is read as
+    windows-1252 (a stray 0x93 is a curly quote pasted from a word
+    processor), or U+FFFD where that has no character. A feed that declares
+    another encoding is left to feedparser.
+    """
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    declared = _XML_ENCODING.match(body[:200])
+    xml_encoding = declared.group(2).decode("ascii", "replace").lower() if declared else ""
+    header = _CHARSET.search(content_type)
+    header_encoding = header.group(1).lower() if header else ""
+    if {xml_encoding, header_encoding} - {"", *_UTF8_NAMES}:
+        return body
+    return body.decode("utf-8", errors="briefing-cp1252").encode("utf-8")
 
 
 def _no_surrogate(match: re.Match[bytes]) -> bytes:
@@ -281,6 +324,7 @@ def _parse_xml_feed(
     headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
+    body = repair_utf8(body, content_type)
     try:
         # sanitize_html off: we reduce everything to plain text ourselves, and
         # feedparser's sanitizer is a third of its run time.
@@ -424,14 +468,17 @@ def _add_entry(
     if not (title.text or summary.text or url):
         return  # nothing an analyst could read
     guid = _guid(raw_id, url, title.text, summary.text)
-    if guid in result.guids:
-        return  # a feed listing one guid twice: the first (usually newest) wins
-    provisional = published is None or published > now
+    title_text = title.text or _first_words(summary.text)
+    if ("url", guid, url) in result.seen or ("title", guid, title_text) in result.seen:
+        return  # a feed listing one entry twice: the first (usually newest) wins
+    # A date before feeds existed (year 1, 1400, the 1970 epoch: a zero or a
+    # broken template) is treated like one in the future: as no date at all.
+    provisional = published is None or published > now or published < OLDEST_DATE
     article = Article(
         feed_id=feed_id,
         guid=guid,
         url=url,
-        title=title.text or _first_words(summary.text),
+        title=title_text,
         outlet=outlet,
         published=now if provisional else published,
         summary=summary.text,
@@ -441,7 +488,7 @@ def _add_entry(
         truncated=title.truncated or summary.truncated,
     )
     result.articles.append(article)
-    result.guids.add(guid)
+    result.seen.update({("url", guid, url), ("title", guid, title_text)})
     if provisional:
         result.provisional.add(guid)
 

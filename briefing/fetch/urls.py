@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from briefing.sanitize import strip_controls
-from briefing.urls import without_tracking
+from briefing.urls import strip_tracking
 
 
 class FeedUrlError(ValueError):
@@ -48,5 +48,5 @@ def canonical_url(url: str) -> str:
         (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):
         host = f"{host}:{port}"
-    query = urlencode(without_tracking(parts.query))
+    query = strip_tracking(parts.query)
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))

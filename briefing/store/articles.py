@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from briefing.models import Article, Sentence, to_iso, utcnow
 from briefing.store import rows
@@ -17,22 +19,29 @@ def content_hash(article: Article) -> str:
     return digest.hexdigest()
 
 
-def upsert(store: Store, articles: Iterable[Article]) -> tuple[list[int], list[int]]:
+def reused_guid_key(guid: str, url: str) -> str:
+    """The stored key of an item whose GUID an earlier, different item already holds."""
+    return f"{guid}#link={url}"
+
+
+def upsert(
+    store: Store, articles: Iterable[Article], *, reused: list[str] | None = None
+) -> tuple[list[int], list[int]]:
     """Store a feed's entries. Returns (new ids, ids whose content changed).
 
     An entry seen before is matched on (feed_id, guid) and updated in place
     only when its content changed, so re-fetching never duplicates anything.
+    A GUID is not always unique: an entry whose GUID is stored but whose link
+    and title both differ is another item, keyed on GUID and link
+    (`reused_guid_key`); its GUID is appended to `reused` when given.
     """
     new: list[int] = []
     changed: list[int] = []
     now = to_iso(utcnow())
     with store.write() as conn:
         for art in articles:
+            row = _stored(conn, art, reused)
             digest = content_hash(art)
-            row = conn.execute(
-                "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
-                (art.feed_id, art.guid),
-            ).fetchone()
             if row is None:
                 cur = conn.execute(
                     """INSERT INTO articles(feed_id, guid, url, title, outlet, author, language,
@@ -77,7 +86,56 @@ def upsert(store: Store, articles: Iterable[Article]) -> tuple[list[int], list[i
                     ),
                 )
                 changed.append(int(row["id"]))
+                _corrected(conn, row, art)
     return new, changed
+
+
+def _corrected(conn: sqlite3.Connection, old: Any, art: Article) -> None:
+    """A published correction reaches everything made from the old version.
+
+    The page is extracted again (a fresh set of attempts); the search index
+    follows the row by its triggers; summaries follow the cleared
+    `summary_key`. An event or story titled with the old headline takes the
+    corrected one: clustering picks a member's headline and never revisits
+    an event that gains no article.
+    """
+    if (old["url"], old["title"], old["summary"]) == (art.url, art.title, art.summary):
+        return  # only the date moved: the page is the same
+    conn.execute(
+        """UPDATE articles SET extract_status = 'pending', extract_attempts = 0,
+               extract_error = NULL
+           WHERE id = ?""",
+        (old["id"],),
+    )
+    if old["title"] == art.title:
+        return
+    event = conn.execute("SELECT event_id FROM articles WHERE id = ?", (old["id"],)).fetchone()
+    if event is None or event[0] is None:
+        return
+    conn.execute(
+        "UPDATE events SET title = ? WHERE id = ? AND title = ?",
+        (art.title, event[0], old["title"]),
+    )
+    conn.execute(
+        """UPDATE stories SET title = ?
+           WHERE id = (SELECT story_id FROM events WHERE id = ?) AND title = ?""",
+        (art.title, event[0], old["title"]),
+    )
+
+
+def _stored(conn: sqlite3.Connection, art: Article, reused: list[str] | None) -> Any:
+    """The stored row of this entry, or None; re-keys `art` when its GUID is reused."""
+    query = """SELECT id, content_hash, url, title, summary FROM articles
+               WHERE feed_id = ? AND guid = ?"""
+    row = conn.execute(query, (art.feed_id, art.guid)).fetchone()
+    if row is None or not (art.url and row["url"]) or art.url == row["url"]:
+        return row
+    if row["title"] == art.title:
+        return row
+    if reused is not None:
+        reused.append(art.guid)
+    art.guid = reused_guid_key(art.guid, art.url)
+    return conn.execute(query, (art.feed_id, art.guid)).fetchone()
 
 
 def get(store: Store, article_id: int) -> Article | None:

@@ -7,6 +7,7 @@ failing with "database is locked" halfway through a transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -29,7 +30,13 @@ class Store:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # A home the analyst can read but not write (a read-only mount, another
+        # user's files): reading and export work, every write fails clearly.
+        self.read_only = _read_only(self.path)
         self._check_file()
+        if self.read_only:
+            self._check_read_only_schema()
+            return
         with self.write() as conn:
             migrate(conn, self.path)
 
@@ -48,18 +55,20 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                self.path,
+                _read_only_uri(self.path) if self.read_only else self.path,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=self.read_only,
             )
             conn.row_factory = sqlite3.Row
             # Old rows may hold bytes that are not UTF-8; show them, do not crash.
             conn.text_factory = lambda b: b.decode("utf-8", errors="replace")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from exc
         return conn
@@ -77,6 +86,18 @@ class Store:
             raise StoreError(
                 f"{self.path} was written by a newer briefing (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade briefing. The file was left untouched."
+            )
+
+    def _check_read_only_schema(self) -> None:
+        if not self.path.exists():
+            raise StoreError(
+                f"{self.path.parent} is read-only; briefing cannot create its database"
+            )
+        version = _peek_user_version(self.path)
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} needs an upgrade (schema {version} to {SCHEMA_VERSION}), "
+                "but it or its folder is read-only"
             )
 
     def close(self) -> None:
@@ -151,9 +172,32 @@ def _plain(exc: sqlite3.Error) -> str:
     return text
 
 
+def _read_only(path: Path) -> bool:
+    """The database (or the folder its journal files go in) cannot be written by us."""
+    folder = path.parent
+    if not folder.is_dir():
+        return False  # created (or refused) by the caller
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    return not os.access(folder, os.W_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """Open for reading only; `immutable` when SQLite cannot make its WAL index file.
+
+    A WAL database opened read-only needs a writable folder for its `-shm`
+    file unless told that nobody changes it (or its `-wal` and `-shm` are there).
+    """
+    wal = path.with_name(path.name + "-wal")
+    # Only without pending WAL content: `immutable` would read past it.
+    settled = not wal.exists() or wal.stat().st_size == 0
+    immutable = "&immutable=1" if settled and not os.access(path.parent, os.W_OK) else ""
+    return f"{path.resolve().as_uri()}?mode=ro{immutable}"
+
+
 def _peek_user_version(path: Path) -> int:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
         finally:

@@ -54,7 +54,7 @@ def update(store: Store, feed: Feed) -> None:
         conn.execute(
             """UPDATE feeds SET url = ?, title = ?, category = ?, site_url = ?, etag = ?,
                    last_modified = ?, last_fetched = ?, last_success = ?, last_error = ?,
-                   failures = ?, dead = ?, retry_after = ?
+                   failures = ?, dead = ?, retry_after = ?, note = ?
                WHERE id = ?""",
             (
                 feed.url,
@@ -69,6 +69,20 @@ def update(store: Store, feed: Feed) -> None:
                 feed.failures,
                 int(feed.dead),
                 to_iso(feed.retry_after),
+                feed.note,
                 feed.id,
             ),
         )
+
+
+# A note is a few sentences at most, however often a feed misbehaves.
+NOTE_MAX = 500
+
+
+def add_note(feed: Feed, note: str) -> None:
+    """Add `note` to the feed's standing notes (in memory; `update` writes it) once."""
+    if note in feed.note:
+        return
+    feed.note = f"{feed.note}; {note}" if feed.note else note
+    if len(feed.note) > NOTE_MAX:
+        feed.note = feed.note[: NOTE_MAX - 1] + "…"

@@ -49,6 +49,7 @@ def feed(row: sqlite3.Row) -> Feed:
         dead=bool(row["dead"]),
         retry_after=from_iso(row["retry_after"]),
         item_count=row["item_count"] if "item_count" in keys else 0,
+        note=row["note"] if "note" in keys else "",
     )
 
 

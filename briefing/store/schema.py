@@ -126,6 +126,11 @@ MIGRATIONS: list[str] = [
         VALUES (new.id, new.title, new.summary || ' ' || new.text);
     END;
     """,
+    # 2: a standing note on a feed's health that is not an error (dropped
+    # validators, GUIDs that are not unique); shown by `feeds list`
+    """
+    ALTER TABLE feeds ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -86,6 +86,7 @@ async def test_feeds_screen_add_remove_retry(store: Store, make: AppFactory) -> 
         srv.feed("/policy.xml", fixture("rss2.xml"))
         broken = feed_store.add(store, srv.url("/policy.xml"), "Policy Wire")
         broken.failures, broken.last_error, broken.dead = 3, "HTTP 410 Gone", True
+        broken.note = "its GUIDs are not unique; items are told apart by links"
         feed_store.update(store, broken)
         app = make(store, **FAST)
         started: list[str] = []
@@ -96,6 +97,7 @@ async def test_feeds_screen_add_remove_retry(store: Store, make: AppFactory) -> 
             text = screen_text(app)
             assert "dead" in text and "Policy Wire" in text
             assert "last error: HTTP 410 Gone" in text
+            assert "note: its GUIDs are not unique" in text
             # add: a bad URL is refused in the modal, a good one is stored
             await pilot.press("a", *"ftp:x", "enter")
             assert "ftp" in screen_text(app).lower()

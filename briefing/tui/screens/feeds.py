@@ -169,6 +169,9 @@ class FeedsScreen(Screen[None]):
         if feed.last_error:
             text.append("\nlast error: ", style="bold yellow")
             text.append(plain(feed.last_error, "summary"))
+        if feed.note:
+            text.append("\nnote: ", style="bold")
+            text.append(plain(feed.note, "summary"))
         detail.update(text)
 
     def on_data_table_row_highlighted(self) -> None:
