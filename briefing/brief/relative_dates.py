@@ -8,9 +8,9 @@ sentence itself is never rewritten; without a publication date it is left as
 it is.
 
 Weekdays are read the way news reports use them: a bare or "on" weekday is
-the latest such day on or before publication, unless the sentence speaks of
-the future ("will", "plans to", "is expected to", "scheduled"), then the next
-one on or after it; "last"/"next" always step to another week.
+the latest such day on or before publication, unless the words just before it
+speak of the future ("will", "would", "plans to", "expected to", "scheduled"),
+then the next one on or after it; "last"/"next" always step to another week.
 """
 
 from __future__ import annotations
@@ -34,8 +34,12 @@ _DATED_AFTER = re.compile(
 )
 _NAMES_BEFORE = re.compile(r"(?:black|cyber|patch|good|super)\s+$", re.IGNORECASE)
 _FUTURE = re.compile(
-    r"\b(?:will|plans? to|planned|is expected|are expected|scheduled|set to|due to)\b", re.I
+    r"\b(?:will|would|plans? to|planned|expected to|scheduled|set to|due to|is to|are to)\b",
+    re.IGNORECASE,
 )
+# Future tense is read from the words just before the phrase, so one clause's
+# "will" does not move another clause's weekday.
+FUTURE_WINDOW = 8
 
 
 def annotate(sentence: str, published: datetime | date | None) -> str:
@@ -43,11 +47,11 @@ def annotate(sentence: str, published: datetime | date | None) -> str:
     if published is None:
         return sentence
     day = published.date() if isinstance(published, datetime) else published
-    future = bool(_FUTURE.search(sentence))
     parts: list[str] = []
     last = 0
     for match in _PHRASE.finditer(sentence):
-        note = _resolve(match, day, future, sentence)
+        before = " ".join(sentence[: match.start()].split()[-FUTURE_WINDOW:])
+        note = _resolve(match, day, bool(_FUTURE.search(before)), sentence)
         if note is None:
             continue
         end = match.end()

@@ -28,6 +28,9 @@ FRIDAY = date(2024, 6, 21)
         ("Guidance came earlier this month.", "earlier this month [2024-06]."),
         ("The law passed last year.", "last year [2023]."),
         ("Thursday's order names the vendor.", "Thursday's [2024-06-20] order"),
+        # the tense is the clause's: "will" elsewhere in the sentence does not count
+        ("The vote on Thursday will matter.", "vote on Thursday [2024-06-20] will"),
+        ("He said he would sign the order on Monday.", "on Monday [2024-06-24]."),
     ],
 )
 def test_annotated(sentence: str, expected: str) -> None:
