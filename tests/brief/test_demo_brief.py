@@ -1,7 +1,7 @@
 """The brief of the demo corpus, as a new user makes it, byte for byte.
 
 The demo runs through the whole pipeline (feeds served on 127.0.0.1), then
-its three most recent stories are starred, as in `benchmarks/brief_length.py`.
+its three most recent stories are starred, as in `benchmarks/eval_brief_length.py`.
 The server's port is replaced by `__BASE__` so the files do not depend on it.
 When the summarizer or the grouping changes on purpose, regenerate with
 `BRIEFING_UPDATE_GOLDEN=1 .venv/bin/pytest tests/brief/test_demo_brief.py`
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.brief_length import star_recent
+from benchmarks.eval_brief_length import star_recent
 from benchmarks.eval_pipeline import run_pipeline
 from briefing.brief.export import LAST_EXPORT_KEY, ExportOptions, render
 from briefing.store import Store

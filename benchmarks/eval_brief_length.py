@@ -1,6 +1,6 @@
 """How long the brief is on the demo corpus, in words.
 
-    .venv/bin/python benchmarks/brief_length.py [--keep DIR] [--show N]
+    .venv/bin/python benchmarks/eval_brief_length.py [--keep DIR] [--show N]
 
 Builds the demo home through the real pipeline (feeds served on 127.0.0.1),
 stars its three most recent stories (by latest event) as a new user would,
@@ -11,9 +11,9 @@ and prints the word count (`wc -w` style: whitespace-separated tokens) of:
   code has that option.
 
 It reads only public options, so the same script measures older code too:
-`git archive <commit> | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python
-benchmarks/brief_length.py` (run from /tmp/old). `--show N` prints the first
-N lines of the default brief.
+`git archive <commit> | tar -x -C /tmp/old`, copy this file into
+/tmp/old/benchmarks/ and run it from there (it imports the code beside it).
+`--show N` prints the first N lines of the default brief.
 """
 
 from __future__ import annotations
@@ -61,9 +61,13 @@ def measure(store: Store, show: int) -> None:
         f"default brief, 3 starred stories: {words(default):>6} words, "
         f"{len(default.splitlines())} lines"
     )
+    has_full = "full" in {f.name for f in dataclasses.fields(ExportOptions)}
+    if has_full:
+        starred_full = render(store, options(starred=True, full=True), GENERATED)
+        print(f"the same with --full:             {words(starred_full):>6} words")
     everything = render(store, options(), GENERATED)
     print(f"export of everything (default):   {words(everything):>6} words")
-    if "full" in {f.name for f in dataclasses.fields(ExportOptions)}:
+    if has_full:
         full = render(store, options(full=True), GENERATED)
         print(f"export of everything, --full:     {words(full):>6} words")
     if show:
