@@ -1,7 +1,7 @@
 """What goes into a brief: plain data chosen from the store in one place.
 
-Both renderers (markdown and json) read these objects and nothing else, so
-the selection rules live here once. Every string is already sanitized
+The renderers (markdown, html made from it, json) read these objects and
+nothing else, so the selection rules live here once. Every string is already sanitized
 (`briefing.sanitize.clean`) and every URL is http(s) or None; escaping for a
 particular format is the renderer's job.
 
