@@ -10,6 +10,7 @@ or not at all (`briefing.atomic`), only where the caller said. Every export
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from briefing.brief.jsonfmt import render_json
 from briefing.brief.markdown import Layout, render_markdown
 from briefing.brief.model import Brief, build_brief
 from briefing.models import from_iso, to_iso, utcnow
-from briefing.store import Store
+from briefing.store import Store, StoreError
 
 __all__ = ["ExportError", "ExportOptions", "OutputExists", "export", "last_export", "render"]
 
@@ -124,5 +125,15 @@ def export(
             raise ExportError(str(exc)) from exc
         except OSError as exc:  # a name too long to even look up
             raise ExportError(f"cannot write {str(output)[:200]}: {exc.strerror}") from exc
-    store.set_meta(LAST_EXPORT_KEY, to_iso(generated) or "")
+    _remember(store, generated)
     return text
+
+
+def _remember(store: Store, generated: datetime) -> None:
+    """Keep the export's time for the next `--since last`, when the home can be written.
+
+    A read-only home still exports; its next `--since last` then counts from
+    the last export that could be recorded.
+    """
+    with suppress(StoreError):
+        store.set_meta(LAST_EXPORT_KEY, to_iso(generated) or "")
