@@ -29,6 +29,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 FIRST_RUN_KEY = "first_run_done"
+SINCE_LAST = "last"
 
 
 class CliError(Exception):
@@ -132,15 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser(
         "export",
-        help="write a brief (markdown or json)",
-        description="Write a brief of the chosen stories.",
+        help="write a brief (markdown, html or json)",
+        description="Write a brief of the chosen stories: what's new first, then each "
+        "story's latest three events in full (--full for all of them), newest first.",
     )
-    export.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    export.add_argument(
+        "--format",
+        choices=["markdown", "html", "json"],
+        default="markdown",
+        help="html is one self-contained file for pasting into a mail client",
+    )
     export.add_argument(
         "--since",
-        type=date.fromisoformat,
-        metavar="DATE",
-        help="stories with activity on or after DATE (YYYY-MM-DD)",
+        type=_since,
+        metavar="DATE|last",
+        help="stories with activity on or after DATE (YYYY-MM-DD); 'last': what changed "
+        "since the previous export",
     )
     export.add_argument(
         "--until",
@@ -157,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a Jinja2 template to use instead of the built-in one",
+    )
+    export.add_argument(
+        "--max-stories",
+        type=int,
+        metavar="N",
+        help="at most N stories, the most recent first, then the most covered",
+    )
+    export.add_argument(
+        "--full", action="store_true", help="every event in full, not only the latest three"
+    )
+    export.add_argument(
+        "--oldest-first", action="store_true", help="timelines in date order, oldest first"
     )
     export.add_argument(
         "-o", "--output", type=output_file, metavar="FILE", help="write here instead of stdout"
@@ -187,6 +207,16 @@ def output_file(value: str) -> Path:
     if directory:
         raise argparse.ArgumentTypeError(f"{value!r} is a directory; give a file name")
     return Path(value)
+
+
+def _since(value: str) -> date | str:
+    """`--since`: a date, or `last` for the time of the previous export."""
+    if value == SINCE_LAST:
+        return SINCE_LAST
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or 'last': {value!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,13 +410,18 @@ def _keys(settings: Settings) -> int:
 def _export(store: Store, args: argparse.Namespace) -> int:
     from briefing.brief.export import ExportError, ExportOptions, export
 
+    since_last = args.since == SINCE_LAST
     options = ExportOptions(
         format=args.format,
-        since=args.since,
+        since=None if since_last else args.since,
         until=args.until,
         starred=args.starred,
         story_ids=list(args.story),
         template=args.template,
+        since_last=since_last,
+        max_stories=args.max_stories,
+        full=args.full,
+        oldest_first=args.oldest_first,
     )
     try:
         text = export(store, options, output=args.output, force=args.force)

@@ -41,8 +41,15 @@ class StorySpec:
     summary: list[str] = field(default_factory=list)
 
 
-def populate(store: Store, stories: list[StorySpec]) -> dict[str, list[int]]:
-    """Write the stories; returns story id -> its article ids in insertion order."""
+def populate(
+    store: Store, stories: list[StorySpec], *, attribute: bool = False
+) -> dict[str, list[int]]:
+    """Write the stories; returns story id -> its article ids in insertion order.
+
+    With `attribute`, summary sentences name the article they came from, as the
+    summarizer's do: an event's sentences go round its original articles, a
+    story's to its latest event's first article.
+    """
     made: dict[str, list[int]] = {}
     now = "2026-11-22T07:00:00Z"
     with store.write() as conn:
@@ -107,7 +114,36 @@ def populate(store: Store, stories: list[StorySpec]) -> dict[str, list[int]]:
                     )
                     ids.append(int(cur.lastrowid or 0))
                 made[story.id].extend(ids)
+                if attribute:
+                    originals = [
+                        (i, a)
+                        for i, a in zip(ids, event.articles, strict=True)
+                        if a.duplicate_of is None
+                    ]
+                    sentences = [
+                        Sentence(text, *_pick(originals, n)) for n, text in enumerate(event.summary)
+                    ]
+                    conn.execute(
+                        "UPDATE events SET summary = ? WHERE id = ?",
+                        (sentences_json(sentences), event_id),
+                    )
+                    if event is max(story.events, key=lambda e: e.date):
+                        head = event.articles[0]
+                        conn.execute(
+                            "UPDATE stories SET summary = ? WHERE id = ?",
+                            (
+                                sentences_json(
+                                    [Sentence(t, ids[0], head.outlet) for t in story.summary]
+                                ),
+                                story.id,
+                            ),
+                        )
     return made
+
+
+def _pick(originals: list[tuple[int, ArticleSpec]], n: int) -> tuple[int, str]:
+    article_id, spec = originals[n % len(originals)]
+    return article_id, spec.outlet
 
 
 def _slug(name: str) -> str:

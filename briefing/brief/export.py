@@ -4,26 +4,32 @@
 
 Rendering happens before anything touches the disk, so a bad template or an
 unknown story id never leaves a file behind; the file is then written whole
-or not at all (`briefing.atomic`), only where the caller said.
+or not at all (`briefing.atomic`), only where the caller said. Every export
+(not a preview) remembers its time, for the next `--since last`.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from briefing.atomic import WriteError, write_text_atomic
+from briefing.brief import narrow
 from briefing.brief.errors import ExportError, OutputExists
+from briefing.brief.html import render_html
 from briefing.brief.jsonfmt import render_json
-from briefing.brief.markdown import render_markdown
+from briefing.brief.markdown import Layout, render_markdown
 from briefing.brief.model import Brief, build_brief
-from briefing.models import utcnow
-from briefing.store import Store
+from briefing.models import from_iso, to_iso, utcnow
+from briefing.store import Store, StoreError
 
-__all__ = ["ExportError", "ExportOptions", "OutputExists", "export", "render"]
+__all__ = ["ExportError", "ExportOptions", "OutputExists", "export", "last_export", "render"]
 
-FORMATS = ("markdown", "json")
+FORMATS = ("markdown", "html", "json")
+# The meta key holding the time of the latest export, for `--since last`.
+LAST_EXPORT_KEY = "last_export"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +40,61 @@ class ExportOptions:
     starred: bool = False  # only starred stories
     story_ids: list[str] = field(default_factory=list)  # only these stories
     template: Path | None = None  # a Jinja2 file replacing the built-in markdown layout
+    since_last: bool = False  # only what changed since the previous export
+    max_stories: int | None = None  # at most this many stories (by recency, then coverage)
+    full: bool = False  # markdown/html: every event in full, not only the latest three
+    oldest_first: bool = False  # markdown/html: timelines in date order
+
+
+def last_export(store: Store) -> datetime | None:
+    """When the previous export was written, or None before the first one."""
+    try:
+        return from_iso(store.get_meta(LAST_EXPORT_KEY))
+    except ValueError:
+        return None  # a hand-edited value: treat as never exported
 
 
 def render(store: Store, options: ExportOptions, generated: datetime | None = None) -> str:
     """The brief as text, without writing anything (the app's preview uses this)."""
     if options.format not in FORMATS:
-        raise ExportError(f"unknown format {options.format!r}; use markdown or json")
-    if options.template is not None and options.format != "markdown":
-        raise ExportError("--template applies to the markdown brief only")
+        raise ExportError(f"unknown format {options.format!r}; use markdown, html or json")
+    if options.template is not None and options.format == "json":
+        raise ExportError("--template applies to the markdown and html briefs only")
+    if options.max_stories is not None and options.max_stories < 1:
+        raise ExportError("--max-stories needs a number of at least 1")
+    brief = _select(store, options, generated or utcnow())
+    if options.format == "json":
+        return render_json(brief)
+    layout = Layout(
+        full=options.full, oldest_first=options.oldest_first, since_last=options.since_last
+    )
+    text = render_markdown(brief, options.template, layout)
+    if options.format == "html":
+        return render_html(text, title=_title(text))
+    return text
+
+
+def _select(store: Store, options: ExportOptions, generated: datetime) -> Brief:
     brief: Brief = build_brief(
         store,
-        generated=generated or utcnow(),
+        generated=generated,
         since=options.since,
         until=options.until,
         starred=options.starred,
         story_ids=options.story_ids,
     )
-    if options.format == "json":
-        return render_json(brief)
-    return render_markdown(brief, options.template)
+    if options.since_last:
+        previous = last_export(store)
+        if previous is not None:  # none yet: everything is new, and the brief says so
+            brief = narrow.changed_since(brief, previous)
+    if options.max_stories is not None:
+        brief = narrow.cap(brief, options.max_stories)
+    return brief
+
+
+def _title(markdown: str) -> str:
+    first = markdown.split("\n", 1)[0]
+    return first.lstrip("#").strip() or "Brief"
 
 
 def export(
@@ -69,6 +111,7 @@ def export(
     ExportError for everything else the user can fix (unknown story, bad
     template, a symlink or a missing directory in the way, a full disk).
     """
+    generated = generated or utcnow()
     text = render(store, options, generated)
     if output is not None:
         output = Path(output)
@@ -82,4 +125,15 @@ def export(
             raise ExportError(str(exc)) from exc
         except OSError as exc:  # a name too long to even look up
             raise ExportError(f"cannot write {str(output)[:200]}: {exc.strerror}") from exc
+    _remember(store, generated)
     return text
+
+
+def _remember(store: Store, generated: datetime) -> None:
+    """Keep the export's time for the next `--since last`, when the home can be written.
+
+    A read-only home still exports; its next `--since last` then counts from
+    the last export that could be recorded.
+    """
+    with suppress(StoreError):
+        store.set_meta(LAST_EXPORT_KEY, to_iso(generated) or "")

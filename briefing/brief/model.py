@@ -1,7 +1,7 @@
 """What goes into a brief: plain data chosen from the store in one place.
 
-Both renderers (markdown and json) read these objects and nothing else, so
-the selection rules live here once. Every string is already sanitized
+The renderers (markdown, html made from it, json) read these objects and
+nothing else, so the selection rules live here once. Every string is already sanitized
 (`briefing.sanitize.clean`) and every URL is http(s) or None; escaping for a
 particular format is the renderer's job.
 
@@ -50,6 +50,18 @@ class BriefArticle:
     source: str  # the outlet's name
     published: datetime | None
     duplicate_of: int | None
+    first_seen: datetime | None = None  # when this copy of briefing fetched it
+
+
+@dataclass(frozen=True, slots=True)
+class BriefSentence:
+    """A summary sentence with the article it came from (for "— [Outlet](url)")."""
+
+    text: str
+    source: str = ""  # the outlet's name; empty when the sentence is not attributed
+    url: str | None = None
+    published: datetime | None = None  # the article's, to date "on Thursday"
+    article_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,7 @@ class BriefEvent:
     title: str
     summary: list[str]
     articles: list[BriefArticle]
+    sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
 
     @property
     def originals(self) -> list[BriefArticle]:
@@ -85,6 +98,7 @@ class BriefStory:
     note: str
     events: list[BriefEvent]
     synthetic: bool = False  # the `unclustered` bucket, not a story the clustering made
+    sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
 
     @property
     def latest(self) -> date:
@@ -102,6 +116,8 @@ class Brief:
     since: date | None
     until: date | None
     stories: list[BriefStory] = field(default_factory=list)
+    # `--since last`: the previous export's time (None: no filter, or no export yet)
+    changed_since: datetime | None = None
 
     @property
     def start(self) -> date | None:
@@ -148,9 +164,11 @@ def build_brief(
         else:
             articles_by_event[art.event_id].append(_article(art))
     events_by_story: dict[str | None, list[BriefEvent]] = defaultdict(list)
+    by_id = {a.id: a for arts in articles_by_event.values() for a in arts}
     for event in brief_store.all_events(store):
         story_id = event.story_id if event.story_id in stories else None
-        events_by_story[story_id].append(_event(event, articles_by_event.get(event.id, [])))
+        members = articles_by_event.get(event.id, [])
+        events_by_story[story_id].append(_event(event, members, by_id))
 
     def in_range(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
@@ -167,7 +185,7 @@ def build_brief(
         events = [e for e in events_by_story.get(story.id, []) if in_range(e.date)]
         if (since or until) and not events:
             continue
-        chosen.append(_story(story, state, events))
+        chosen.append(_story(story, state, events, by_id))
     chosen.sort(key=lambda s: (-s.latest.toordinal(), s.id))
 
     if not starred and (not wanted or UNCLUSTERED_ID in wanted):
@@ -204,8 +222,27 @@ def _resolve(store: Store, story_ids: Sequence[str]) -> list[str]:
 
 
 def _sentences(items: list[Sentence]) -> list[str]:
-    texts = (clean(s.text, "summary", single_line=True) for s in items)
-    return [t for t in texts if t]
+    return [s.text for s in _attributed(items, {})]
+
+
+def _attributed(items: list[Sentence], articles: dict[int, BriefArticle]) -> list[BriefSentence]:
+    result = []
+    for item in items:
+        text = clean(item.text, "summary", single_line=True)
+        if not text:
+            continue
+        art = articles.get(item.article_id) if item.article_id is not None else None
+        source = art.source if art else clean(item.source, "outlet", single_line=True)
+        result.append(
+            BriefSentence(
+                text=text,
+                source=source,
+                url=art.url if art else None,
+                published=art.published if art else None,
+                article_id=item.article_id,
+            )
+        )
+    return result
 
 
 def _article(art: Article) -> BriefArticle:
@@ -220,20 +257,26 @@ def _article(art: Article) -> BriefArticle:
         source=source or "unknown source",
         published=art.published,
         duplicate_of=art.duplicate_of,
+        first_seen=art.first_seen,
     )
 
 
-def _event(event: Event, articles: list[BriefArticle]) -> BriefEvent:
+def _event(
+    event: Event, articles: list[BriefArticle], by_id: dict[int, BriefArticle]
+) -> BriefEvent:
     return BriefEvent(
         id=event.id,
         date=event.date,
         title=clean(event.title, "title", single_line=True) or "(untitled event)",
         summary=_sentences(event.summary),
         articles=articles,
+        sentences=_attributed(event.summary, by_id),
     )
 
 
-def _story(story: Story, state: TriageState, events: list[BriefEvent]) -> BriefStory:
+def _story(
+    story: Story, state: TriageState, events: list[BriefEvent], by_id: dict[int, BriefArticle]
+) -> BriefStory:
     tags = (clean(t, "tag", single_line=True) for t in state.tags)
     return BriefStory(
         id=story.id,
@@ -246,6 +289,7 @@ def _story(story: Story, state: TriageState, events: list[BriefEvent]) -> BriefS
         tags=[t for t in tags if t],
         note=clean(state.note, "note").strip(),
         events=events,
+        sentences=_attributed(story.summary, by_id),
     )
 
 

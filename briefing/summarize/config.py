@@ -11,7 +11,7 @@ from briefing.store.db import Store
 
 # Bump when the summarizing code changes what it would choose, so stored
 # summaries are recomputed once.
-VERSION = "2"
+VERSION = "3"  # 3: MMR keeps summary sentences from repeating each other
 # The meta key that remembers which VERSION and algorithm made the stored summaries.
 CONFIG_KEY = "summary_config"
 

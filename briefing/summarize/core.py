@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 
 from briefing.models import Sentence
 from briefing.sanitize import clean
-from briefing.summarize import rank, text
+from briefing.summarize import rank, redundancy, text
 from briefing.summarize.candidates import Candidate, Source, candidates, redundant
 
 # Article summaries rank the article's first sentences only: past this point
@@ -138,22 +138,15 @@ def summarize_story(events: Sequence[EventInput], max_sentences: int = 5) -> lis
 def _select(
     pool: list[Candidate], algorithm: str, weights: rank.Weights, count: int
 ) -> list[_Picked]:
-    """The best `count` candidates, skipping any that repeat one already chosen."""
+    """The best `count` candidates by maximal marginal relevance (`redundancy.mmr`)."""
     if not pool or count <= 0:
         return []
     scores = rank.score(pool, algorithm, weights)
-    ranked = sorted(
-        (_Picked(c, s) for c, s in zip(pool, scores, strict=True)),
-        key=lambda p: (-p.score, p.candidate.source, p.candidate.position),
-    )
-    chosen: list[_Picked] = []
-    for pick in ranked:
-        if any(redundant(pick.candidate.stems, c.candidate.stems) for c in chosen):
-            continue
-        chosen.append(pick)
-        if len(chosen) == count:
-            break
-    return chosen
+    # Best first (ties: earlier source, earlier position), then MMR keeps the
+    # picks from repeating each other.
+    order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].source, pool[i].position))
+    picked = redundancy.mmr([scores[i] for i in order], [pool[i].stems for i in order], count)
+    return [_Picked(pool[order[k]], scores[order[k]]) for k in picked]
 
 
 def _sentence(candidate: Candidate, sources: Sequence[Source]) -> Sentence:

@@ -172,7 +172,7 @@ def add_loose_article(store: Store, title: str, published: datetime, outlet: str
 
 def build_corpus(path: Path) -> Store:
     store = Store(path)
-    populate(store, STORIES)
+    populate(store, STORIES, attribute=True)
     triage.put(
         store,
         TriageState(

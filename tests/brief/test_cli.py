@@ -28,7 +28,8 @@ def run(home: Path, *args: str) -> int:
 def test_markdown_to_stdout(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(home) == EXIT_OK
     out = capsys.readouterr().out
-    assert out.startswith("# Brief: 2017-09-13 to 2024-10-10\n")
+    assert out.startswith("# Brief — ")
+    assert "\nCovers 2017-09-13 to 2024-10-10 · 5 stories" in out
     assert "## US actions against Kaspersky" in out
 
 

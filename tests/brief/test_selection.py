@@ -145,7 +145,7 @@ def test_empty_store(tmp_path: Path) -> None:
     store = Store(tmp_path / "e.db")
     assert as_json(store) == {"generated": "2026-11-22T08:00:00Z", "stories": []}
     text = export(store, ExportOptions(), generated=GENERATED)
-    assert text.startswith("# Brief\n")
+    assert text.startswith("# Brief — 2026-11-22\n")
     assert "No stories match this selection." in text
 
 

@@ -84,7 +84,7 @@ def test_template_not_utf8(corpus: Store, tmp_path: Path) -> None:
 
 
 def test_template_with_json_is_refused(corpus: Store, tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="markdown brief only"):
+    with pytest.raises(ExportError, match="markdown and html briefs only"):
         export(corpus, ExportOptions(format="json", template=write(tmp_path, "x")))
 
 

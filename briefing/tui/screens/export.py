@@ -17,16 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 
-from briefing.brief.export import ExportError, ExportOptions, render
+from briefing.brief.export import ExportError, ExportOptions, last_export, render
 from briefing.reading import stories as reading
 from briefing.sanitize import strip_controls
 from briefing.store import Store
-from briefing.tui.widgets import Radio
+from briefing.tui.widgets import Check, Radio
 
 PREVIEW_CHARS = 6_000
-EXTENSIONS = {"markdown": ".md", "json": ".json"}
+EXTENSIONS = {"markdown": ".md", "html": ".html", "json": ".json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,7 @@ class ExportModal(ModalScreen[ExportRequest | None]):
         self.folder = folder
         self.today = today
         self.starred = sum(1 for s in reading.triage_states(store).values() if s.starred)
+        self.last_export = last_export(store)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog export-dialog"):
@@ -70,7 +71,13 @@ class ExportModal(ModalScreen[ExportRequest | None]):
                     yield Radio(f"What the list shows ({len(self.shown)})", id="shown")
                 with RadioSet(id="format"):
                     yield Radio("Markdown", value=True, id="markdown")
+                    yield Radio("HTML (for mail)", id="html")
                     yield Radio("JSON", id="json")
+            when = self.last_export.strftime("%Y-%m-%d %H:%M UTC") if self.last_export else None
+            yield Check(
+                f"Only what changed since the last export ({when or 'none yet'})",
+                id="since-last",
+            )
             yield Input(str(self._default_path("markdown")), id="path")
             yield Label("", id="hint", classes="hint")
             with VerticalScroll(id="preview-pane"):
@@ -88,13 +95,14 @@ class ExportModal(ModalScreen[ExportRequest | None]):
     def options(self) -> ExportOptions:
         scope = self.query_one("#scope", RadioSet).pressed_button
         fmt = self.query_one("#format", RadioSet).pressed_button
-        format_ = "json" if fmt is not None and fmt.id == "json" else "markdown"
+        format_ = fmt.id if fmt is not None and fmt.id in EXTENSIONS else "markdown"
+        since_last = self.query_one("#since-last", Checkbox).value
         which = scope.id if scope is not None else "starred"
         if which == "selected" and self.selected:
-            return ExportOptions(format=format_, story_ids=[self.selected])
+            return ExportOptions(format=format_, story_ids=[self.selected], since_last=since_last)
         if which == "shown":
-            return ExportOptions(format=format_, story_ids=list(self.shown))
-        return ExportOptions(format=format_, starred=True)
+            return ExportOptions(format=format_, story_ids=list(self.shown), since_last=since_last)
+        return ExportOptions(format=format_, starred=True, since_last=since_last)
 
     @on(RadioSet.Changed)
     def _changed(self, event: RadioSet.Changed) -> None:
@@ -104,6 +112,10 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             path = Path(path_input.value)
             if path.suffix in EXTENSIONS.values():
                 path_input.value = str(path.with_suffix(EXTENSIONS[fmt]))
+        self.update_preview()
+
+    @on(Checkbox.Changed, "#since-last")
+    def _since_last_changed(self) -> None:
         self.update_preview()
 
     def update_preview(self) -> None:
