@@ -22,7 +22,7 @@ from textual import on, work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.reactive import var
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing.atomic import WriteError
 from briefing.config import ConfigError, Paths, Settings, save_setting
@@ -198,13 +198,26 @@ class BriefingApp(App[None]):
     @work(thread=True, group="refresh", exit_on_error=False, description="refresh all feeds")
     def _refresh(self, force: bool = False) -> Any:
         from briefing.pipeline import run
+        from briefing.runlock import fetch_lock
         from briefing.tui import progress as progress_events
 
         def report(event: object) -> None:
             for message in progress_events.messages_for(event):
                 self.post_message(message)
 
-        result = asyncio.run(run(self.store, self.settings, progress=report, force=force))
+        worker = get_current_worker()
+        # One run per home: a `briefing fetch` (or another app) may be running already.
+        with fetch_lock(
+            self.store.path.parent,
+            lambda _pid: self.post_message(progress_events.waiting()),
+            stop=lambda: worker.is_cancelled,
+        ) as waited:
+            if waited and not force:
+                # the other run fetched everything that was due a moment ago
+                self.post_message(StoriesChanged())
+                self.post_message(RefreshFinished(progress_events.JOINED))
+                return None
+            result = asyncio.run(run(self.store, self.settings, progress=report, force=force))
         self.post_message(StoriesChanged())
         self.post_message(RefreshFinished(*progress_events.summarize(result)))
         return result

@@ -27,6 +27,15 @@ STAGE_LABELS = {
 }
 
 
+# While another run in this home holds the run lock (briefing.runlock).
+WAITING = "another refresh is running in this home; waiting…"
+JOINED = "Another refresh in this home finished first; its results are in."
+
+
+def waiting() -> RefreshProgress:
+    return RefreshProgress(WAITING, 0, None)
+
+
 def messages_for(event: object) -> list[Message]:
     if isinstance(event, FeedDone):
         out: list[Message] = []
