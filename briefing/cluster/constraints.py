@@ -21,6 +21,7 @@ nothing, so `apply` is cheap when nothing new came in.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +30,9 @@ import numpy as np
 
 from briefing.cluster.grouping import new_id
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import pack_rows, unpack_many
+from briefing.cluster.vectors import DocFreq, Featurizer, pack_rows, unpack_many
 from briefing.models import to_iso, utcnow
+from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
 from briefing.store import triage
@@ -248,6 +250,7 @@ class _Enforcer:
 
     def move_articles(self, ids: Sequence[int], event_id: str) -> None:
         before = self.events_holding(ids)
+        self.shift_centroids(ids, event_id)
         self.conn.executemany(
             "UPDATE articles SET event_id = ? WHERE id = ?", [(event_id, i) for i in ids]
         )
@@ -255,6 +258,50 @@ class _Enforcer:
         for e in before | {event_id}:
             if story := self.story_of_event(e):
                 self.out.stories.add(story)
+
+    def shift_centroids(self, ids: Sequence[int], target: str) -> None:
+        """Moved articles take their share of the stored event centroids along.
+
+        An incremental run places a newcomer by these centroids, and a story
+        holding an event without one is left alone by the story linking; so
+        an event a correction creates gets one, and the events an article
+        leaves stop drawing the news it was about.
+        """
+        from briefing.cluster.stage import KIND_DF, KIND_EVENT, to_doc
+
+        moved = [a for a in store_articles.by_ids(self.store, list(ids)) if a.duplicate_of is None]
+        df_blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
+        if not moved or df_blob is None:
+            return
+        df = DocFreq.from_bytes(df_blob, self.p.n_features)
+        docs = [to_doc(a, time.time()) for a in moved]
+        counts_w, counts_n = Featurizer(self.p).counts(docs)
+        xw = Featurizer.weigh(counts_w, df.idf("words"))
+        xn = Featurizer.weigh(counts_n, df.idf("names"))
+        keys = sorted({str(a.event_id) for a in moved if a.event_id} | {target})
+        groups = {
+            k: _unpack(b, self.p.n_features)
+            for k, b in cs.get_blobs(self.store, KIND_EVENT, keys).items()
+        }
+        for n, (article, doc) in enumerate(zip(moved, docs, strict=True)):
+            if article.event_id in groups:
+                w, nm, head = groups[str(article.event_id)]
+                groups[str(article.event_id)] = (
+                    w - xw[n],
+                    nm - xn[n],
+                    [head[0], head[1], head[2] - 1],
+                )
+            if target in groups:
+                w, nm, head = groups[target]
+                when = [min(head[0], doc.published), max(head[1], doc.published), head[2] + 1]
+                groups[target] = (w + xw[n], nm + xn[n], when)
+            else:
+                groups[target] = (xw[n], xn[n], [doc.published, doc.published, 1.0])
+        cs.put_blobs(
+            self.conn,
+            KIND_EVENT,
+            {k: pack_rows([w, nm], head) for k, (w, nm, head) in groups.items()},
+        )
 
     def move_events(self, event_ids: Sequence[str], story_id: str) -> None:
         for e in event_ids:
@@ -387,6 +434,11 @@ class _Enforcer:
                        summary_key = CASE WHEN ? THEN NULL ELSE summary_key END WHERE id = ?""",
                 (title or events[-1][0], events[0][1], events[-1][1], int(changed), s),
             )
+
+
+def _unpack(blob: bytes, n_features: int) -> tuple[Any, Any, list[float]]:
+    header, (words, names) = unpack_many([blob], n_features, 2)
+    return words, names, [float(x) for x in header[0]]
 
 
 def _first_original(rows: list[sqlite3.Row]) -> str:

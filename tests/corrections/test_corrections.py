@@ -145,6 +145,10 @@ def test_article_moved_out_never_comes_back(home: Home) -> None:
     def check() -> None:
         assert not home.together("event", "policy-ban", "wire-ban")
         assert home.together("event", "wire-ban", "packet-ban-copy")
+        # out of its event, not out of its story; the story still takes news
+        assert home.together("story", "policy-ban", "wire-ban", "ledger-exit")
+        if "packet-exit" in home.published:
+            assert home.together("story", "wire-ban", "packet-exit")
         if "ledger-ban" in home.published:  # news of the ban joins the ban, not the outcast
             assert not home.together("event", "policy-ban", "ledger-ban")
 

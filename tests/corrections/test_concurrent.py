@@ -1,0 +1,69 @@
+"""A correction made while `briefing fetch` runs in another process is neither lost nor undone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.corrections.conftest import FEED_PATH, LEXRANK_ZERO_NORM, Home, rss
+from tests.corrections.test_corrections import FIRST, LATER, started
+from tests.fetch.conftest import Reply, Seen
+
+pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
+    started(home)
+    lake, harbor = home.story("breach-lakeside"), home.story("breach-harbor")
+    asked, release = threading.Event(), threading.Event()
+    body = rss([*FIRST, *LATER])
+
+    def held(seen: Seen) -> Reply:
+        asked.set()
+        release.wait(30)  # the fetch is under way and waits here for the new pieces
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
+
+    home.server.routes[FEED_PATH] = held
+    home.published = (*FIRST, *LATER)
+    fetch = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert asked.wait(60), "the fetch never asked for the feed"
+        assert fetch.poll() is None
+        started_at = time.monotonic()
+        home.ok("story", "merge", lake, harbor)
+        assert time.monotonic() - started_at < 20
+        release.set()
+        # a second one races the grouping of the new pieces: it waits for the lock or goes first
+        home.ok("story", "rename", home.story("wire-ban"), "Kaspersky in the US")
+    finally:
+        release.set()
+        _, err = fetch.communicate(timeout=120)
+    assert fetch.returncode == 0, err
+    listing = home.ok("corrections", "list")
+    assert listing.startswith("#1") and "#2" in listing and "undone" not in listing
+    together = ("breach-lakeside", "breach-harbor", "infra-lakeside", "packet-harbor")
+    assert home.query("SELECT COUNT(*) FROM articles WHERE event_id IS NULL") == [(0,)]
+
+    def check() -> None:
+        assert home.together("story", *together)
+        title = home.query("SELECT title FROM stories WHERE id = ?", (home.story("ledger-ban"),))
+        assert title == [("Kaspersky in the US",)]
+
+    check()
+    assert home.story("breach-lakeside") in {lake, harbor}
+    home.recluster()
+    check()
