@@ -19,6 +19,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.cluster import stage
+from briefing.cluster.params import DEFAULT, Params
 from briefing.config import Paths
 from briefing.store import Store
 from tests.cluster.fixtures import BY_KEY
@@ -77,7 +78,7 @@ class Home:
     def store(self) -> Store:
         return Store(Paths.resolve(self.path).database)
 
-    def recluster(self) -> None:
+    def recluster(self, params: Params = DEFAULT) -> None:
         """Forget every event and story and group the archive from scratch."""
         with self.store() as db:
             with db.write() as conn:
@@ -85,7 +86,7 @@ class Home:
                 conn.execute("DELETE FROM events")
                 conn.execute("DELETE FROM stories")
                 conn.execute("DELETE FROM features WHERE kind LIKE 'cluster.%'")
-            stage.run(db)
+            stage.run(db, params)
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self.store() as db:

@@ -7,10 +7,14 @@ then group the whole archive again from scratch and check again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
+from briefing.cluster.params import DEFAULT, Params
+from tests.cluster.fixtures import BY_KEY
 from tests.corrections.conftest import LEXRANK_ZERO_NORM, Home
 
 pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
@@ -234,3 +238,58 @@ def test_json_export_marks_what_the_analyst_changed(home: Home) -> None:
     home.ok("article", "move", home.article("policy-ban"), "--new-event")
     events = [e["id"] for s in home.export()["stories"] for e in s["events"] if e.get("corrected")]
     assert events == [home.event("policy-ban")]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        # every event its own story, and nearly every article its own event
+        replace(DEFAULT, story_threshold=0.99, event_threshold=0.95),
+        # almost everything one story
+        replace(DEFAULT, story_threshold=0.01, story_min_names=0.0),
+    ],
+    ids=["stricter", "looser"],
+)
+def test_corrections_hold_after_a_settings_change(home: Home, changed: Params) -> None:
+    started(home)
+    home.ok("story", "merge", home.story("breach-lakeside"), home.story("breach-harbor"))
+    home.ok("story", "split", home.story("wire-ban"), "--from-event", home.event("ledger-exit"))
+    home.ok("article", "move", home.article("policy-ban"), "--new-event")
+    home.ok("story", "rename", home.story("ledger-exit"), "The exit")
+    home.publish(*FIRST, *LATER)
+    home.fetch()
+    home.recluster(changed)
+    assert home.together("story", "breach-lakeside", "breach-harbor")
+    assert not home.together("story", "wire-ban", "ledger-exit")
+    assert not home.together("event", "policy-ban", "wire-ban")
+    title = home.query("SELECT title FROM stories WHERE id = ?", (home.story("ledger-exit"),))
+    assert title == [("The exit",)]
+
+
+def test_benchmarks_read_the_corrections_as_labeled_pairs(home: Home) -> None:
+    from benchmarks.correction_pairs import agreement, labeled_pairs, main
+
+    started(home)
+    lake, harbor = home.article("breach-lakeside"), home.article("breach-harbor")
+    home.ok("story", "merge", home.story("breach-lakeside"), home.story("breach-harbor"))
+    home.ok("article", "move", home.article("policy-ban"), "--new-event")
+    home.ok("story", "rename", home.story("wire-ban"), "Named")  # says nothing about pairs
+    home.ok("event", "merge", home.event("wire-ban"), home.event("ledger-exit"))
+    home.ok("corrections", "undo")  # the event merge: its pairs go with it
+    with home.store() as db:
+        pairs = labeled_pairs(db)
+        assert {(p.level, p.same) for p in pairs} == {("story", True), ("event", False)}
+        assert (int(lake), int(harbor), "story", True) in [
+            (p.a, p.b, p.level, p.same) for p in pairs
+        ]
+        scores = agreement(db, pairs)
+    # the automatic grouping made both mistakes the analyst fixed: it keeps none of the pairs
+    assert scores["story"] == (0, 1) and scores["event"][0] == 0
+    main(["--home", str(home.path)])
+    lines = [json.loads(x) for x in home.capsys.readouterr().out.splitlines()]
+    assert {
+        "a": BY_KEY["breach-lakeside"].url,
+        "b": BY_KEY["breach-harbor"].url,
+        "level": "story",
+        "same": True,
+    } in lines
