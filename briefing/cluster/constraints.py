@@ -54,7 +54,7 @@ class Outcome:
 def apply(store: Store, params: Params = DEFAULT) -> Outcome:
     """Enforce every active correction on the stored events and stories."""
     with store.write() as conn:
-        runner = _Enforcer(store, conn, params)
+        runner = Enforcer(store, conn, params)
         for correction in log.active(conn):
             runner.enforce(correction)
         runner.finish()
@@ -65,7 +65,9 @@ def _marks(items: Sequence[Any]) -> str:
     return ",".join("?" * len(items))
 
 
-class _Enforcer:
+class Enforcer:
+    """Enforces corrections one by one on the rows; also tells where anchors live now."""
+
     def __init__(self, store: Store, conn: sqlite3.Connection, params: Params) -> None:
         self.store, self.conn, self.p = store, conn, params
         self.now = to_iso(utcnow()) or ""

@@ -16,7 +16,10 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from briefing.cluster import constraints
+from briefing.cluster.grouping import row_norms2
 from briefing.cluster.params import DEFAULT, Params
+from briefing.cluster.vectors import unpack_many
+from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
 from briefing.store.db import Store
 
@@ -233,7 +236,7 @@ def clear_title(store: Store, story: str, params: Params = DEFAULT) -> list[Done
     _need(store.conn, "stories", story)
     undone = []
     with store.write() as conn:
-        home = constraints._Enforcer(store, conn, params)
+        home = constraints.Enforcer(store, conn, params)
         for c in reversed(log.active(conn)):
             if c.kind == "rename_story" and home.home_story(c.spec["story"]) == story:
                 undone.append(undo(store, c.id, params))
@@ -365,3 +368,60 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any], restore: 
     )
     if table != "triage":
         conn.execute(f"UPDATE {table} SET summary_key = NULL WHERE id = ?", (row["id"],))
+
+
+# -- where to: the most likely targets first -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: str
+    title: str
+    date: str  # the story's latest, or the event's date
+    score: float  # similarity to the item being moved, 0..1
+
+
+def similar_stories(store: Store, story_id: str, params: Params = DEFAULT) -> list[Target]:
+    """Every other story, the most similar to `story_id` first (a picker's order)."""
+    from briefing.cluster.stage import KIND_STORY
+
+    rows = store.query("SELECT id, title, last_date FROM stories WHERE id != ?", (story_id,))
+    scores = _similarity(store, KIND_STORY, story_id, [r[0] for r in rows], params)
+    return _ranked(rows, scores)
+
+
+def similar_events(store: Store, event_id: str, params: Params = DEFAULT) -> list[Target]:
+    """Every other event, the most similar to `event_id` first."""
+    from briefing.cluster.stage import KIND_EVENT
+
+    rows = store.query("SELECT id, title, date FROM events WHERE id != ?", (event_id,))
+    scores = _similarity(store, KIND_EVENT, event_id, [r[0] for r in rows], params)
+    return _ranked(rows, scores)
+
+
+def _ranked(rows: list[sqlite3.Row], scores: dict[str, float]) -> list[Target]:
+    targets = [Target(r[0], r[1], r[2], scores.get(r[0], 0.0)) for r in rows]
+    # among equals (no stored centroid), the newest first
+    return sorted(targets, key=lambda t: (t.score, t.date, t.id), reverse=True)
+
+
+def _similarity(
+    store: Store, kind: str, item: str, others: list[str], params: Params
+) -> dict[str, float]:
+    """Cosine of the stored centroids over words and names, mixed as the clustering mixes them."""
+    blobs = cs.get_blobs(store, kind, [item, *others])
+    if item not in blobs:
+        return {}
+    keys = [item] + [k for k in others if k in blobs]
+    _, (words, names) = unpack_many([blobs[k] for k in keys], params.n_features, 2)
+    out: dict[str, float] = {}
+    mix = []
+    for matrix in (words, names):
+        norms = row_norms2(matrix) ** 0.5
+        norms[norms == 0] = 1.0
+        dots = (matrix[1:] @ matrix[0].T).toarray().ravel()
+        mix.append(dots / (norms[1:] * norms[0]))
+    weight = params.story_names_weight
+    for n, key in enumerate(keys[1:]):
+        out[key] = float((1 - weight) * mix[0][n] + weight * mix[1][n])
+    return out

@@ -293,3 +293,18 @@ def test_benchmarks_read_the_corrections_as_labeled_pairs(home: Home) -> None:
         "level": "story",
         "same": True,
     } in lines
+
+
+def test_the_most_similar_stories_and_events_come_first(home: Home) -> None:
+    from briefing.cluster.corrections import similar_events, similar_stories
+
+    started(home)
+    with home.store() as db:
+        stories = similar_stories(db, home.story("breach-lakeside"))
+        events = similar_events(db, home.event("breach-lakeside"))
+    assert stories[0].id == home.story("breach-harbor")
+    assert home.story("breach-lakeside") not in {t.id for t in stories}
+    assert len(stories) == len({home.story(k) for k in FIRST}) - 1
+    assert [t.score for t in stories] == sorted((t.score for t in stories), reverse=True)
+    assert events[0].id == home.event("breach-harbor")
+    assert stories[0].title and 0 < stories[0].score <= 1
