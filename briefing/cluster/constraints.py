@@ -24,6 +24,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import numpy as np
 from briefing.cluster.grouping import new_id
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.vectors import DocFreq, Featurizer, pack_rows, unpack_many
-from briefing.models import to_iso, utcnow
+from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
@@ -172,10 +173,10 @@ class Enforcer:
         target = spec.get("story_id") or new_id()
         exists = self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (target,)).fetchone()
         if not exists:
-            self.insert_story(target, sorted(going))
+            self.insert_story(target, sorted(going), younger_than=home)
         elif target == home:
             target = new_id()
-            self.insert_story(target, sorted(going))
+            self.insert_story(target, sorted(going), younger_than=home)
         if spec.get("story_id") != target:
             log.set_spec(self.conn, c.id, {**spec, "story_id": target})
         self.move_events(sorted(going), target)
@@ -352,16 +353,26 @@ class Enforcer:
         cs.put_blobs(self.conn, kind, {keeper: summed})
         cs.delete_blobs(self.conn, kind, [other])
 
-    def insert_story(self, story_id: str, event_ids: Iterable[str]) -> None:
+    def insert_story(self, story_id: str, event_ids: Iterable[str], younger_than: str) -> None:
+        """A split-off part: younger than the story it left, strictly.
+
+        When a later run re-links the two parts into one, the automatic merge
+        keeps the older id, so the story the analyst stayed on keeps its id
+        (and its triage state) rather than losing it to a tie.
+        """
         first = sorted(event_ids)[0]
         row = cs.rows_by_id(self.store, "events", [first])[first]
+        parent = cs.rows_by_id(self.store, "stories", [younger_than])[younger_than]
+        born = from_iso(parent["created_at"])
+        after_parent = to_iso(born + timedelta(seconds=1)) if born else None
+        created = max(self.now, after_parent or self.now)
         cs.upsert_story(
             self.conn,
             story_id,
             title=row["title"],
             first_date=row["date"],
             last_date=row["date"],
-            created_at=self.now,
+            created_at=created,
             last_event_at=None,
             changed=True,
         )

@@ -103,6 +103,23 @@ def test_split_story_keeps_apart_and_new_articles_follow_their_part(home: Home) 
     holds_through_fetch_and_rebuild(home, check)
 
 
+def test_split_parts_keep_their_ids_through_the_next_fetch(home: Home) -> None:
+    started(home)
+    story = home.story("wire-ban")
+    with home.store() as db:
+        from briefing.models import TriageState
+        from briefing.store import triage
+
+        triage.put(db, TriageState(story, starred=True))
+    home.ok("story", "split", story, "--from-event", home.event("ledger-exit"))
+    split = home.story("ledger-exit")
+    home.publish(*FIRST, *LATER)
+    home.fetch()  # re-links the ban's story with its new article: both parts come back
+    assert home.story("wire-ban") == home.story("ledger-ban") == story
+    assert home.story("ledger-exit") == home.story("packet-exit") == split
+    assert home.query("SELECT story_id, starred FROM triage") == [(story, 1)]
+
+
 def test_event_moved_to_another_story_takes_its_later_articles_along(home: Home) -> None:
     started(home)
     home.ok("event", "move", home.event("policy-tiktok-law"), "--to-story", home.story("wire-ban"))
