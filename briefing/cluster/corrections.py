@@ -386,7 +386,16 @@ def similar_stories(store: Store, story_id: str, params: Params = DEFAULT) -> li
     from briefing.cluster.stage import KIND_STORY
 
     rows = store.query("SELECT id, title, last_date FROM stories WHERE id != ?", (story_id,))
-    scores = _similarity(store, KIND_STORY, story_id, [r[0] for r in rows], params)
+    scores = _similarity(store, (KIND_STORY, story_id), KIND_STORY, [r[0] for r in rows], params)
+    return _ranked(rows, scores)
+
+
+def stories_for_event(store: Store, event_id: str, params: Params = DEFAULT) -> list[Target]:
+    """Every story, the most similar to this event first (where to move it)."""
+    from briefing.cluster.stage import KIND_EVENT, KIND_STORY
+
+    rows = store.query("SELECT id, title, last_date FROM stories")
+    scores = _similarity(store, (KIND_EVENT, event_id), KIND_STORY, [r[0] for r in rows], params)
     return _ranked(rows, scores)
 
 
@@ -395,7 +404,7 @@ def similar_events(store: Store, event_id: str, params: Params = DEFAULT) -> lis
     from briefing.cluster.stage import KIND_EVENT
 
     rows = store.query("SELECT id, title, date FROM events WHERE id != ?", (event_id,))
-    scores = _similarity(store, KIND_EVENT, event_id, [r[0] for r in rows], params)
+    scores = _similarity(store, (KIND_EVENT, event_id), KIND_EVENT, [r[0] for r in rows], params)
     return _ranked(rows, scores)
 
 
@@ -406,15 +415,22 @@ def _ranked(rows: list[sqlite3.Row], scores: dict[str, float]) -> list[Target]:
 
 
 def _similarity(
-    store: Store, kind: str, item: str, others: list[str], params: Params
+    store: Store,
+    item: tuple[str, str],
+    kind: str,
+    others: list[str],
+    params: Params,
 ) -> dict[str, float]:
-    """Cosine of the stored centroids over words and names, mixed as the clustering mixes them."""
-    blobs = cs.get_blobs(store, kind, [item, *others])
-    if item not in blobs:
+    """Cosine of stored centroids over words and names, mixed as story linking mixes them.
+
+    `item` is (kind, id) of the thing being moved; `others` are ids of `kind`.
+    """
+    mine = cs.get_blobs(store, item[0], [item[1]]).get(item[1])
+    blobs = cs.get_blobs(store, kind, others)
+    if mine is None or not blobs:
         return {}
-    keys = [item] + [k for k in others if k in blobs]
-    _, (words, names) = unpack_many([blobs[k] for k in keys], params.n_features, 2)
-    out: dict[str, float] = {}
+    keys = [k for k in others if k in blobs]
+    _, (words, names) = unpack_many([mine] + [blobs[k] for k in keys], params.n_features, 2)
     mix = []
     for matrix in (words, names):
         norms = row_norms2(matrix) ** 0.5
@@ -422,6 +438,4 @@ def _similarity(
         dots = (matrix[1:] @ matrix[0].T).toarray().ravel()
         mix.append(dots / (norms[1:] * norms[0]))
     weight = params.story_names_weight
-    for n, key in enumerate(keys[1:]):
-        out[key] = float((1 - weight) * mix[0][n] + weight * mix[1][n])
-    return out
+    return {key: float((1 - weight) * mix[0][n] + weight * mix[1][n]) for n, key in enumerate(keys)}
