@@ -38,7 +38,8 @@ READER_BINDINGS = [
 
 
 def _percent(score: float) -> str:
-    return f"{round(score * 100)}% alike" if score > 0 else ""
+    percent = round(score * 100)
+    return f"{percent}% alike" if percent > 0 else ""
 
 
 def _choices(targets: list[fix.Target]) -> list[Choice]:

@@ -29,6 +29,15 @@ class Choice:
     detail: str = ""  # a date, a similarity: shown dim after the title
 
 
+def _label(choice: Choice, selected: bool = False) -> Text:
+    label = Text("▶ " if selected else "  ", style="bold")
+    label.append(plain(choice.title) or "(untitled)")
+    label.append(f"  {choice.id[:8]}", style="dim")
+    if choice.detail:
+        label.append(f"  {choice.detail}", style="dim")
+    return label
+
+
 class PickerModal(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel", tooltip="Pick nothing"),
@@ -42,6 +51,7 @@ class PickerModal(ModalScreen[str | None]):
         self.choices = choices
         self.hint = hint or "type to narrow · ↑↓ choose · enter: pick · escape: cancel"
         self.shown: list[Choice] = list(choices)
+        self._marked: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker-dialog"):
@@ -55,14 +65,18 @@ class PickerModal(ModalScreen[str | None]):
         self.query_one(Input).focus()
 
     def _options(self) -> list[Option]:
-        out = []
-        for choice in self.shown:
-            label = Text(plain(choice.title) or "(untitled)")
-            label.append(f"  {choice.id[:8]}", style="dim")
-            if choice.detail:
-                label.append(f"  {choice.detail}", style="dim")
-            out.append(Option(label, id=choice.id))
-        return out
+        self._marked = None
+        return [Option(_label(c), id=c.id) for c in self.shown]
+
+    @on(OptionList.OptionHighlighted, "#picker-options")
+    def _mark(self) -> None:
+        """The cursor's mark in the gutter: a highlight colour alone is lost in monochrome."""
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        for n, selected in ((self._marked, False), (index, True)):
+            if n is not None and n < len(self.shown):
+                options.replace_option_prompt_at_index(n, _label(self.shown[n], selected))
+        self._marked = index
 
     @on(Input.Changed, "#picker-query")
     def narrow(self, event: Input.Changed) -> None:
