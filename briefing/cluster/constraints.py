@@ -52,13 +52,18 @@ class Outcome:
     titles: dict[str, str] = field(default_factory=dict)  # pinned by a rename
 
 
-def apply(store: Store, params: Params = DEFAULT) -> Outcome:
-    """Enforce every active correction on the stored events and stories."""
+def apply(store: Store, params: Params = DEFAULT, tidy: bool = False) -> Outcome:
+    """Enforce every active correction on the stored events and stories.
+
+    Events and stories left empty are dropped when something moved, or with
+    `tidy` (after an undo put rows back); otherwise a run that finds every
+    correction holding writes only the `corrected` marks.
+    """
     with store.write() as conn:
         runner = Enforcer(store, conn, params)
         for correction in log.active(conn):
             runner.enforce(correction)
-        runner.finish()
+        runner.finish(tidy)
         return runner.out
 
 
@@ -394,12 +399,13 @@ class Enforcer:
 
     # -- after all of them -------------------------------------------------------
 
-    def finish(self) -> None:
+    def finish(self, tidy: bool) -> None:
         from briefing.cluster.stage import KIND_EVENT, KIND_STORY
 
         out = self.out
         self.refresh_events(sorted(out.events))
-        cs.prune_empty(self.conn, KIND_EVENT, KIND_STORY)
+        if tidy or out.events or out.stories:
+            cs.prune_empty(self.conn, KIND_EVENT, KIND_STORY)
         self.refresh_stories(sorted(out.stories | set(out.titles)))
         self.conn.execute("UPDATE stories SET corrected = 0 WHERE corrected = 1")
         self.conn.execute("UPDATE events SET corrected = 0 WHERE corrected = 1")

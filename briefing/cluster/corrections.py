@@ -334,7 +334,7 @@ def undo(store: Store, number: int | None = None, params: Params = DEFAULT) -> D
             raise CorrectionError(f"correction #{number} was already undone")
         _restore(conn, log.before(conn, number))
         log.mark_undone(conn, number)
-        constraints.apply(store, params)
+        constraints.apply(store, params, tidy=True)
     return Done(number, f"undid #{number}: {c.summary}")
 
 

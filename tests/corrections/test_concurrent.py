@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -67,3 +68,57 @@ def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
     assert home.story("breach-lakeside") in {lake, harbor}
     home.recluster()
     check()
+
+
+def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Home) -> None:
+    from briefing.config import Paths, Settings
+    from briefing.tui.app import make_app
+    from briefing.tui.screens.briefing import BriefingScreen
+
+    started(home)
+    lake, harbor = home.story("breach-lakeside"), home.story("breach-harbor")
+    asked, release = threading.Event(), threading.Event()
+    body = rss([*FIRST, *LATER])
+
+    def held(seen: Seen) -> Reply:
+        asked.set()
+        release.wait(30)
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
+
+    home.server.routes[FEED_PATH] = held
+    fetch = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    store = home.store()
+    app = make_app(store, Settings(), Paths.resolve(home.path))
+
+    async def merge_in_the_app() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, BriefingScreen)
+            screen.select_story(lake)
+            await pilot.pause()
+            await pilot.press("M", *"harbor", "enter")
+            await pilot.pause()
+            assert fetch.poll() is None  # the fetch is still running
+            assert "Merged story" in "\n".join(str(n.message) for n in app._notifications)
+
+    try:
+        assert asked.wait(60), "the fetch never asked for the feed"
+        asyncio.run(merge_in_the_app())
+    finally:
+        release.set()
+        _, err = fetch.communicate(timeout=120)
+        store.close()
+    assert fetch.returncode == 0, err
+    together = ("breach-lakeside", "breach-harbor", "infra-lakeside", "packet-harbor")
+    assert home.together("story", *together)
+    assert home.story("breach-lakeside") in {lake, harbor}
+    assert "undone" not in home.ok("corrections", "list")
+    home.recluster()
+    assert home.together("story", *together)
