@@ -338,6 +338,40 @@ def undo(store: Store, number: int | None = None, params: Params = DEFAULT) -> D
     return Done(number, f"undid #{number}: {c.summary}")
 
 
+def redo(store: Store, number: int, params: Params = DEFAULT) -> Done:
+    """Put an undone correction back in force: its constraint, in article ids, still says it all."""
+    with store.write() as conn:
+        c = log.get(conn, number)
+        if c is None or c.undone_at is None:
+            raise CorrectionError(f"correction #{number} is not undone")
+        anchors = [a for v in c.spec.values() for a in (v if isinstance(v, list) else [v])]
+        ids = [int(a) for a in anchors if isinstance(a, int)]
+        stories = [
+            str(r[0])
+            for r in conn.execute(
+                f"""SELECT DISTINCT e.story_id FROM articles a JOIN events e ON e.id = a.event_id
+                    WHERE a.id IN ({",".join("?" * len(ids))}) AND e.story_id IS NOT NULL""",
+                tuple(ids),
+            )
+        ]
+        log.reactivate(conn, number, _snapshot(conn, stories))
+        constraints.apply(store, params)
+        focus = constraints_home(conn, c.spec, _FOCUS.get(c.kind, "")) if c.kind in _FOCUS else None
+    return Done(number, f"redid #{number}: {c.summary}", focus)
+
+
+# the spec side whose story the analyst looks at after each kind of correction
+_FOCUS = {
+    "merge_stories": "a",
+    "split_story": "stay",
+    "rename_story": "story",
+    "move_event": "story",
+    "merge_events": "a",
+    "move_article": "article",
+    "new_event": "article",
+}
+
+
 def _restore(conn: sqlite3.Connection, before: dict[str, Any]) -> None:
     for row in before.get("stories", []):
         _upsert(conn, "stories", row, ["title", "first_date", "last_date", "last_event_at"])

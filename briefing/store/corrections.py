@@ -76,6 +76,14 @@ def mark_undone(conn: sqlite3.Connection, number: int) -> None:
     conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ?", (to_iso(utcnow()), number))
 
 
+def reactivate(conn: sqlite3.Connection, number: int, before: dict[str, Any]) -> None:
+    """In force again (a redo), with the rows as they are now for the next undo."""
+    conn.execute(
+        "UPDATE corrections SET undone_at = NULL, before = ? WHERE id = ?",
+        (json.dumps(before), number),
+    )
+
+
 def set_spec(conn: sqlite3.Connection, number: int, spec: dict[str, Any]) -> None:
     """Remember what enforcing it created (the id of a split-off story), to reuse it."""
     conn.execute("UPDATE corrections SET spec = ? WHERE id = ?", (json.dumps(spec), number))

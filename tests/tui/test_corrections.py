@@ -116,6 +116,13 @@ async def test_merge_story_from_the_briefing_offers_the_most_similar_first(
         assert where(grouped, "breach-lakeside") == lake
         assert where(grouped, "breach-harbor") == harbor
         assert "Undid merged story" in notes(app)
+        await pilot.press("U")
+        await pilot.pause()
+        assert where(grouped, "breach-lakeside") == where(grouped, "breach-harbor")
+        assert "Redid merged story" in notes(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert where(grouped, "breach-lakeside") != where(grouped, "breach-harbor")
 
 
 async def test_picker_search_narrows_and_escape_changes_nothing(
