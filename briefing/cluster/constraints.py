@@ -21,6 +21,7 @@ nothing, so `apply` is cheap when nothing new came in.
 from __future__ import annotations
 
 import sqlite3
+import struct
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -291,24 +292,22 @@ class Enforcer:
             k: _unpack(b, self.p.n_features)
             for k, b in cs.get_blobs(self.store, KIND_EVENT, keys).items()
         }
+        # the words and names sums (the first two rows) move; any further rows stay
         for n, (article, doc) in enumerate(zip(moved, docs, strict=True)):
             if article.event_id in groups:
-                w, nm, head = groups[str(article.event_id)]
-                groups[str(article.event_id)] = (
-                    w - xw[n],
-                    nm - xn[n],
-                    [head[0], head[1], head[2] - 1],
-                )
+                rows, head = groups[str(article.event_id)]
+                rows[:2] = [rows[0] - xw[n], rows[1] - xn[n]]
+                head[2] -= 1
             if target in groups:
-                w, nm, head = groups[target]
-                when = [min(head[0], doc.published), max(head[1], doc.published), head[2] + 1]
-                groups[target] = (w + xw[n], nm + xn[n], when)
+                rows, head = groups[target]
+                rows[:2] = [rows[0] + xw[n], rows[1] + xn[n]]
+                head[:3] = [min(head[0], doc.published), max(head[1], doc.published), head[2] + 1]
             else:
-                groups[target] = (xw[n], xn[n], [doc.published, doc.published, 1.0])
+                groups[target] = ([xw[n], xn[n]], [doc.published, doc.published, 1.0])
         cs.put_blobs(
             self.conn,
             KIND_EVENT,
-            {k: pack_rows([w, nm], head) for k, (w, nm, head) in groups.items()},
+            {k: pack_rows(rows, head) for k, (rows, head) in groups.items()},
         )
 
     def move_events(self, event_ids: Sequence[str], story_id: str) -> None:
@@ -346,9 +345,10 @@ class Enforcer:
         blobs = cs.get_blobs(self.store, kind, [keeper, other])
         if len(blobs) < 2:
             return
-        header, (words, names) = unpack_many([blobs[keeper], blobs[other]], self.p.n_features, 2)
+        pair = [blobs[keeper], blobs[other]]
+        header, rows = unpack_many(pair, self.p.n_features, min(_row_count(b) for b in pair))
         summed = pack_rows(
-            [words[0] + words[1], names[0] + names[1]],
+            [m[0] + m[1] for m in rows],
             [
                 float(np.min(header[:, 0])),
                 float(np.max(header[:, 1])),
@@ -455,9 +455,14 @@ class Enforcer:
             )
 
 
-def _unpack(blob: bytes, n_features: int) -> tuple[Any, Any, list[float]]:
-    header, (words, names) = unpack_many([blob], n_features, 2)
-    return words, names, [float(x) for x in header[0]]
+def _row_count(blob: bytes) -> int:
+    # the blob says how many rows it holds (see vectors.pack_rows); keep them all
+    return int(struct.unpack_from("<ii", blob)[1])
+
+
+def _unpack(blob: bytes, n_features: int) -> tuple[list[Any], list[float]]:
+    header, rows = unpack_many([blob], n_features, _row_count(blob))
+    return list(rows), [float(x) for x in header[0]]
 
 
 def _first_original(rows: list[sqlite3.Row]) -> str:

@@ -407,6 +407,11 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any], restore: 
 # -- where to: the most likely targets first -------------------------------------
 
 
+# names (agencies, companies, laws) weigh as much as words in the picker's order;
+# it only ranks the choices, the analyst decides
+PICKER_NAMES_WEIGHT = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     id: str
@@ -455,7 +460,7 @@ def _similarity(
     others: list[str],
     params: Params,
 ) -> dict[str, float]:
-    """Cosine of stored centroids over words and names, mixed as story linking mixes them.
+    """Cosine of stored centroids over words and names, mixed half and half.
 
     `item` is (kind, id) of the thing being moved; `others` are ids of `kind`.
     """
@@ -471,5 +476,5 @@ def _similarity(
         norms[norms == 0] = 1.0
         dots = (matrix[1:] @ matrix[0].T).toarray().ravel()
         mix.append(dots / (norms[1:] * norms[0]))
-    weight = params.story_names_weight
+    weight = PICKER_NAMES_WEIGHT
     return {key: float((1 - weight) * mix[0][n] + weight * mix[1][n]) for n, key in enumerate(keys)}

@@ -260,12 +260,12 @@ def test_json_export_marks_what_the_analyst_changed(home: Home) -> None:
 @pytest.mark.parametrize(
     "changed",
     [
-        # every event its own story, and nearly every article its own event
-        replace(DEFAULT, story_threshold=0.99, event_threshold=0.95),
-        # almost everything one story
-        replace(DEFAULT, story_threshold=0.01, story_min_names=0.0),
+        # events of hours and stories of days: the grouping falls apart into pieces
+        replace(DEFAULT, event_window_days=0.25, story_window_days=1.0),
+        # headlines and passing names count far more: a different grouping
+        replace(DEFAULT, title_weight=10.0, name_body_weight=3.0, duplicate_jaccard=0.9),
     ],
-    ids=["stricter", "looser"],
+    ids=["narrow-windows", "reweighted"],
 )
 def test_corrections_hold_after_a_settings_change(home: Home, changed: Params) -> None:
     started(home)
