@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.corrections.conftest import FEED_PATH, LEXRANK_ZERO_NORM, Home, rss
-from tests.corrections.test_corrections import FIRST, LATER, started
+from tests.corrections.test_corrections import (
+    FIRST,
+    HOSPITAL,
+    LATER,
+    TIKTOK,
+    started,
+    with_news,
+)
 from tests.fetch.conftest import Reply, Seen
 
 pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
@@ -22,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
     started(home)
-    lake, harbor = home.story("breach-lakeside"), home.story("breach-harbor")
+    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
     asked, release = threading.Event(), threading.Event()
     body = rss([*FIRST, *LATER])
 
@@ -56,7 +63,7 @@ def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
     assert fetch.returncode == 0, err
     listing = home.ok("corrections", "list")
     assert listing.startswith("#1") and "#2" in listing and "undone" not in listing
-    together = ("breach-lakeside", "breach-harbor", "infra-lakeside", "packet-harbor")
+    together = with_news(home, HOSPITAL, TIKTOK)
     assert home.query("SELECT COUNT(*) FROM articles WHERE event_id IS NULL") == [(0,)]
 
     def check() -> None:
@@ -65,7 +72,7 @@ def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
         assert title == [("Kaspersky in the US",)]
 
     check()
-    assert home.story("breach-lakeside") in {lake, harbor}
+    assert home.story(HOSPITAL) in {lake, harbor}
     home.recluster()
     check()
 
@@ -76,7 +83,7 @@ def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Hom
     from briefing.tui.screens.briefing import BriefingScreen
 
     started(home)
-    lake, harbor = home.story("breach-lakeside"), home.story("breach-harbor")
+    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
     asked, release = threading.Event(), threading.Event()
     body = rss([*FIRST, *LATER])
 
@@ -86,6 +93,7 @@ def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Hom
         return Reply(200, body, {"Content-Type": "application/rss+xml"})
 
     home.server.routes[FEED_PATH] = held
+    home.published = (*FIRST, *LATER)
     fetch = subprocess.Popen(
         [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
         cwd=ROOT,
@@ -103,7 +111,7 @@ def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Hom
             assert isinstance(screen, BriefingScreen)
             screen.select_story(lake)
             await pilot.pause()
-            await pilot.press("M", *"harbor", "enter")
+            await pilot.press("M", *harbor[:8], "enter")
             await pilot.pause()
             assert fetch.poll() is None  # the fetch is still running
             assert "Merged story" in "\n".join(str(n.message) for n in app._notifications)
@@ -116,9 +124,9 @@ def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Hom
         _, err = fetch.communicate(timeout=120)
         store.close()
     assert fetch.returncode == 0, err
-    together = ("breach-lakeside", "breach-harbor", "infra-lakeside", "packet-harbor")
+    together = with_news(home, HOSPITAL, TIKTOK)
     assert home.together("story", *together)
-    assert home.story("breach-lakeside") in {lake, harbor}
+    assert home.story(HOSPITAL) in {lake, harbor}
     assert "undone" not in home.ok("corrections", "list")
     home.recluster()
     assert home.together("story", *together)
