@@ -149,7 +149,32 @@ class Enforcer:
             keeper, other = self.older("stories", sa, sb)
             self.join_stories(keeper, other)
             sa = keeper
+        self.gather_events([*c.spec["a"], *c.spec["b"]], sa)
         self.out.corrected_stories.add(sa)
+
+    def gather_events(self, anchors: Sequence[int], story_id: str) -> None:
+        """Every anchor's event into the story: what the analyst joined stays joined.
+
+        The two homes were joined whole (their new articles come along); an
+        anchor a later grouping put elsewhere brings only its own event.
+        """
+        strays = [
+            e for e in sorted(self.events_holding(anchors)) if self.story_of_event(e) != story_id
+        ]
+        if strays:
+            self.move_events(strays, story_id)
+
+    def gather_articles(self, anchors: Sequence[int], event_id: str) -> None:
+        """Every anchor (with its copies) into the event."""
+        strays = [
+            int(r[0])
+            for r in self.conn.execute(
+                f"SELECT id FROM articles WHERE id IN ({_marks(anchors)}) AND event_id != ?",
+                (*anchors, event_id),
+            )
+        ]
+        for article in strays:
+            self.move_articles(self.with_copies(article), event_id)
 
     def _split_story(self, c: Correction) -> None:
         spec = c.spec
@@ -193,8 +218,7 @@ class Enforcer:
         target = self.home_story(c.spec["story"])
         if event is None or target is None:
             return
-        if self.story_of_event(event) != target:
-            self.move_events([event], target)
+        self.gather_events(c.spec["event"], target)
         self.out.corrected_events.add(event)
         self.out.corrected_stories.add(target)
 
@@ -208,9 +232,10 @@ class Enforcer:
                 int(r[0])
                 for r in self.conn.execute("SELECT id FROM articles WHERE event_id = ?", (other,))
             ]
-            self.move_articles(ids, keeper)
-            self.sum_blobs("event", keeper, other)
+            self.sum_blobs("event", keeper, other)  # whole groups: their sums add up
+            self.move_articles(ids, keeper, shift=False)
             ea = keeper
+        self.gather_articles([*c.spec["a"], *c.spec["b"]], ea)
         self.out.corrected_events.add(ea)
 
     def _move_article(self, c: Correction) -> None:
@@ -257,9 +282,10 @@ class Enforcer:
             for r in self.conn.execute("SELECT id FROM articles WHERE duplicate_of = ?", (article,))
         ]
 
-    def move_articles(self, ids: Sequence[int], event_id: str) -> None:
+    def move_articles(self, ids: Sequence[int], event_id: str, shift: bool = True) -> None:
         before = self.events_holding(ids)
-        self.shift_centroids(ids, event_id)
+        if shift:
+            self.shift_centroids(ids, event_id)
         self.conn.executemany(
             "UPDATE articles SET event_id = ? WHERE id = ?", [(event_id, i) for i in ids]
         )
