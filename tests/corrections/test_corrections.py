@@ -144,10 +144,13 @@ def test_event_moved_to_another_story_takes_its_later_articles_along(home: Home)
 
 def test_merged_events_stay_one_event(home: Home) -> None:
     started(home)
-    home.ok("event", "merge", home.event(TIKTOK), home.event(HOSPITAL))
+    # the ban and, four days on, a research report: two events an analyst might call one
+    assert not home.together("event", "wire-ban", "threat-research")
+    home.ok("event", "merge", home.event("wire-ban"), home.event("threat-research"))
 
     def check() -> None:
-        assert home.together("event", *with_news(home, TIKTOK, HOSPITAL))
+        news = ["ledger-ban"] if "ledger-ban" in home.published else []
+        assert home.together("event", "wire-ban", "threat-research", *news)
 
     holds_through_fetch_and_rebuild(home, check)
 
