@@ -1,6 +1,6 @@
 """Correction keys under Pilot, on a store the real clustering stage grouped.
 
-Merge (M) and rename (R) on the briefing and story screens; split (X), move (m)
+Merge (M) and rename (ctrl+r) on the briefing and story screens; split (X), move (m)
 and merge event (E) on the story screen; move (m) in the reader. Targets come
 from the picker, most similar first; `u` undoes a correction and says so, in
 turn with triage.
@@ -242,7 +242,7 @@ async def test_rename_and_clear_and_undo_in_turn_with_triage(
     async with app.run_test(size=(120, 36)) as pilot:
         briefing(app).select_story(story)
         await pilot.pause()
-        await pilot.press("R")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("ctrl+a", "ctrl+k", *"Kaspersky in the US", "enter")
         await pilot.pause()

@@ -25,7 +25,9 @@ NEW_EVENT = "new-event"  # the picker's choice for "an event of its own"
 
 STORY_BINDINGS = [
     bind("M", "merge_story", "Merge story", "Merge this story into another, most similar first"),
-    bind("R", "rename_story", "Rename", "Give the story your own title (empty: automatic again)"),
+    bind(
+        "ctrl+r", "rename_story", "Rename", "Give the story your own title (empty: automatic again)"
+    ),
 ]
 EVENT_BINDINGS = [
     bind("m", "move_item", "Move", "Move the event to another story, or the article to an event"),
