@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from briefing import __version__
 from briefing.atomic import WriteError
@@ -183,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+    _correction_parsers(sub)
+
     sub.add_parser(
         "keys",
         help="print the effective keymap",
@@ -219,6 +222,76 @@ def _since(value: str) -> date | str:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or 'last': {value!r}") from None
 
 
+def _correction_parsers(sub: argparse._SubParsersAction) -> None:
+    """Fixing the grouping: every id accepts a unique prefix of 4 characters or more."""
+    story = sub.add_parser(
+        "story", help="fix a story: merge, split, rename", description="Correct a story."
+    )
+    ssub = story.add_subparsers(dest="story_command", metavar="ACTION", required=True)
+    merge = ssub.add_parser(
+        "merge", help="make two stories one", description="Merge the second story into the first."
+    )
+    merge.add_argument("story", metavar="ID")
+    merge.add_argument("other", metavar="ID")
+    split = ssub.add_parser(
+        "split",
+        help="make an event (and those after it) a story of its own",
+        description="The event leaves the story for a new one; the story keeps its triage state.",
+    )
+    split.add_argument("story", metavar="ID")
+    split.add_argument("--from-event", required=True, metavar="EID", dest="event")
+    split.add_argument(
+        "--with-later", action="store_true", help="the events after it leave with it"
+    )
+    rename = ssub.add_parser(
+        "rename",
+        help="give a story your own title",
+        description="Your title wins over the automatic one until you clear it.",
+    )
+    rename.add_argument("story", metavar="ID")
+    rename.add_argument("title", nargs="?", metavar="TITLE")
+    rename.add_argument("--clear", action="store_true", help="back to the automatic title")
+
+    event = sub.add_parser(
+        "event", help="fix an event: move, merge", description="Correct an event."
+    )
+    esub = event.add_subparsers(dest="event_command", metavar="ACTION", required=True)
+    move = esub.add_parser(
+        "move", help="move an event to another story", description="Move an event to a story."
+    )
+    move.add_argument("event", metavar="EID")
+    move.add_argument("--to-story", required=True, metavar="SID", dest="story")
+    emerge = esub.add_parser(
+        "merge", help="make two events one", description="Merge the second event into the first."
+    )
+    emerge.add_argument("event", metavar="EID")
+    emerge.add_argument("other", metavar="EID")
+
+    article = sub.add_parser(
+        "article", help="fix an article's event", description="Move an article."
+    )
+    asub = article.add_subparsers(dest="article_command", metavar="ACTION", required=True)
+    amove = asub.add_parser(
+        "move",
+        help="move an article to another event, or to one of its own",
+        description="Move an article (with its copies) to an event, or out to a new event.",
+    )
+    amove.add_argument("article", metavar="AID")
+    where = amove.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to-event", metavar="EID", dest="event")
+    where.add_argument("--new-event", action="store_true")
+
+    corrections = sub.add_parser(
+        "corrections", help="list or undo your corrections", description="Your corrections."
+    )
+    csub = corrections.add_subparsers(dest="corrections_command", metavar="ACTION", required=True)
+    csub.add_parser("list", help="every correction, numbered", description="List corrections.")
+    cundo = csub.add_parser(
+        "undo", help="undo correction N (default: the latest)", description="Undo a correction."
+    )
+    cundo.add_argument("number", nargs="?", type=int, metavar="N")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -250,6 +323,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fetch(store, settings, force=args.force)
     if args.command == "export":
         return _export(store, args)
+    if args.command in {"story", "event", "article", "corrections"}:
+        return _correct(store, args)
     return _open_app(store, settings, paths)
 
 
@@ -431,6 +506,70 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- corrections -----------------------------------------------------------------
+
+
+def _correct(store: Store, args: argparse.Namespace) -> int:
+    from briefing.cluster import corrections as fix
+    from briefing.store.ids import IdError, resolve_id
+
+    def ident(kind: str, typed: str) -> str:
+        try:
+            return resolve_id(store, kind, typed)
+        except IdError as exc:
+            raise CliError(str(exc)) from exc
+
+    try:
+        if args.command == "corrections":
+            return _corrections(store, args, fix)
+        done: list[fix.Done]
+        if args.command == "story":
+            sid = ident("story", args.story)
+            if args.story_command == "merge":
+                done = [fix.merge_stories(store, sid, ident("story", args.other))]
+            elif args.story_command == "split":
+                event = ident("event", args.event)
+                done = [fix.split_story(store, sid, event, following=args.with_later)]
+            elif args.clear:
+                done = fix.clear_title(store, sid)
+            elif args.title is None:
+                raise CliError("give a TITLE, or --clear for the automatic one")
+            else:
+                done = [fix.rename_story(store, sid, args.title)]
+        elif args.command == "event":
+            eid = ident("event", args.event)
+            if args.event_command == "move":
+                done = [fix.move_event(store, eid, ident("story", args.story))]
+            else:
+                done = [fix.merge_events(store, eid, ident("event", args.other))]
+        else:
+            aid = int(ident("article", args.article))
+            if args.new_event:
+                done = [fix.new_event(store, aid)]
+            else:
+                done = [fix.move_article(store, aid, ident("event", args.event))]
+    except fix.CorrectionError as exc:
+        raise CliError(str(exc)) from exc
+    for item in done:
+        print(f"#{item.number}: {item.summary}" if item.number else item.summary)
+    return EXIT_OK
+
+
+def _corrections(store: Store, args: argparse.Namespace, fix: Any) -> int:
+    from briefing.store.corrections import all_corrections
+
+    if args.corrections_command == "undo":
+        print(fix.undo(store, args.number).summary)
+        return EXIT_OK
+    items = all_corrections(store)
+    if not items:
+        print("no corrections yet")
+    for c in items:
+        state = f"  (undone {c.undone_at:%Y-%m-%d %H:%M})" if c.undone_at else ""
+        print(f"#{c.id}  {c.at:%Y-%m-%d %H:%M}  {c.summary}{state}")
     return EXIT_OK
 
 

@@ -98,6 +98,7 @@ class Event:
     article_ids: list[int] = field(default_factory=list)
     summary: list[Sentence] = field(default_factory=list)
     created_at: datetime | None = None
+    corrected: bool = False  # an analyst changed it (merge, split, move)
 
 
 @dataclass(slots=True)
@@ -111,6 +112,7 @@ class Story:
     created_at: datetime | None = None
     # when the story last gained an event: drives "new since last session"
     last_event_at: datetime | None = None
+    corrected: bool = False  # an analyst changed it (merge, split, move, rename)
 
 
 @dataclass(slots=True)

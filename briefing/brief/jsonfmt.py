@@ -32,7 +32,7 @@ def _story(story: BriefStory) -> dict[str, Any]:
         "tags": list(story.tags),
         "note": story.note,
         "events": [_event(e) for e in story.events],
-    }
+    } | _corrected(story.corrected)
 
 
 def _event(event: BriefEvent) -> dict[str, Any]:
@@ -42,7 +42,12 @@ def _event(event: BriefEvent) -> dict[str, Any]:
         "title": event.title,
         "summary": list(event.summary),
         "articles": [_article(a) for a in event.articles],
-    }
+    } | _corrected(event.corrected)
+
+
+def _corrected(flag: bool) -> dict[str, Any]:
+    # present only when true, so a brief nobody corrected keeps its exact shape
+    return {"corrected": True} if flag else {}
 
 
 def _article(article: BriefArticle) -> dict[str, Any]:

@@ -72,6 +72,7 @@ class BriefEvent:
     summary: list[str]
     articles: list[BriefArticle]
     sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
+    corrected: bool = False  # an analyst merged, split or moved it
 
     @property
     def originals(self) -> list[BriefArticle]:
@@ -99,6 +100,7 @@ class BriefStory:
     events: list[BriefEvent]
     synthetic: bool = False  # the `unclustered` bucket, not a story the clustering made
     sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
+    corrected: bool = False  # an analyst merged, split, moved or renamed it
 
     @property
     def latest(self) -> date:
@@ -271,6 +273,7 @@ def _event(
         summary=_sentences(event.summary),
         articles=articles,
         sentences=_attributed(event.summary, by_id),
+        corrected=event.corrected,
     )
 
 
@@ -290,6 +293,7 @@ def _story(
         note=clean(state.note, "note").strip(),
         events=events,
         sentences=_attributed(story.summary, by_id),
+        corrected=story.corrected,
     )
 
 

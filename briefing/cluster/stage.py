@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster import titles
+from briefing.cluster import constraints, titles
 from briefing.cluster.core import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
 from briefing.cluster.grouping import Group, Grouper, new_id, row_norms2, row_of, score
@@ -162,6 +162,8 @@ def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> 
             _Run(
                 store, conn, params, docs[start : start + BATCH_ARTICLES], now_iso, report
             ).execute()
+            # the analyst's corrections outrank the automatic grouping, every run
+            constraints.apply(store, params)
             committing = time.perf_counter()
         report.phases["commit"] = report.phases.get("commit", 0.0) + (
             time.perf_counter() - committing

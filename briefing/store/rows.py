@@ -85,7 +85,13 @@ def event(row: sqlite3.Row, article_ids: list[int] | None = None) -> Event:
         article_ids=article_ids or [],
         summary=sentences(row["summary"]),
         created_at=from_iso(row["created_at"]),
+        corrected=_flag(row, "corrected"),
     )
+
+
+def _flag(row: sqlite3.Row, column: str) -> bool:
+    # some queries select only the columns they show
+    return column in row.keys() and bool(row[column])  # noqa: SIM118 (Row.__contains__ looks at values)
 
 
 def story(row: sqlite3.Row, event_ids: list[str] | None = None) -> Story:
@@ -98,6 +104,7 @@ def story(row: sqlite3.Row, event_ids: list[str] | None = None) -> Story:
         summary=sentences(row["summary"]),
         created_at=from_iso(row["created_at"]),
         last_event_at=from_iso(row["last_event_at"]),
+        corrected=_flag(row, "corrected"),
     )
 
 

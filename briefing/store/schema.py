@@ -131,6 +131,20 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE feeds ADD COLUMN note TEXT NOT NULL DEFAULT '';
     """,
+    # 3: the analyst's corrections of the grouping, kept as constraints in article ids
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        before TEXT NOT NULL DEFAULT '{}',
+        undone_at TEXT
+    );
+    ALTER TABLE stories ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,13 +27,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from briefing.atomic import WriteError
 from briefing.config import ConfigError, Paths, Settings, save_setting
 from briefing.models import from_iso, to_iso, utcnow
-from briefing.reading.changes import TriageChange
+from briefing.reading.changes import Direction, TriageChange
 from briefing.reading.history import Triage
 from briefing.reading.stories import SORTS
 from briefing.store import Store
 from briefing.tui.commands import ScreenActions
 from briefing.tui.messages import (
     FeedFailed,
+    GroupingChanged,
     RefreshFinished,
     RefreshProgress,
     StoriesChanged,
@@ -42,6 +43,7 @@ from briefing.tui.messages import (
 from briefing.tui.text import count, link, plain
 
 if TYPE_CHECKING:
+    from briefing.cluster.corrections import Done
     from briefing.tui.screens.export import ExportRequest
 
 LAST_SESSION_KEY = "last_session_at"
@@ -78,6 +80,9 @@ class BriefingApp(App[None]):
         self.paths = paths
         self.clock = clock or utcnow
         self.triage = Triage(store, on_change=self._triage_changed)
+        # what `u` undoes, newest last: a correction's number, or None for a triage action
+        self.undo_order: list[int | None] = []
+        self.redo_order: list[int | None] = []  # what `U` redoes, the same way
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.last_session = from_iso(store.get_meta(LAST_SESSION_KEY))
         self.refresh_errors: list[str] = []
@@ -142,8 +147,75 @@ class BriefingApp(App[None]):
 
     def _triage_changed(self, change: TriageChange) -> None:
         """Tell every screen on the stack that these stories' triage state changed."""
+        if change.direction is not Direction.UNDONE:
+            self.undo_order.append(None)
+        if change.direction is Direction.DONE:
+            self.redo_order.clear()  # as the triage history forgets its redo
         for screen in self.screen_stack:
             screen.post_message(TriageChanged(change))
+
+    # -- corrections of the grouping ---------------------------------------------
+
+    def correct(self, run: Callable[[], Done | list[Done]]) -> None:
+        """Make one correction (written at once), keep it for undo, and say what it did."""
+        from briefing.cluster.corrections import CorrectionError
+
+        try:
+            result = run()
+        except CorrectionError as exc:
+            self.notify(str(exc), severity="warning", markup=False, timeout=4)
+            return
+        done = result if isinstance(result, list) else [result]
+        if not isinstance(result, list):  # a clear-title is itself undone renames
+            self.undo_order.append(result.number)
+        self.redo_order.clear()
+        summary = "; ".join(d.summary for d in done)
+        self.notify(f"{summary[:1].upper()}{summary[1:]} (u to undo).", markup=False, timeout=4)
+        self._grouping_changed(next((d.story_id for d in done if d.story_id), None))
+
+    def undo(self) -> None:
+        """`u`: undo the latest action, a correction or a triage edit, and say which."""
+        from briefing.cluster.corrections import CorrectionError
+        from briefing.cluster.corrections import undo as undo_correction
+
+        number = self.undo_order.pop() if self.undo_order else None
+        if number is None:
+            change = self.triage.undo()
+            if change is not None:
+                self.redo_order.append(None)
+            self.notify(change.describe() if change else "Nothing to undo.", timeout=3)
+            return
+        try:
+            done = undo_correction(self.store, number)
+        except CorrectionError as exc:
+            self.notify(str(exc), severity="warning", markup=False, timeout=4)
+            return
+        self.redo_order.append(number)
+        self.notify(f"Undid {done.summary.split(': ', 1)[-1]}.", markup=False, timeout=4)
+        self._grouping_changed(None)
+
+    def redo(self) -> None:
+        """`U`: redo what `u` undid last, a correction or a triage edit."""
+        from briefing.cluster.corrections import CorrectionError
+        from briefing.cluster.corrections import redo as redo_correction
+
+        number = self.redo_order.pop() if self.redo_order else None
+        if number is None:
+            change = self.triage.redo()
+            self.notify(change.describe() if change else "Nothing to redo.", timeout=3)
+            return
+        try:
+            done = redo_correction(self.store, number)
+        except CorrectionError as exc:
+            self.notify(str(exc), severity="warning", markup=False, timeout=4)
+            return
+        self.undo_order.append(number)
+        self.notify(f"Redid {done.summary.split(': ', 1)[-1]}.", markup=False, timeout=4)
+        self._grouping_changed(done.story_id)
+
+    def _grouping_changed(self, story_id: str | None) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(GroupingChanged(story_id))
 
     def open_link(self, url: str | None) -> None:
         safe = link(url)

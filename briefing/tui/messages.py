@@ -52,6 +52,18 @@ class RefreshFinished(Message):
         self.feeds_failed = feeds_failed
 
 
+class GroupingChanged(Message, bubble=False):
+    """The analyst corrected the grouping (or undid a correction): stories and events moved.
+
+    `story_id` is where the correction leaves the analyst's attention: the merged
+    story, the story split from, the story an event moved to.
+    """
+
+    def __init__(self, story_id: str | None) -> None:
+        super().__init__()
+        self.story_id = story_id
+
+
 class TriageChanged(Message, bubble=False):
     """Stories' triage state changed (on any screen): rows showing them redraw."""
 

@@ -18,7 +18,8 @@ from briefing.models import Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.reading.stories import Filter, Item
-from briefing.tui.messages import TriageChanged
+from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.screens.correct import STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.storylist import StoryList
@@ -73,7 +74,7 @@ def render_row(item: Item, width: int) -> Text:
     return text
 
 
-class BriefingScreen(TriageActions, Screen[None]):
+class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
     """Stories, newest activity first (or by coverage now), with triage keys."""
 
     app: BriefingApp
@@ -85,6 +86,7 @@ class BriefingScreen(TriageActions, Screen[None]):
         bind("p", "previous_unread", "Prev unread", "Move to the previous unread story"),
         bind("A", "mark_all_read", "All read", "Mark every story shown as read"),
         *TRIAGE_BINDINGS,
+        *STORY_BINDINGS,
         bind("slash", "search", "Search", "Full-text search over all articles", show=True),
         bind("F", "filter", "Filter", "Filter by unread, new, hidden, tag, feed, category, dates"),
         bind("ctrl+f,escape", "clear_filter", "Clear filter", "Show every story again"),
@@ -419,6 +421,16 @@ class BriefingScreen(TriageActions, Screen[None]):
         self.redraw()
 
     # -- triage ------------------------------------------------------------
+
+    def correction_story(self) -> Story | None:
+        item = self.current()
+        return item.story if item else None
+
+    @on(GroupingChanged)
+    def _grouping_changed(self, message: GroupingChanged) -> None:
+        """Stories merged, split or moved: read them again, the cursor on the result."""
+        self.briefing = reading.Briefing.load(self.app.store, self.app.now(), self.app.last_session)
+        self.redraw(keep=message.story_id)
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
         item = self.current()

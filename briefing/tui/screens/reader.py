@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,6 +15,8 @@ from textual.widgets import Static
 
 from briefing.models import Article, Story, TriageState
 from briefing.reading import stories as reading
+from briefing.tui.messages import GroupingChanged
+from briefing.tui.screens.correct import READER_BINDINGS, CorrectionActions
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, highlight_sentences, line, link, plain, stamp
 from briefing.tui.widgets import KeyFooter, StatusBar
@@ -60,7 +63,7 @@ def body_text(article: Article) -> Text:
     return cleaned
 
 
-class ReaderScreen(TriageActions, Screen[None]):
+class ReaderScreen(TriageActions, CorrectionActions, Screen[None]):
     app: BriefingApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,6 +87,7 @@ class ReaderScreen(TriageActions, Screen[None]):
             "The story's previous article; before its first, the previous unread story",
         ),
         *TRIAGE_BINDINGS,
+        *READER_BINDINGS,
     ]
 
     def __init__(self, article_id: int, story_id: str, order: list[int] | None = None) -> None:
@@ -197,6 +201,26 @@ class ReaderScreen(TriageActions, Screen[None]):
         self.app.pop_screen()
 
     # -- triage on the article's story -------------------------------------
+
+    # -- corrections ------------------------------------------------------------
+
+    def correction_story(self) -> Story | None:
+        return reading.story(self.app.store, self.story_id)
+
+    def correction_article(self) -> Article | None:
+        return reading.article(self.app.store, self.article_id)
+
+    @on(GroupingChanged)
+    def _grouping_changed(self) -> None:
+        """The article may have moved to another story: triage keys follow it there."""
+        article = reading.article(self.app.store, self.article_id)
+        event = (
+            reading.event(self.app.store, article.event_id)
+            if article and article.event_id
+            else None
+        )
+        if event is not None and event.story_id:
+            self.story_id = event.story_id
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
         story = reading.story(self.app.store, self.story_id)

@@ -17,7 +17,8 @@ from textual.widgets.option_list import Option
 from briefing.models import Article, Event, Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
-from briefing.tui.messages import TriageChanged
+from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.screens.correct import EVENT_BINDINGS, STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, day, line, link, note_text
 from briefing.tui.widgets import KeyFooter, StatusBar
@@ -131,7 +132,7 @@ def article_prompt(article: Article, copies: list[Article], selected: bool = Fal
     return _hanging(first, rest, indent=4)
 
 
-class StoryScreen(TriageActions, Screen[None]):
+class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
     app: BriefingApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,6 +148,8 @@ class StoryScreen(TriageActions, Screen[None]):
         bind("n", "next_unread", "Next unread", "Open the next unread story"),
         bind("p", "previous_unread", "Prev unread", "Open the previous unread story"),
         *TRIAGE_BINDINGS,
+        *STORY_BINDINGS,
+        *EVENT_BINDINGS,
     ]
 
     def __init__(self, story_id: str) -> None:
@@ -176,8 +179,12 @@ class StoryScreen(TriageActions, Screen[None]):
         self.load(self.story_id)
         self.query_one("#timeline", KeyList).focus()
 
-    def load(self, story_id: str) -> None:
-        """Show a story, and mark it read (its new events stay marked on this visit)."""
+    def load(self, story_id: str, mark_read: bool = True) -> None:
+        """Show a story, and mark it read (its new events stay marked on this visit).
+
+        A reload after a correction does not mark it: that would be an action of
+        its own, and `u` must undo the correction, not a mark the analyst never made.
+        """
         app = self.app
         self.story_id = story_id
         story = reading.story(app.store, story_id)
@@ -191,7 +198,7 @@ class StoryScreen(TriageActions, Screen[None]):
         before = app.triage.get(story_id)
         self.seen_before = before
         self.state = before
-        if not rules.is_read(story, before) or before.dismissed:
+        if mark_read and (not rules.is_read(story, before) or before.dismissed):
             new = rules.marked_read(before, story, self.events)
             if new != before:
                 app.triage.apply("mark read", [new], [story.title])
@@ -446,6 +453,38 @@ class StoryScreen(TriageActions, Screen[None]):
         self._go_unread(-1)
 
     # -- triage ------------------------------------------------------------
+
+    # -- corrections -----------------------------------------------------------
+
+    def correction_story(self) -> Story | None:
+        return self.story
+
+    def correction_event(self) -> Event | None:
+        return self.current_event()
+
+    def correction_article(self) -> Article | None:
+        # an article is the target only where the analyst is: in the articles pane
+        if self.focused is self.query_one("#articles", KeyList):
+            return self.current_article()
+        return None
+
+    @on(GroupingChanged)
+    def _grouping_changed(self, message: GroupingChanged) -> None:
+        """Stay on this story if it is still there (a split, a move), else follow the merge."""
+        event = self.current_event()
+        here = reading.story(self.app.store, self.story_id) is not None
+        target = self.story_id if here else message.story_id
+        if target is None:
+            self.app.pop_screen()
+            return
+        self.load(target, mark_read=False)
+        if event is not None:
+            timeline = self.query_one("#timeline", KeyList)
+            for n, shown in enumerate(self.events):
+                if shown.id == event.id:
+                    timeline.highlighted = n
+                    self._mark_event()
+                    self.show_articles()
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
         return (self.story, self.state) if self.story else None

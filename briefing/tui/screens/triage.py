@@ -52,8 +52,8 @@ TRIAGE_BINDINGS = [
     ),
     bind("t", "tag", "Tag", "Set the story's tags (words separated by spaces)"),
     bind("a", "note", "Note", "Write a note on the story"),
-    bind("u", "undo", "Undo", "Undo the last triage action"),
-    bind("U", "redo", "Redo", "Redo the last triage action you undid"),
+    bind("u", "undo", "Undo", "Undo the last triage action or correction"),
+    bind("U", "redo", "Redo", "Redo the last action you undid (triage or correction)"),
     bind("o", "open_link", "Open link", "Open the article in your web browser"),
     bind("y", "copy_link", "Copy link", "Copy the article's link to the clipboard"),
     bind("Y", "copy_id", "Copy id", "Copy the story's id (briefing export --story ID)"),
@@ -201,10 +201,8 @@ class TriageActions:
             )
 
     def action_undo(self) -> None:
-        # the change itself reaches every screen through the app; this says what it was
-        change = self.app.triage.undo()
-        self.app.notify(change.describe() if change else "Nothing to undo.", timeout=3)
+        # triage and corrections share one undo; the app says what it undid
+        self.app.undo()
 
     def action_redo(self) -> None:
-        change = self.app.triage.redo()
-        self.app.notify(change.describe() if change else "Nothing to redo.", timeout=3)
+        self.app.redo()

@@ -1,0 +1,132 @@
+"""A correction made while `briefing fetch` runs in another process is neither lost nor undone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.corrections.conftest import FEED_PATH, LEXRANK_ZERO_NORM, Home, rss
+from tests.corrections.test_corrections import (
+    FIRST,
+    HOSPITAL,
+    LATER,
+    TIKTOK,
+    started,
+    with_news,
+)
+from tests.fetch.conftest import Reply, Seen
+
+pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
+    started(home)
+    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
+    asked, release = threading.Event(), threading.Event()
+    body = rss([*FIRST, *LATER])
+
+    def held(seen: Seen) -> Reply:
+        asked.set()
+        release.wait(30)  # the fetch is under way and waits here for the new pieces
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
+
+    home.server.routes[FEED_PATH] = held
+    home.published = (*FIRST, *LATER)
+    fetch = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert asked.wait(60), "the fetch never asked for the feed"
+        assert fetch.poll() is None
+        started_at = time.monotonic()
+        home.ok("story", "merge", lake, harbor)
+        assert time.monotonic() - started_at < 20
+        release.set()
+        # a second one races the grouping of the new pieces: it waits for the lock or goes first
+        home.ok("story", "rename", home.story("wire-ban"), "Kaspersky in the US")
+    finally:
+        release.set()
+        _, err = fetch.communicate(timeout=120)
+    assert fetch.returncode == 0, err
+    listing = home.ok("corrections", "list")
+    assert listing.startswith("#1") and "#2" in listing and "undone" not in listing
+    together = with_news(home, HOSPITAL, TIKTOK)
+    assert home.query("SELECT COUNT(*) FROM articles WHERE event_id IS NULL") == [(0,)]
+
+    def check() -> None:
+        assert home.together("story", *together)
+        title = home.query("SELECT title FROM stories WHERE id = ?", (home.story("ledger-ban"),))
+        assert title == [("Kaspersky in the US",)]
+
+    check()
+    assert home.story(HOSPITAL) in {lake, harbor}
+    home.recluster()
+    check()
+
+
+def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Home) -> None:
+    from briefing.config import Paths, Settings
+    from briefing.tui.app import make_app
+    from briefing.tui.screens.briefing import BriefingScreen
+
+    started(home)
+    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
+    asked, release = threading.Event(), threading.Event()
+    body = rss([*FIRST, *LATER])
+
+    def held(seen: Seen) -> Reply:
+        asked.set()
+        release.wait(30)
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
+
+    home.server.routes[FEED_PATH] = held
+    home.published = (*FIRST, *LATER)
+    fetch = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    store = home.store()
+    app = make_app(store, Settings(), Paths.resolve(home.path))
+
+    async def merge_in_the_app() -> None:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, BriefingScreen)
+            screen.select_story(lake)
+            await pilot.pause()
+            await pilot.press("M", *harbor[:8], "enter")
+            await pilot.pause()
+            assert fetch.poll() is None  # the fetch is still running
+            assert "Merged story" in "\n".join(str(n.message) for n in app._notifications)
+
+    try:
+        assert asked.wait(60), "the fetch never asked for the feed"
+        asyncio.run(merge_in_the_app())
+    finally:
+        release.set()
+        _, err = fetch.communicate(timeout=120)
+        store.close()
+    assert fetch.returncode == 0, err
+    together = with_news(home, HOSPITAL, TIKTOK)
+    assert home.together("story", *together)
+    assert home.story(HOSPITAL) in {lake, harbor}
+    assert "undone" not in home.ok("corrections", "list")
+    home.recluster()
+    assert home.together("story", *together)
