@@ -84,9 +84,11 @@ class FastLexRank(LexRankSummarizer):  # type: ignore[misc]
             products, denominator, out=numpy.zeros_like(products), where=denominator > 0
         )
         matrix = (cosine > threshold).astype(float)
-        degrees = matrix.sum(axis=1)
-        degrees[degrees == 0] = 1
-        return matrix / degrees[:, None]
+        # A sentence is like itself even when every word has zero idf (a word in
+        # all sentences but one): without this its row is empty and sumy's power
+        # method divides by a zero norm.
+        numpy.fill_diagonal(matrix, 1.0)
+        return matrix / matrix.sum(axis=1)[:, None]
 
 
 _SUMY: dict[str, Callable[..., Any]] = {

@@ -26,9 +26,6 @@ from tests.cluster.fixtures import BY_KEY
 from tests.fetch.conftest import FeedServer, serving
 
 FEED_PATH = "/feed.xml"
-# sumy's LexRank divides by a zero norm on some of these short stories (a summarize
-# bug, reported; not what these tests are about): let the run go on as users see it
-LEXRANK_ZERO_NORM = "ignore:invalid value encountered in divide:RuntimeWarning"
 
 
 def rss(keys: list[str]) -> bytes:

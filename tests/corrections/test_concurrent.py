@@ -10,9 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.corrections.conftest import FEED_PATH, LEXRANK_ZERO_NORM, Home, rss
+from tests.corrections.conftest import FEED_PATH, Home, rss
 from tests.corrections.test_corrections import (
     FIRST,
     HOSPITAL,
@@ -23,7 +21,6 @@ from tests.corrections.test_corrections import (
 )
 from tests.fetch.conftest import Reply, Seen
 
-pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -15,9 +15,7 @@ import pytest
 
 from briefing.cluster.params import DEFAULT, Params
 from tests.cluster.fixtures import BY_KEY
-from tests.corrections.conftest import LEXRANK_ZERO_NORM, Home
-
-pytestmark = pytest.mark.filterwarnings(LEXRANK_ZERO_NORM)
+from tests.corrections.conftest import Home
 
 FIRST = (
     "wire-ban",

@@ -10,7 +10,7 @@ from sumy.models.dom import Sentence as SumySentence
 from sumy.summarizers.lex_rank import LexRankSummarizer
 
 from briefing.summarize import rank, text
-from briefing.summarize.candidates import candidates
+from briefing.summarize.candidates import Candidate, candidates
 from tests.summarize.pages import kaspersky_sources
 
 
@@ -81,3 +81,14 @@ def test_a_huge_paragraph_is_segmented_in_linear_time():
     assert time.perf_counter() - started < 5  # unchunked pysbd takes minutes here
     assert len(found) == 1500
     assert found[7] == "Report 7 said the U.S. agency acted on Monday after Mr. Roe's warning."
+
+
+def test_lexrank_ranks_sentences_whose_words_all_have_zero_idf() -> None:
+    # Two sentences: every word is in one of the two, so each has idf log(2/2) = 0
+    # and a zero vector; sumy's power method used to divide by that zero norm.
+    candidates = [
+        Candidate("Regulators fined the carrier over the breach.", 0, 0, frozenset()),
+        Candidate("Lawmakers asked the agency for a briefing.", 1, 0, frozenset()),
+    ]
+    scores = rank.centrality(candidates, "lexrank")
+    assert sorted(scores) == [0.0, 1.0]
