@@ -315,6 +315,8 @@ def main() -> int:
             str(args.hosts),
             "--feeds",
             str(args.feeds),
+            "--big",
+            str(args.big),
         ],
         stdout=subprocess.PIPE,
         text=True,

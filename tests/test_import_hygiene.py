@@ -17,6 +17,8 @@ HEADLESS = [
     "briefing.fetch.opml",
     "briefing.demo",
     "briefing.pipeline",
+    "briefing.cli_fetch",
+    "briefing.fetch.feed",
     "briefing.cluster.stage",
     "briefing.summarize.stage",
     "briefing.brief.export",

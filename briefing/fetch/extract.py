@@ -255,19 +255,21 @@ async def _extract_one(
     if not text.text.strip():
         return await mark("failed", "no article text found on the page")
     published = _page_date(page["date"])
-    article_store.set_extracted(
-        store,
-        article.id,
-        text=text.text,
-        status="ok",
-        error=None,
-        author=clean_text(page["author"], "author", single_line=True).text,
-        published=to_iso(published),
-        outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
-        truncated=text.truncated,
-    )
-    if published is not None:
-        extraction.replace_provisional_date(store, article.id, published)
+    # One transaction (one commit) for the page, not one per write.
+    with store.write():
+        article_store.set_extracted(
+            store,
+            article.id,
+            text=text.text,
+            status="ok",
+            error=None,
+            author=clean_text(page["author"], "author", single_line=True).text,
+            published=to_iso(published),
+            outlet=clean_text(page["sitename"], "outlet", single_line=True).text,
+            truncated=text.truncated,
+        )
+        if published is not None:
+            extraction.replace_provisional_date(store, article.id, published)
     return "ok", None
 
 
