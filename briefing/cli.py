@@ -22,8 +22,13 @@ from briefing.config import ConfigError, Paths, Settings
 from briefing.fetch import opml
 from briefing.fetch.urls import FeedUrlError, check_feed_url
 from briefing.models import utcnow
+from briefing.sanitize import clean
 from briefing.store import Store, StoreError
 from briefing.store import feeds as feed_store
+from briefing.store import query as query_store
+from briefing.store import watches as watch_store
+from briefing.store.search import SearchError
+from briefing.store.watches import MUTE_KINDS
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -183,6 +188,38 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=output_file, metavar="FILE", help="write here instead of stdout"
     )
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.add_argument("--watch", metavar="NAME", help="only the stories this watch matches")
+    export.add_argument(
+        "--by-watch", action="store_true", help="one section per watch, each with its stories"
+    )
+
+    watch = sub.add_parser(
+        "watch",
+        help="standing queries: what you follow",
+        description="A watch is a name and a query in the search syntax, plus the fields "
+        "entity:NAME, source:OUTLET, category:NAME and tag:NAME (quote values with spaces: "
+        'entity:"Volt Typhoon"). `briefing fetch` says which watches gained events.',
+    )
+    wsub = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
+    wadd = wsub.add_parser("add", help="add a watch", description="Add a watch.")
+    wadd.add_argument("name")
+    wadd.add_argument("query", nargs="+", help="the query (several words are joined)")
+    wsub.add_parser("list", help="the watches", description="List the watches and their queries.")
+    wrm = wsub.add_parser("remove", help="remove a watch", description="Remove a watch.")
+    wrm.add_argument("name")
+
+    mute = sub.add_parser(
+        "mute",
+        help="hide articles by outlet, feed, category, keyword or entity",
+        description="Muted articles are hidden from every view and the brief; they stay "
+        "stored, so removing the mute brings them back.",
+    )
+    msub = mute.add_subparsers(dest="mute_command", metavar="ACTION", required=True)
+    for action, text in (("add", "hide matching articles"), ("remove", "remove a mute")):
+        one = msub.add_parser(action, help=text, description=text.capitalize() + ".")
+        one.add_argument("kind", choices=MUTE_KINDS)
+        one.add_argument("value", nargs="+", help="what to match (several words are joined)")
+    msub.add_parser("list", help="the mutes", description="List the mutes.")
 
     _correction_parsers(sub)
 
@@ -325,6 +362,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _export(store, args)
     if args.command in {"story", "event", "article", "corrections"}:
         return _correct(store, args)
+    if args.command == "watch":
+        return _watch(store, args)
+    if args.command == "mute":
+        return _mute(store, args)
     return _open_app(store, settings, paths)
 
 
@@ -497,6 +538,8 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         max_stories=args.max_stories,
         full=args.full,
         oldest_first=args.oldest_first,
+        watch=args.watch,
+        by_watch=args.by_watch,
     )
     try:
         text = export(store, options, output=args.output, force=args.force)
@@ -570,6 +613,78 @@ def _corrections(store: Store, args: argparse.Namespace, fix: Any) -> int:
     for c in items:
         state = f"  (undone {c.undone_at:%Y-%m-%d %H:%M})" if c.undone_at else ""
         print(f"#{c.id}  {c.at:%Y-%m-%d %H:%M}  {c.summary}{state}")
+    return EXIT_OK
+
+
+def _watch(store: Store, args: argparse.Namespace) -> int:
+    action = args.watch_command
+    if action == "add":
+        query = " ".join(args.query)
+        try:
+            empty = query_store.parse(query).empty
+        except SearchError as exc:
+            raise CliError(f"not a query briefing can run: {exc}") from exc
+        if empty:
+            raise CliError("the query matches nothing: give words or a field such as entity:CISA")
+        try:
+            watch_store.add_watch(store, args.name, query)
+        except watch_store.Exists as exc:
+            raise CliError(f"a watch named {args.name!r} exists; remove it first") from exc
+        print(f"watching {args.name}: {query}")
+        _warn_unknown_entities(store, query_store.parse(query).fields.get("entity", ()))
+    elif action == "remove":
+        if not watch_store.remove_watch(store, args.name):
+            raise CliError(f"no watch named {args.name!r}")
+        print(f"removed watch {args.name}")
+    else:
+        watches = watch_store.all_watches(store)
+        if not watches:
+            print('no watches yet: `briefing watch add kaspersky "entity:Kaspersky"`')
+        for w in watches:
+            print(f"{clean(w.name, 'title', single_line=True)}\t{w.query}")
+    return EXIT_OK
+
+
+def _warn_unknown_entities(store: Store, names: Sequence[str]) -> None:
+    """An entity the extractor cannot find matches nothing: say so now, not never."""
+    from briefing import entities
+
+    table = entities.gazetteer()
+    for name in names:
+        known = table.lookup(name) or any(p.fullmatch(name) for _, p in entities.PATTERNS)
+        if not known:
+            print(
+                f"note: {name!r} is not an entity briefing knows (see briefing/data/entities); "
+                "it matches nothing until it is added there",
+                file=sys.stderr,
+            )
+
+
+def _mute(store: Store, args: argparse.Namespace) -> int:
+    action = args.mute_command
+    if action == "list":
+        mutes = watch_store.all_mutes(store)
+        if not mutes:
+            print("no mutes")
+        for m in mutes:
+            print(f"{m.kind}\t{m.value}")
+        return EXIT_OK
+    value = " ".join(args.value)
+    if action == "add":
+        try:
+            watch_store.add_mute(store, args.kind, value)
+        except watch_store.Exists as exc:
+            raise CliError(f"already muted: {args.kind} {value}") from exc
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+        hidden = len(watch_store.muted_ids(store, [watch_store.Mute(0, args.kind, value)]))
+        print(f"muted {args.kind} {value} ({hidden} articles hidden now)")
+        if args.kind == "entity":
+            _warn_unknown_entities(store, [value])
+    elif not watch_store.remove_mute(store, args.kind, value):
+        raise CliError(f"no mute {args.kind} {value}")
+    else:
+        print(f"unmuted {args.kind} {value}")
     return EXIT_OK
 
 

@@ -15,9 +15,11 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TextIO
 
 from briefing.config import Settings
+from briefing.models import utcnow
 from briefing.pipeline import (
     ExtractProgress,
     FeedDone,
@@ -122,6 +124,22 @@ def closing_lines(report: RunReport) -> list[str]:
     return lines
 
 
+def watch_lines(
+    store: Store, settings: Settings, report: RunReport, started: datetime
+) -> list[str]:
+    """One line per watch that gained events; the on_watch_hit command runs here too."""
+    from briefing import watching
+
+    lines, problem = watching.after_run(
+        store,
+        report.new_article_ids,
+        started,
+        settings.on_watch_hit,
+        settings.on_watch_hit_timeout,
+    )
+    return lines + ([f"briefing: {problem}"] if problem else [])
+
+
 @contextlib.contextmanager
 def _termination_as_interrupt() -> Iterator[None]:
     """SIGTERM and SIGHUP stop a fetch the way Ctrl-C does.
@@ -175,9 +193,13 @@ def run_cli(store: Store, settings: Settings, *, force: bool = False) -> int:
             # The other run fetched everything that was due a moment ago.
             print("briefing: the other fetch finished; its results are in", file=err)
             return 0
+        started = utcnow()
         report = asyncio.run(run(store, settings, Display(err), force=force))
     for line in closing_lines(report):
         print(line, file=err)
+    if not report.stage_errors:
+        for line in watch_lines(store, settings, report, started):
+            print(line, file=err)
     if report.stage_errors or (report.feeds_due and report.feeds_failed == report.feeds_due):
         return 1
     return 0

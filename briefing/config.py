@@ -109,6 +109,11 @@ class Settings:
     sort: str = "recent"
     # Key rebindings: binding id -> keys, e.g. {"briefing.star" = "S"}.
     keymap: dict[str, str] = field(default_factory=dict)
+    # A command run once per `briefing fetch` when watches gained events; it reads
+    # the hits as JSON on standard input (nothing from a feed is on its command line).
+    on_watch_hit: str = ""
+    # Seconds the on_watch_hit command may run before it is stopped.
+    on_watch_hit_timeout: float = 30.0
 
     @classmethod
     def load(cls, path: Path, environ: dict[str, str] | None = None) -> Settings:

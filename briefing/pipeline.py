@@ -90,6 +90,7 @@ class Stage(StrEnum):
 
     FETCH = "fetch"
     EXTRACT = "extract"
+    ENTITIES = "entities"  # quick, so it shows no progress; its failure is reported
     CLUSTER = "cluster"
     SUMMARIZE = "summarize"
 
@@ -334,8 +335,15 @@ class _Run:
             self.finished(Stage.EXTRACT, self.pages_started, detail)
 
     async def later_stages(self) -> None:
-        """Clustering, then summaries of what the clustering changed."""
+        """Named entities, clustering, then summaries of what the clustering changed."""
+        from briefing import entity_stage
         from briefing.cluster import stage as cluster_stage
+
+        try:
+            # names first: watches and mutes read them (the cluster stage may too)
+            await _in_daemon_thread(lambda: entity_stage.run(self.store))
+        except Exception as exc:
+            self.report.stage_errors[Stage.ENTITIES] = f"{type(exc).__name__}: {exc}"
 
         self.report.cluster = await self._stage(
             Stage.CLUSTER, lambda: cluster_stage.run(self.store)
@@ -398,14 +406,19 @@ def later_work_pending(store: Store, settings: Settings) -> bool:
 
     Cheap SQL instead of importing scikit-learn and sumy to find out: articles
     not yet in an event, or anything whose summary was cleared or never made,
-    or summaries made by another summarizer than the one set now.
+    or summaries made by another summarizer than the one set now, or articles
+    whose entities are missing or came from other gazetteers.
     """
+    from briefing.entities import gazetteer
     from briefing.summarize.config import summaries_current
 
     found = store.query(
         """SELECT EXISTS(SELECT 1 FROM articles WHERE event_id IS NULL OR summary_key IS NULL)
                OR EXISTS(SELECT 1 FROM events WHERE summary_key IS NULL)
-               OR EXISTS(SELECT 1 FROM stories WHERE summary_key IS NULL)"""
+               OR EXISTS(SELECT 1 FROM stories WHERE summary_key IS NULL)
+               OR EXISTS(SELECT 1 FROM articles
+                         WHERE entities_version IS NULL OR entities_version != ?)""",
+        (gazetteer().version,),
     )
     return bool(found[0][0]) or not summaries_current(store, settings)
 

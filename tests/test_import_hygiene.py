@@ -22,6 +22,9 @@ HEADLESS = [
     "briefing.cluster.stage",
     "briefing.summarize.stage",
     "briefing.brief.export",
+    "briefing.entities",
+    "briefing.entity_stage",
+    "briefing.watching",
 ]
 
 
@@ -62,6 +65,9 @@ SHARED = (
     "briefing.config",
     "briefing.atomic",
     "briefing.urls",
+    # one entity extractor, and watch/mute matching, for every stage and front end
+    "briefing.entities",
+    "briefing.watching",
 )
 
 

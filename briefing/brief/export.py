@@ -10,14 +10,16 @@ or not at all (`briefing.atomic`), only where the caller said. Every export
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from briefing.atomic import WriteError, write_text_atomic
 from briefing.brief import narrow
 from briefing.brief.errors import ExportError, OutputExists
+from briefing.brief.escape import escape_line
 from briefing.brief.html import render_html
 from briefing.brief.jsonfmt import render_json
 from briefing.brief.markdown import Layout, render_markdown
@@ -40,6 +42,8 @@ class ExportOptions:
     starred: bool = False  # only starred stories
     story_ids: list[str] = field(default_factory=list)  # only these stories
     template: Path | None = None  # a Jinja2 file replacing the built-in markdown layout
+    watch: str | None = None  # only the stories this watch matches
+    by_watch: bool = False  # one section per watch
     since_last: bool = False  # only what changed since the previous export
     max_stories: int | None = None  # at most this many stories (by recency, then coverage)
     full: bool = False  # markdown/html: every event in full, not only the latest three
@@ -62,6 +66,8 @@ def render(store: Store, options: ExportOptions, generated: datetime | None = No
         raise ExportError("--template applies to the markdown and html briefs only")
     if options.max_stories is not None and options.max_stories < 1:
         raise ExportError("--max-stories needs a number of at least 1")
+    if options.by_watch:
+        return _by_watch(store, options, generated or utcnow())
     brief = _select(store, options, generated or utcnow())
     if options.format == "json":
         return render_json(brief)
@@ -82,6 +88,7 @@ def _select(store: Store, options: ExportOptions, generated: datetime) -> Brief:
         until=options.until,
         starred=options.starred,
         story_ids=options.story_ids,
+        watch=options.watch,
     )
     if options.since_last:
         previous = last_export(store)
@@ -137,3 +144,32 @@ def _remember(store: Store, generated: datetime) -> None:
     """
     with suppress(StoreError):
         store.set_meta(LAST_EXPORT_KEY, to_iso(generated) or "")
+
+
+def _by_watch(store: Store, options: ExportOptions, generated: datetime) -> str:
+    """One brief per watch: markdown sections under "# Watch: NAME", or a json list."""
+    from briefing.store import watches as watch_store
+
+    watches = watch_store.all_watches(store)
+    if not watches:
+        raise ExportError("no watches yet; add one with `briefing watch add NAME QUERY`")
+    if options.watch:
+        raise ExportError("--by-watch and --watch do not combine; use one")
+    # html: the markdown sections first, made into one page at the end
+    each = "markdown" if options.format == "html" else options.format
+    parts = []
+    for watch in watches:
+        one = replace(options, by_watch=False, watch=watch.name, format=each)
+        parts.append((watch, render(store, one, generated)))
+    if options.format == "json":
+        document = {
+            "generated": to_iso(generated),
+            "watches": [
+                {"name": w.name, "query": w.query, "stories": json.loads(text)["stories"]}
+                for w, text in parts
+            ],
+        }
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    sections = [f"# Watch: {escape_line(w.name)}\n\n{text}" for w, text in parts]
+    text = "\n".join(sections)
+    return render_html(text, title="Brief by watch") if options.format == "html" else text

@@ -32,6 +32,7 @@ def _story(story: BriefStory) -> dict[str, Any]:
         "tags": list(story.tags),
         "note": story.note,
         "events": [_event(e) for e in story.events],
+        "entities": _entities(story.entities),
     } | _corrected(story.corrected)
 
 
@@ -42,12 +43,17 @@ def _event(event: BriefEvent) -> dict[str, Any]:
         "title": event.title,
         "summary": list(event.summary),
         "articles": [_article(a) for a in event.articles],
+        "entities": _entities(event.entities),
     } | _corrected(event.corrected)
 
 
 def _corrected(flag: bool) -> dict[str, Any]:
     # present only when true, so a brief nobody corrected keeps its exact shape
     return {"corrected": True} if flag else {}
+
+
+def _entities(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": name, "type": kind} for name, kind in pairs]
 
 
 def _article(article: BriefArticle) -> dict[str, Any]:

@@ -18,17 +18,22 @@ Selection rules:
   new event joins them: `reading.rules.in_filtered_brief`) unless they are
   named by id;
 - stories are ordered by their latest included event, newest first, then id;
-  events by date (then creation, then id); articles by published time, then id.
+  events by date (then creation, then id); articles by published time, then id;
+- muted articles (`briefing mute`) never appear and are never counted; an
+  event left with no article, and a story left with no event, go too;
+- `watch` keeps the stories a watch matches (an empty brief when none do);
+- stories and events carry their top entities, summed over the articles shown.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from briefing import watching
 from briefing.brief.errors import ExportError
 from briefing.brief.escape import http_url
 from briefing.models import Article, Event, Sentence, Story, TriageState
@@ -37,6 +42,8 @@ from briefing.reading import stories as reading
 from briefing.sanitize import clean
 from briefing.store import Store
 from briefing.store import brief as brief_store
+from briefing.store import entities as entity_store
+from briefing.store import watches as watch_store
 
 UNCLUSTERED_ID = "unclustered"
 UNCLUSTERED_TITLE = "Articles not yet grouped into a story"
@@ -73,6 +80,7 @@ class BriefEvent:
     articles: list[BriefArticle]
     sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
     corrected: bool = False  # an analyst merged, split or moved it
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (name, type), top first
 
     @property
     def originals(self) -> list[BriefArticle]:
@@ -101,6 +109,7 @@ class BriefStory:
     synthetic: bool = False  # the `unclustered` bucket, not a story the clustering made
     sentences: list[BriefSentence] = field(default_factory=list)  # `summary`, attributed
     corrected: bool = False  # an analyst merged, split, moved or renamed it
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (name, type), top first
 
     @property
     def latest(self) -> date:
@@ -149,28 +158,38 @@ def build_brief(
     until: date | None = None,
     starred: bool = False,
     story_ids: Sequence[str] = (),
+    watch: str | None = None,
 ) -> Brief:
     """Choose stories, events and articles from the store by the rules above."""
     if since and until and since > until:
         raise ExportError(f"--since {since} is after --until {until}; nothing can match")
     wanted = _resolve(store, story_ids)
     stories = {s.id: s for s in reading.all_stories(store)}
-    filtered = bool(since or until or starred or wanted)
+    hidden = watch_store.muted_ids(store)
+    watched = _watched(store, watch, hidden)
+    filtered = bool(since or until or starred or wanted or watched is not None)
     states = reading.triage_states(store)
 
     articles_by_event: dict[str | None, list[BriefArticle]] = defaultdict(list)
     loose: list[Article] = []
     for art in brief_store.all_article_heads(store):
+        if art.id in hidden:
+            continue
         if art.event_id is None:
             loose.append(art)
         else:
             articles_by_event[art.event_id].append(_article(art))
     events_by_story: dict[str | None, list[BriefEvent]] = defaultdict(list)
     by_id = {a.id: a for arts in articles_by_event.values() for a in arts}
+    event_entities = entity_store.of_events(store, [k for k in articles_by_event if k], hidden)
     for event in brief_store.all_events(store):
         story_id = event.story_id if event.story_id in stories else None
+        if hidden and event.id not in articles_by_event and _has_articles(store, event.id):
+            continue  # every article of it is muted
         members = articles_by_event.get(event.id, [])
-        events_by_story[story_id].append(_event(event, members, by_id))
+        brief_event = _event(event, members, by_id)
+        brief_event = replace(brief_event, entities=_top(event_entities.get(event.id)))
+        events_by_story[story_id].append(brief_event)
 
     def in_range(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
@@ -180,17 +199,19 @@ def build_brief(
         state = states.get(story.id) or TriageState(story_id=story.id)
         if wanted and story.id not in wanted:
             continue
+        if watched is not None and story.id not in watched:
+            continue
         if starred and not state.starred:
             continue
         if filtered and not rules.in_filtered_brief(story, state, named=story.id in wanted):
             continue
         events = [e for e in events_by_story.get(story.id, []) if in_range(e.date)]
-        if (since or until) and not events:
+        if (since or until or hidden) and not events:
             continue
-        chosen.append(_story(story, state, events, by_id))
+        chosen.append(_story(story, state, events, by_id, _sum_entities(events)))
     chosen.sort(key=lambda s: (-s.latest.toordinal(), s.id))
 
-    if not starred and (not wanted or UNCLUSTERED_ID in wanted):
+    if not starred and watched is None and (not wanted or UNCLUSTERED_ID in wanted):
         extra = events_by_story.get(None, []) + _loose_events(loose)
         extra = sorted((e for e in extra if in_range(e.date)), key=lambda e: (e.date, e.id))
         if extra:
@@ -278,7 +299,11 @@ def _event(
 
 
 def _story(
-    story: Story, state: TriageState, events: list[BriefEvent], by_id: dict[int, BriefArticle]
+    story: Story,
+    state: TriageState,
+    events: list[BriefEvent],
+    by_id: dict[int, BriefArticle],
+    entities: list[tuple[str, str]],
 ) -> BriefStory:
     tags = (clean(t, "tag", single_line=True) for t in state.tags)
     return BriefStory(
@@ -294,7 +319,42 @@ def _story(
         events=events,
         sentences=_attributed(story.summary, by_id),
         corrected=story.corrected,
+        entities=entities,
     )
+
+
+# -- mutes, watches and entities ------------------------------------------------
+
+TOP_ENTITIES = 8
+
+
+def _watched(store: Store, name: str | None, hidden: set[int]) -> set[str] | None:
+    if name is None:
+        return None
+    watch = watch_store.get_watch(store, name)
+    if watch is None:
+        raise ExportError(f"no watch named {name!r} (see `briefing watch list`)")
+    return watching.story_matches(store, [watch], hidden)[watch.id]
+
+
+def _has_articles(store: Store, event_id: str) -> bool:
+    row = store.conn.execute("SELECT 1 FROM articles WHERE event_id = ? LIMIT 1", (event_id,))
+    return row.fetchone() is not None
+
+
+def _top(counts: Counter[entity_store.Named] | None) -> list[tuple[str, str]]:
+    if not counts:
+        return []
+    return [(n.name, n.type) for n in entity_store.top(counts, TOP_ENTITIES)]
+
+
+def _sum_entities(events: list[BriefEvent]) -> list[tuple[str, str]]:
+    """A story's top entities: by how many of its shown events name them, then name."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for event in events:
+        seen.update(event.entities)
+    ranked = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][0]))
+    return [pair for pair, _ in ranked[:TOP_ENTITIES]]
 
 
 def _loose_events(loose: list[Article]) -> list[BriefEvent]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from briefing import watching
 from briefing.models import Article, Event, Feed, Story, TriageState
 from briefing.reading import rules
 from briefing.sanitize import safe_url
@@ -20,12 +21,15 @@ from briefing.store import clusters as cluster_store
 from briefing.store import feeds as feed_store
 from briefing.store import search as search_store
 from briefing.store import triage as triage_store
+from briefing.store import watches as watch_store
 
 # recent: newest activity first; coverage: outlets on it in the last days, then all
 # its outlets; category: grouped by the feeds' category, newest first in each.
 SORTS = ("recent", "coverage", "category")
 # Where a story without a feed category goes when grouped.
 NO_CATEGORY = "(no category)"
+# The watch view that shows the stories of every watch.
+ALL_WATCHES = "*"
 # "Coverage now" counts the outlets that wrote about a story in these last days.
 COVERAGE_DAYS = 3
 # Stories a full-text search returns at most.
@@ -49,6 +53,8 @@ class Filter:
     # only the stories with an event since the last session (✚)
     new: bool = False
     category: str = ""
+    # a watch's name, ALL_WATCHES, or "" (no watch view)
+    watch: str = ""
 
     @property
     def active(self) -> bool:
@@ -56,6 +62,8 @@ class Filter:
 
     def describe(self) -> str:
         parts = []
+        if self.watch:
+            parts.append("all watches" if self.watch == ALL_WATCHES else f"watch {self.watch}")
         if self.search:
             parts.append(f"search “{self.search}”")
         if self.hidden:
@@ -88,6 +96,13 @@ class Item:
     new: bool = False  # gained an event since the last session
     categories: tuple[str, ...] = ()  # its feeds' categories, the most articles first
 
+    watches: tuple[str, ...] = ()  # the watches that match it (found for new stories only)
+
+    @property
+    def watched_news(self) -> bool:
+        """A watched story with a new event: marked, and sorted first."""
+        return self.new and bool(self.watches)
+
     @property
     def category(self) -> str:
         return self.categories[0] if self.categories else NO_CATEGORY
@@ -112,17 +127,44 @@ class Briefing:
     items: dict[str, Item] = field(default_factory=dict)
     feed_stories: dict[int, set[str]] = field(default_factory=dict)
     categories_loaded: bool = False
+    watch_names: list[str] = field(default_factory=list)
+    muted_today: int = 0  # articles that arrived today and a mute hides
+    muted: set[int] = field(default_factory=set)  # article ids a mute hides
+    _watch_cache: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: Store, now: datetime, last_session: datetime | None) -> Briefing:
+        """Every story, counted without muted articles (a story left with none is out)."""
         states = triage_store.all_states(store)
         since = now - timedelta(days=COVERAGE_DAYS)
+        hidden = watch_store.muted_ids(store)
+        watches = watch_store.all_watches(store)
         items: dict[str, Item] = {}
-        for row in cluster_store.story_rows(store, recent_since=since, with_summary=False):
+        rows = cluster_store.story_rows(store, since, with_summary=False, hidden=hidden)
+        for row in rows:
             story = row.story
+            if hidden and row.articles == 0:
+                continue  # every article of it is muted
             state = states.get(story.id) or TriageState(story_id=story.id)
             items[story.id] = Item(row, state, rules.is_new_since(story, last_session))
-        return cls(items)
+        # only stories with news can be marked, so only they are matched here; on a
+        # first session everything is news, and marking all of it would say nothing
+        fresh = [sid for sid, item in items.items() if item.new] if last_session else []
+        for story_id, matched in watching.story_watches(store, fresh, watches, hidden).items():
+            items[story_id].watches = matched
+        muted_now = watch_store.muted_today(store, now, hidden)
+        names = [w.name for w in watches]
+        return cls(items, watch_names=names, muted_today=muted_now, muted=hidden)
+
+    def watch_story_ids(self, store: Store, watch: str) -> set[str]:
+        """The stories a watch view shows (ALL_WATCHES: any watch's), computed once per load."""
+        if watch not in self._watch_cache:
+            watches = watch_store.all_watches(store)
+            if watch != ALL_WATCHES:
+                watches = [w for w in watches if w.name.lower() == watch.lower()]
+            matched = watching.story_matches(store, watches, self.muted)
+            self._watch_cache[watch] = set().union(*matched.values()) if matched else set()
+        return self._watch_cache[watch]
 
     def visible(
         self, flt: Filter, sort: str, today: date, store: Store | None = None
@@ -131,6 +173,9 @@ class Briefing:
         if (sort == "category" or flt.category) and store is not None:
             self.load_categories(store)
         wanted = None if flt.search_ids is None else set(flt.search_ids)
+        in_watch: set[str] | None = None
+        if flt.watch and store is not None:
+            in_watch = self.watch_story_ids(store, flt.watch)
         feed_ids: set[str] | None = None
         if flt.feed_id is not None and store is not None:
             feed_ids = cluster_store.story_ids_for_feed(store, flt.feed_id)
@@ -147,6 +192,8 @@ class Briefing:
             if flt.new and not item.new:
                 continue
             if flt.category and flt.category not in item.categories:
+                continue
+            if in_watch is not None and story.id not in in_watch:
                 continue
             if flt.unread and item.read:
                 continue
@@ -170,6 +217,7 @@ class Briefing:
             shown.sort(key=lambda i: (i.row.recent_sources, i.row.sources), reverse=True)
         elif sort == "category":
             shown.sort(key=lambda i: (i.category == NO_CATEGORY, i.category.casefold()))
+        shown.sort(key=lambda i: not i.watched_news)  # stable: watched news first
         return shown
 
     def load_categories(self, store: Store) -> None:
@@ -195,6 +243,13 @@ class Briefing:
         for state in states:
             if item := self.items.get(state.story_id):
                 item.state = state
+
+
+def next_watch(current: str, names: list[str]) -> str:
+    """The watch view after `current`: each watch in turn, then all watches, then none."""
+    cycle = ["", *names, ALL_WATCHES] if names else [""]
+    position = cycle.index(current) if current in cycle else 0
+    return cycle[(position + 1) % len(cycle)]
 
 
 def _recent_key(item: Item) -> tuple[str, str, str]:
@@ -235,8 +290,17 @@ def triage_state(store: Store, story_id: str) -> TriageState:
 
 
 def timeline(store: Store, story_id: str) -> list[Event]:
-    """The story's events in date order."""
-    return cluster_store.timeline(store, story_id)
+    """The story's events in date order, without muted articles and the events only they made."""
+    events = cluster_store.timeline(store, story_id)
+    hidden = watch_store.muted_ids(store, among=[i for e in events for i in e.article_ids])
+    if not hidden:
+        return events
+    kept = []
+    for found in events:
+        found.article_ids = [i for i in found.article_ids if i not in hidden]
+        if found.article_ids:
+            kept.append(found)
+    return kept
 
 
 def recent_events(store: Store, story_id: str, limit: int) -> list[Event]:

@@ -6,6 +6,8 @@ reads them back for the app and the brief.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -106,20 +108,30 @@ def all_stories(store: Store) -> list[Story]:
 
 
 def story_rows(
-    store: Store, recent_since: datetime | None = None, with_summary: bool = True
+    store: Store,
+    recent_since: datetime | None = None,
+    with_summary: bool = True,
+    hidden: Collection[int] = (),
 ) -> list[StoryRow]:
     """Every story with its counts, in one query (the briefing screen's data).
 
     `with_summary=False` leaves `story.summary` empty (the app reads it for the
     selected story only; parsing 5,000 summaries costs more than the query).
+    `hidden` articles (muted) are left out before counting; an event or story
+    left with none counts as empty.
     """
     since = recent_since.strftime("%Y-%m-%dT%H:%M:%SZ") if recent_since else "9999"
     summary = "stories.summary" if with_summary else "'[]' AS summary"
+    event_count, skip, params = "events.id", "", tuple[str, ...]()
+    if hidden:
+        event_count = "CASE WHEN articles.id IS NOT NULL THEN events.id END"
+        skip = "AND articles.id NOT IN (SELECT value FROM json_each(?))"
+        params = (json.dumps(sorted(hidden)),)
     result = []
     for r in store.query(
         f"""SELECT stories.id, stories.title, stories.first_date, stories.last_date,
                   stories.created_at, stories.last_event_at, {summary},
-                  COUNT(DISTINCT events.id) AS n_events,
+                  COUNT(DISTINCT {event_count}) AS n_events,
                   COUNT(DISTINCT articles.outlet) AS n_sources,
                   COUNT(articles.id) AS n_articles,
                   COUNT(DISTINCT CASE WHEN articles.published >= ? THEN articles.outlet END)
@@ -127,9 +139,9 @@ def story_rows(
                   MAX(articles.first_seen) AS latest_seen
            FROM stories
            LEFT JOIN events ON events.story_id = stories.id
-           LEFT JOIN articles ON articles.event_id = events.id
+           LEFT JOIN articles ON articles.event_id = events.id {skip}
            GROUP BY stories.id""",
-        (since,),
+        (since, *params),
     ):
         result.append(
             StoryRow(

@@ -145,6 +145,47 @@ MIGRATIONS: list[str] = [
     ALTER TABLE stories ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: entities per article, watches and mutes (issue 17)
+    """
+    -- entities_version: the gazetteer version the row's entities came from;
+    -- NULL means extract again (new article, or its text changed).
+    ALTER TABLE articles ADD COLUMN entities_version TEXT;
+    CREATE INDEX articles_entities_version ON articles(entities_version);
+    CREATE TRIGGER articles_entities_stale AFTER UPDATE OF title, summary, text ON articles BEGIN
+        UPDATE articles SET entities_version = NULL WHERE id = new.id;
+    END;
+
+    CREATE TABLE article_entities (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (article_id, type, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_entities_name ON article_entities(name COLLATE NOCASE);
+
+    -- Every spelling the gazetteer knows, so `entity:cozy bear` finds Midnight Blizzard
+    -- without the store importing the extractor.
+    CREATE TABLE entity_spellings (
+        spelling TEXT PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL
+    );
+
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        query TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE mutes (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL COLLATE NOCASE,
+        created_at TEXT NOT NULL,
+        UNIQUE (kind, value)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -127,13 +127,17 @@ def _match(store: Store, sql: str, params: tuple[object, ...]) -> list[sqlite3.R
 
 
 def search_articles(store: Store, text: str, limit: int = 200) -> list[int]:
-    query = fts_query(text)
-    if not query:
+    from briefing.store import query as fielded  # it imports fts_query from here
+
+    parsed = fielded.parse(text)
+    if parsed.empty:
         return []
+    if parsed.fields:  # entity:, source:, category:, tag:
+        return fielded.matching_articles(store, parsed)[::-1][:limit]  # newest first
     rows = _match(
         store,
         "SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY rank LIMIT ?",
-        (query, limit),
+        (fts_query(parsed.text), limit),
     )
     return [int(r[0]) for r in rows]
 
@@ -159,7 +163,9 @@ def search_stories(store: Store, text: str, limit: int = 200) -> list[str]:
 
 def story_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> list[Snippet]:
     """The story's best matching articles, each with the words around the match."""
-    query = fts_query(text)
+    from briefing.store import query as fielded
+
+    query = fts_query(fielded.parse(text).text)  # the words; fields have no snippet
     if not query:
         return []
     rows = _match(

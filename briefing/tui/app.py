@@ -39,6 +39,7 @@ from briefing.tui.messages import (
     RefreshProgress,
     StoriesChanged,
     TriageChanged,
+    WatchesGained,
 )
 from briefing.tui.text import count, link, plain
 
@@ -289,9 +290,25 @@ class BriefingApp(App[None]):
                 self.post_message(StoriesChanged())
                 self.post_message(RefreshFinished(progress_events.JOINED))
                 return None
+            started = utcnow()
             result = asyncio.run(run(self.store, self.settings, progress=report, force=force))
         self.post_message(StoriesChanged())
         self.post_message(RefreshFinished(*progress_events.summarize(result)))
+        if not result.stage_errors:
+            from briefing import watching
+
+            settings = self.settings
+            self.post_message(
+                WatchesGained(
+                    *watching.after_run(
+                        self.store,
+                        result.new_article_ids,
+                        started,
+                        settings.on_watch_hit,
+                        settings.on_watch_hit_timeout,
+                    )
+                )
+            )
         return result
 
     @on(RefreshProgress)
@@ -332,6 +349,13 @@ class BriefingApp(App[None]):
             markup=False,
             timeout=5,
         )
+
+    @on(WatchesGained)
+    def _watches_gained(self, message: WatchesGained) -> None:
+        if message.lines:
+            self.notify("\n".join(message.lines), title="Watches", markup=False, timeout=8)
+        if message.problem:
+            self.notify(message.problem, title="on_watch_hit", severity="warning", markup=False)
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

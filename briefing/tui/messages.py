@@ -64,6 +64,15 @@ class GroupingChanged(Message, bubble=False):
         self.story_id = story_id
 
 
+class WatchesGained(Message):
+    """A refresh added events to watches: one line per watch, and any on_watch_hit failure."""
+
+    def __init__(self, lines: list[str], problem: str | None) -> None:
+        super().__init__()
+        self.lines = lines
+        self.problem = problem
+
+
 class TriageChanged(Message, bubble=False):
     """Stories' triage state changed (on any screen): rows showing them redraw."""
 

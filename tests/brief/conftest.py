@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import entity_stage
 from briefing.models import Article, TriageState
 from briefing.store import Store, triage
 from briefing.store import articles as article_store
@@ -190,6 +191,7 @@ def build_corpus(path: Path) -> Store:
         at("2024-06-19", 17),
         "Security & Statecraft",
     )
+    entity_stage.run(store)  # what a fetch does before clustering: the json lists entities
     return store
 
 

@@ -78,14 +78,15 @@ def test_json_has_the_design_shape(corpus: Store) -> None:
     for story in doc["stories"]:
         assert list(story) == [
             "id", "title", "summary", "first_seen", "last_updated",
-            "starred", "tags", "note", "events",
+            "starred", "tags", "note", "events", "entities",
         ]  # fmt: skip
+        assert all(list(e) == ["name", "type"] for e in story["entities"])
         assert all(isinstance(s, str) for s in story["summary"])
         assert isinstance(story["starred"], bool)
         dates = [e["date"] for e in story["events"]]
         assert dates == sorted(dates)
         for event in story["events"]:
-            assert list(event) == ["id", "date", "title", "summary", "articles"]
+            assert list(event) == ["id", "date", "title", "summary", "articles", "entities"]
             for article in event["articles"]:
                 assert list(article) == [
                     "id", "url", "title", "source", "published", "duplicate_of",

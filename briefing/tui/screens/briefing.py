@@ -17,6 +17,7 @@ from textual.widgets import Static
 from briefing.models import Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
+from briefing.reading import watches as watch_reading
 from briefing.reading.stories import Filter, Item
 from briefing.tui.messages import GroupingChanged, TriageChanged
 from briefing.tui.screens.correct import STORY_BINDINGS, CorrectionActions
@@ -39,6 +40,8 @@ GROUP_WIDTH = 14
 MATCH_STYLE = "bold reverse"
 # Events listed under the summary, newest first.
 TIMELINE_PREVIEW = 6
+# Entities named under the summary, most mentioned first.
+TOP_ENTITIES = 6
 
 
 def marks(item: Item) -> Text:
@@ -48,7 +51,10 @@ def marks(item: Item) -> Text:
     out.append("★" if state.starred else " ", style="bold yellow")
     out.append("#" if state.tags else " ", style="magenta")
     out.append("✎" if state.note else " ")
-    out.append("✚" if item.new else " ", style="bold green")
+    if item.watched_news:  # a watched story with news: the mark that sorts it first
+        out.append("⚑", style="bold red")
+    else:
+        out.append("✚" if item.new else " ", style="bold green")
     return out
 
 
@@ -94,6 +100,14 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         bind("H", "toggle_hidden", "Hidden", "The dismissed and snoozed stories; d and z undo"),
         bind("S", "toggle_sort", "Sort", "Sort by newest activity, by coverage, or by category"),
         bind("f", "feeds", "Feeds", "Feed health: add, remove, retry feeds"),
+        bind("v", "next_watch", "Watch", "Show one watch's stories, then all watches, then all"),
+        bind("W", "add_watch", "Add watch", "Save a query (the current search) as a watch"),
+        bind(
+            "K",
+            "mutes",
+            "Mutes",
+            "Mutes (a killfile): outlets, feeds, categories, keywords, entities",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -237,6 +251,16 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
                 "No summary yet: it is written after the next refresh.",
             )
         )
+        hidden = self.briefing.muted
+        if watched := watch_reading.story_watches(self.app.store, story.id, hidden):
+            text.append("\n\nWatched: ", style="bold")
+            text.append(", ".join(plain(w) for w in watched), style="red")
+        if top := watch_reading.top_entities(self.app.store, story.id, hidden, TOP_ENTITIES):
+            text.append("\n\nEntities: ", style="bold")
+            for n, entity in enumerate(top):
+                text.append(", " if n else "")
+                text.append(plain(entity.name))
+                text.append(f" ({entity.type})", style="dim")
         events = reading.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
         if events:
             text.append("\n\nTimeline", style="bold")
@@ -287,6 +311,8 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         elif len(self.shown) != total:
             text.append(f" · {total - len(self.shown)} not shown (H: hidden ones)", style="dim")
         text.append(f" · by {self.app.sort}", style="dim")
+        if self.briefing.muted_today:
+            text.append(f" · mutes hid {count(self.briefing.muted_today, 'article')} today")
         if self.filter.active:
             text.append(" · ")
             text.append(f"filter: {self.filter.describe()}", style="bold yellow")
@@ -360,6 +386,59 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         self.set_filter(_replace(self.filter, hidden=not self.filter.hidden))
         if self.filter.hidden:
             self.app.notify("Hidden stories: d and z bring one back; H leaves.", timeout=3)
+
+    def action_next_watch(self) -> None:
+        names = self.briefing.watch_names
+        if not names:
+            self.app.notify("No watches yet: add one with `briefing watch add NAME QUERY`.")
+            return
+        self.set_filter(_replace(self.filter, watch=reading.next_watch(self.filter.watch, names)))
+
+    def action_add_watch(self) -> None:
+        store = self.app.store
+
+        def check_name(name: str) -> str | None:
+            if not name.strip():
+                return "A name, please."
+            return "That name is taken." if watch_reading.get_watch(store, name.strip()) else None
+
+        def check_query(query: str) -> str | None:
+            return watch_reading.query_problem(query)
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+
+            def done(query: str | None) -> None:
+                if query is None:
+                    return
+                watch_reading.add_watch(store, name.strip(), query.strip())
+                self.app.notify(f"Watching {plain(name)}: v shows its stories.", timeout=3)
+                self.reload()
+
+            self.app.push_screen(
+                InputModal(
+                    f"What {plain(name)} watches",
+                    self.filter.search,
+                    "words and entity: source: category: tag: fields",
+                    check_query,
+                    hint='e.g. entity:"Volt Typhoon" water · enter: save · escape: cancel',
+                ),
+                done,
+            )
+
+        self.app.push_screen(
+            InputModal("Name the new watch", "", "a short name", check_name), named
+        )
+
+    def action_mutes(self) -> None:
+        from briefing.tui.screens.mutes import MuteModal
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.reload()
+
+        self.app.push_screen(MuteModal(), done)
 
     def action_feeds(self) -> None:
         from briefing.tui.screens.feeds import FeedsScreen

@@ -18,6 +18,7 @@ MARKS = [
     ("#", "tagged"),
     ("✎", "has a note"),
     ("✚", "new since your last session"),
+    ("⚑", "new since your last session, and a watch matches it (listed first)"),
 ]
 
 

@@ -1,0 +1,94 @@
+"""The entity extractor: gazetteer names, patterns, and its quality on the labeled corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from benchmarks.eval_entities import load_labels, predictions, score
+from briefing import entities
+from briefing.entities import Entity, article_entities, extract, name_keys, parse_list
+
+
+def names(text: str) -> set[tuple[str, str]]:
+    return {(e.name, e.type) for e in extract(text)}
+
+
+def test_spellings_map_to_one_canonical_entity() -> None:
+    found = extract("CISA said so. The Cybersecurity and Infrastructure Security Agency agreed.")
+    assert found == Counter(
+        {Entity("Cybersecurity and Infrastructure Security Agency", "agency"): 2}
+    )
+
+
+def test_patterns_find_numbered_instruments() -> None:
+    text = (
+        "Executive Order 14117 and Regulation (EU) 2024/2847 apply; cve-2024-3094 was "
+        "patched under Emergency Directive 24-01 and Directive (EU) 2022/2555."
+    )
+    assert names(text) == {
+        ("Executive Order 14117", "law"),
+        ("Regulation (EU) 2024/2847", "law"),
+        ("Directive (EU) 2022/2555", "law"),
+        ("Emergency Directive 24-01", "law"),
+        ("CVE-2024-3094", "cve"),
+    }
+
+
+def test_whole_words_and_case_only() -> None:
+    assert names("A delta of three, a signal, USAGE and Chinatown.") == set()
+    assert ("Delta", "company") in names("Delta's flights were grounded.")
+
+
+def test_longest_spelling_wins_where_names_overlap() -> None:
+    assert names("Kaspersky Lab denied it.") == {("Kaspersky", "company")}
+    assert names("China Telecom was told to leave.") == {("China Telecom", "company")}
+
+
+def test_title_mentions_weigh_more_and_top_is_stable() -> None:
+    counts = article_entities("Huawei banned", "The UK and the UK again, and Huawei.")
+    assert counts[Entity("Huawei", "company")] == 4
+    assert [e.name for e in entities.top(counts, 1)] == ["Huawei"]
+
+
+def test_name_keys_give_one_key_per_mention_for_clustering() -> None:
+    assert name_keys("NSA and the National Security Agency") == ["national security agency"] * 2
+
+
+def test_lookup_by_any_spelling_case_insensitive() -> None:
+    table = entities.gazetteer()
+    assert table.lookup("cozy bear") == Entity("Midnight Blizzard", "threat")
+    assert table.lookup("midnight blizzard") == Entity("Midnight Blizzard", "threat")
+    assert table.lookup("no such thing") is None
+
+
+def test_list_format_comments_and_aliases() -> None:
+    parsed = parse_list("threat", "# a comment\n\nVolt Typhoon | Bronze Silhouette\n")
+    assert set(parsed) == {"Volt Typhoon", "Bronze Silhouette"}
+    assert parsed["Bronze Silhouette"] == Entity("Volt Typhoon", "threat")
+
+
+def test_version_is_a_hash_of_the_lists() -> None:
+    assert len(entities.gazetteer().version) == 12
+
+
+# Floors a little under the measured figures (benchmarks/eval_entities.py), so a
+# gazetteer edit that loses names or adds noise fails here.
+FLOORS = {
+    "agency": (0.95, 0.80),
+    "country": (0.95, 0.90),
+    "company": (0.95, 0.80),
+    "threat": (0.95, 0.90),
+    "law": (0.95, 0.80),
+    "cve": (1.0, 1.0),
+}
+
+
+def test_precision_and_recall_per_type_on_the_labeled_corpus() -> None:
+    labels = load_labels()
+    assert len(labels) >= 100
+    tally = score(labels, predictions(set(labels)))
+    for kind, (min_p, min_r) in FLOORS.items():
+        c = tally[kind]
+        assert c["tp"] + c["fn"] > 0, kind
+        assert c["tp"] / (c["tp"] + c["fp"]) >= min_p, (kind, c)
+        assert c["tp"] / (c["tp"] + c["fn"]) >= min_r, (kind, c)
