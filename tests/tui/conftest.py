@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -222,3 +223,11 @@ def no_console_browser(monkeypatch: pytest.MonkeyPatch) -> None:
         raise webbrowser.Error("no browser in tests")
 
     monkeypatch.setattr("webbrowser.get", none)
+
+
+async def until(check: Callable[[], bool], pause: Callable[[], Awaitable[None]]) -> None:
+    """Let the app run until `check()` holds (or fail after 30 s)."""
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, "waited 30 s in vain"
+        await pause()

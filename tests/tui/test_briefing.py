@@ -13,7 +13,7 @@ from briefing.store import Store
 from briefing.store import triage as triage_store
 from briefing.tui.screens.briefing import BriefingScreen
 from briefing.tui.storylist import StoryList
-from tests.tui.conftest import NOW, AppFactory, notes, screen_text, table_titles
+from tests.tui.conftest import NOW, AppFactory, notes, screen_text, table_titles, until
 
 RECENT = [
     "US actions against Kaspersky",
@@ -65,7 +65,8 @@ async def test_move_with_j_k_and_arrows_updates_summary(filled: Store, make: App
         table = app.screen.query_one(StoryList)
         await pilot.press("j")
         assert table.cursor_row == 1
-        assert "The operator halted the pipeline" in screen_text(app)
+        # the summary pane loads in a worker once the cursor rests
+        await until(lambda: "The operator halted the pipeline" in screen_text(app), pilot.pause)
         await pilot.press("down", "down")
         assert table.cursor_row == 3
         await pilot.press("k", "up")

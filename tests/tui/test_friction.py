@@ -11,7 +11,7 @@ from briefing.store import feeds as feed_store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.feeds import FeedsScreen
 from tests.fetch.conftest import FeedServer, Reply, fixture
-from tests.tui.conftest import NOW, AppFactory, notes, screen_text
+from tests.tui.conftest import NOW, AppFactory, notes, screen_text, until
 
 FAST = {
     "connect_timeout": 1.0,
@@ -238,15 +238,21 @@ async def test_the_footer_fits_80_columns_on_every_screen(filled: Store, make: A
     async with app.run_test(size=(80, 24)) as pilot:
         for keys in [(), ("enter",), ("enter", "enter"), ("escape", "escape", "f")]:
             await pilot.press(*keys)
-            await pilot.pause()
-            footer = screen_text(app).splitlines()[-1]
-            shown = [
-                b.binding.description
-                for b in app.screen.active_bindings.values()
-                if b.binding.show and b.binding.description
-            ]
-            assert shown and all(d in footer for d in shown), (footer, shown)
+            # a pushed screen loads in a worker; its footer settles after that
+            await until(lambda: footer_fits(app)[0], pilot.pause)
+            fits, footer, shown = footer_fits(app)
+            assert fits, (footer, shown)
             assert "^p palette" in footer
+
+
+def footer_fits(app: BriefingApp) -> tuple[bool, str, list[str]]:
+    footer = screen_text(app).splitlines()[-1]
+    shown = [
+        b.binding.description
+        for b in app.screen.active_bindings.values()
+        if b.binding.show and b.binding.description
+    ]
+    return bool(shown) and all(d in footer for d in shown), footer, shown
 
 
 async def test_a_theme_picked_in_the_palette_is_saved_too(

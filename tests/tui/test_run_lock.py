@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,7 +24,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.progress import JOINED, WAITING
 from briefing.tui.screens.briefing import BriefingScreen
 from tests.fetch.conftest import FeedServer, fixture, serving
-from tests.tui.conftest import AppFactory, notes, screen_text, table_titles
+from tests.tui.conftest import AppFactory, notes, screen_text, table_titles, until
 from tests.tui.test_feeds_refresh_export import FAST, held
 
 FEED = "/policy.xml"
@@ -54,14 +54,6 @@ def start_fetch() -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-async def until(check: Callable[[], bool], pause: Callable[[], Awaitable[None]]) -> None:
-    """Let the app run until `check()` holds (or fail after 30 s)."""
-    deadline = time.monotonic() + 30
-    while not check():
-        assert time.monotonic() < deadline, "waited 30 s in vain"
-        await pause()
 
 
 def stage(app: BriefingApp) -> str | None:
