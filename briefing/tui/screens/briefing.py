@@ -19,7 +19,15 @@ from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.reading import watches as watch_reading
 from briefing.reading.stories import Filter, Item
-from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.messages import (
+    GroupingChanged,
+    OpenFeeds,
+    OpenStory,
+    StoriesChanged,
+    StoryWanted,
+    TriageChanged,
+    UnreadWanted,
+)
 from briefing.tui.screens.correct import STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
@@ -344,9 +352,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         item = self.current()
         if item is None:
             return
-        from briefing.tui.screens.story import StoryScreen
-
-        self.app.push_screen(StoryScreen(item.id))
+        self.app.post_message(OpenStory(item.id))
 
     def neighbour_unread(self, story_id: str | None, step: int) -> str | None:
         """The next unread story after story_id in the list (step 1) or before it (-1)."""
@@ -366,6 +372,20 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
             return
         index = next(n for n, i in enumerate(self.shown) if i.id == found)
         self.query_one(StoryList).move_cursor(row=index)
+
+    @on(UnreadWanted)
+    def _unread_wanted(self, message: UnreadWanted) -> None:
+        """The story screen above steps through this list's unread stories."""
+        found = self.neighbour_unread(message.story_id, message.step)
+        if found is None:
+            self.app.notify("No more unread stories that way.", timeout=2)
+            return
+        self.select_story(found)
+        self.app.post_message(StoryWanted(found))
+
+    @on(StoriesChanged)
+    def _stories_changed(self) -> None:
+        self.reload()
 
     def action_next_unread(self) -> None:
         self._move_unread(1)
@@ -441,9 +461,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         self.app.push_screen(MuteModal(), done)
 
     def action_feeds(self) -> None:
-        from briefing.tui.screens.feeds import FeedsScreen
-
-        self.app.push_screen(FeedsScreen())
+        self.app.post_message(OpenFeeds())
 
     # -- search and filter -------------------------------------------------
 

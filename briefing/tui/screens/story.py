@@ -17,7 +17,16 @@ from textual.widgets.option_list import Option
 from briefing.models import Article, Event, Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
-from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.messages import (
+    ArticleRead,
+    ArticleShown,
+    GroupingChanged,
+    OpenArticle,
+    StoryShown,
+    StoryWanted,
+    TriageChanged,
+    UnreadWanted,
+)
 from briefing.tui.screens.correct import EVENT_BINDINGS, STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, day, line, link, note_text
@@ -25,7 +34,6 @@ from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
-    from briefing.tui.screens.briefing import BriefingScreen
 
 
 # Summary sentences shown per event on the timeline (the reader has them all).
@@ -227,6 +235,8 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         if new_count:
             status.append(f" · {new_count} new since you last read it", style="bold green")
         self.query_one(StatusBar).set_text(status)
+        # a reader above that ran off the last story's end goes on with this one
+        self.app.post_message(StoryShown(self.story_id, self.article_order()))
 
     def show_header(self) -> None:
         story, state = self.story, self.state
@@ -352,8 +362,10 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         else:
             self.label_panes()
 
-    def on_article_shown(self, article_id: int) -> None:
+    @on(ArticleShown)
+    def _article_shown(self, message: ArticleShown) -> None:
         """The reader moved to this article (n/p): put both cursors on it."""
+        article_id = message.article_id
         index = next((n for n, e in enumerate(self.events) if article_id in e.article_ids), None)
         if index is None:
             return
@@ -405,46 +417,26 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         ]
 
     def open_article(self, article_id: int) -> None:
-        from briefing.tui.screens.reader import ReaderScreen
+        self.app.post_message(OpenArticle(article_id, self.story_id, self.article_order()))
 
-        self.app.push_screen(ReaderScreen(article_id, self.story_id, self.article_order()))
-
-    def move_story(self, step: int) -> tuple[str, list[int]] | None:
-        """The reader ran off a story's end: load the next unread story (step 1) or the
-        previous one (-1); its id and article order, or None when there is none."""
-        before = self.story_id
-        self._go_unread(step)
-        if self.story_id == before or self.story is None:
-            return None
-        return self.story_id, self.article_order()
-
-    def on_article_read(self, article_id: int) -> None:
-        if article := self.articles.get(article_id):
+    @on(ArticleRead)
+    def _article_read(self, message: ArticleRead) -> None:
+        if article := self.articles.get(message.article_id):
             article.read = True
             for n, (shown, _copies) in enumerate(self._article_rows):
-                if shown.id == article_id:
+                if shown.id == message.article_id:
                     self._mark_article(force=n)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _briefing(self) -> BriefingScreen | None:
-        from briefing.tui.screens.briefing import BriefingScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, BriefingScreen):
-                return screen
-        return None
-
     def _go_unread(self, step: int) -> None:
-        briefing = self._briefing()
-        found = briefing.neighbour_unread(self.story_id, step) if briefing else None
-        if found is None:
-            self.app.notify("No more unread stories that way.", timeout=2)
-            return
-        self.load(found)
-        if briefing is not None:
-            briefing.select_story(found)
+        # the list below knows what is unread and in which order: it answers with StoryWanted
+        self.app.post_message(UnreadWanted(self.story_id, step))
+
+    @on(StoryWanted)
+    def _story_wanted(self, message: StoryWanted) -> None:
+        self.load(message.story_id)
 
     def action_next_unread(self) -> None:
         self._go_unread(1)
