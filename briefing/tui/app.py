@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 import webbrowser
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -60,6 +62,8 @@ if TYPE_CHECKING:
 
 # Failed feeds named in the refresh's one summary; the feeds screen has them all.
 FAILURES_SHOWN = 3
+T = TypeVar("T")
+
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
@@ -94,6 +98,8 @@ class BriefingApp(App[None]):
         # what `u` undoes, newest last: a correction's number, or None for a triage action
         self.undo_order: list[int | None] = []
         self.redo_order: list[int | None] = []  # what `U` redoes, the same way
+        # One thread for the screens' slow reads: one SQLite connection, reused
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-read")
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.last_session = session.last_session(store)
         self.refresh_errors: list[str] = []
@@ -130,9 +136,19 @@ class BriefingApp(App[None]):
             )
 
     def on_unmount(self) -> None:
+        self._reader.shutdown(wait=False, cancel_futures=True)
         # the next session marks what arrived after this one
         with contextlib.suppress(Exception):
             session.end_session(self.store, self.now())
+
+    async def read(self, query: Callable[..., T], *args: Any) -> T:
+        """Run `query(store, *args)` (a `briefing.reading` read) off the UI thread.
+
+        Screens await this inside a worker in the group "reading", so a key
+        press never waits for the database.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader, functools.partial(query, self.store, *args))
 
     # -- app-wide actions ----------------------------------------------------
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -187,23 +187,35 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         self.load(self.story_id)
         self.query_one("#timeline", KeyList).focus()
 
-    def load(self, story_id: str, mark_read: bool = True) -> None:
-        """Show a story, and mark it read (its new events stay marked on this visit).
+    def load(self, story_id: str, mark_read: bool = True, keep_event: str | None = None) -> None:
+        """Show a story (read in a worker), and mark it read.
 
         A reload after a correction does not mark it: that would be an action of
         its own, and `u` must undo the correction, not a mark the analyst never made.
         """
-        app = self.app
         self.story_id = story_id
-        story = reading.story(app.store, story_id)
+        self._load(story_id, mark_read, keep_event)
+
+    @work(exclusive=True, group="reading", exit_on_error=False, description="read the story")
+    async def _load(self, story_id: str, mark_read: bool, keep_event: str | None) -> None:
+        self.show(await self.app.read(reading.story_view, story_id), mark_read, keep_event)
+
+    def show(
+        self, view: reading.StoryView, mark_read: bool = True, keep_event: str | None = None
+    ) -> None:
+        """Draw a story that was read; its new events stay marked on this visit.
+
+        `keep_event`: the event the cursor was on before a correction, if it is still here.
+        """
+        app = self.app
+        story = view.story
         self.story = story
         if story is None:
             self.query_one("#story-header", Static).update(Text("This story is gone."))
             return
-        self.events = reading.timeline(app.store, story_id)
-        ids = [i for e in self.events for i in e.article_ids]
-        self.articles = {a.id: a for a in reading.articles(app.store, ids) if a.id is not None}
-        before = app.triage.get(story_id)
+        self.events = view.events
+        self.articles = view.articles
+        before = view.state
         self.seen_before = before
         self.state = before
         if mark_read and (not rules.is_read(story, before) or before.dismissed):
@@ -223,7 +235,8 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
             # what the analyst came for: the first event new since they last read
             # the story (read on from there with j), else the newest one
             fresh = [n for n, (_e, _a, is_new) in enumerate(self._event_rows) if is_new]
-            timeline.highlighted = fresh[0] if fresh else len(self.events) - 1
+            kept = [n for n, e in enumerate(self.events) if e.id == keep_event]
+            timeline.highlighted = (kept or fresh or [len(self.events) - 1])[0]
             self._mark_event()
             # its first line at the top (as far as the end allows): read on from there
             self.call_after_refresh(timeline.scroll_to_highlight, top=True)
@@ -469,14 +482,7 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         if target is None:
             self.app.pop_screen()
             return
-        self.load(target, mark_read=False)
-        if event is not None:
-            timeline = self.query_one("#timeline", KeyList)
-            for n, shown in enumerate(self.events):
-                if shown.id == event.id:
-                    timeline.highlighted = n
-                    self._mark_event()
-                    self.show_articles()
+        self.load(target, mark_read=False, keep_event=event.id if event else None)
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
         return (self.story, self.state) if self.story else None
