@@ -165,7 +165,7 @@ def memory_mb(field: str) -> float:
 
 def reading(app) -> bool:  # type: ignore[no-untyped-def]
     """Whether a screen is still reading the store in a worker (the summary pane's text)."""
-    return any(w.group == "reading" and w.is_running for w in app.workers)
+    return any(w.group == "reading" and not w.is_finished for w in app.workers)
 
 
 async def measure(home: Path, keys: int) -> dict[str, float]:

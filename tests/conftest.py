@@ -33,19 +33,20 @@ def pilot_waits_for_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     A read can lead to another (the list, then its summary), hence the loop.
     """
     from textual.pilot import Pilot
-    from textual.worker import WorkerCancelled, WorkerFailed
+    from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
     original = Pilot._wait_for_screen
 
     async def wait(self: Pilot, timeout: float = 30.0) -> bool:
         settled = await original(self, timeout)
         for _ in range(10):
-            pending = [w for w in self.app.workers if w.group == "reading" and w.is_running]
+            pending = [w for w in self.app.workers if w.group == "reading" and not w.is_finished]
             if not pending:
                 break
             for worker in pending:
-                # a newer read replaced it (cancelled), or the app reported its failure
-                with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                # a newer read replaced it (cancelled), the app reported its failure,
+                # or it is not started yet (the next round looks again)
+                with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
                     await worker.wait()
             settled = await original(self, timeout)
         return settled

@@ -4,8 +4,8 @@
 - `brief` and `tui` select stories through `briefing.reading`: neither reads the
   story, triage, article or search tables of the store itself;
 - no screen imports the app module or another screen at run time (they talk
-  through messages, tui/messages.py); the shared dialogs (modals) and the
-  triage keys (triage) are parts, not screens;
+  through messages, tui/messages.py); the shared dialogs (modals, picker) and the
+  triage and correction keys (triage, correct) are parts, not screens;
 - no import cycles between the CLI and the demo, or between the app and its screens.
 """
 
@@ -71,7 +71,13 @@ def test_front_ends_select_stories_through_the_reading_layer(package: str) -> No
     assert users, f"nothing in {package} reads through briefing.reading"
 
 
-SHARED_PARTS = {"briefing.tui.screens.modals", "briefing.tui.screens.triage"}
+# Parts the screens share: dialogs, and the triage and correction keys (mixins).
+SHARED_PARTS = {
+    "briefing.tui.screens.modals",
+    "briefing.tui.screens.picker",
+    "briefing.tui.screens.triage",
+    "briefing.tui.screens.correct",
+}
 
 
 def module_name(path: Path) -> str:
