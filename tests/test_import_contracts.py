@@ -4,7 +4,7 @@
 - `brief` and `tui` select stories through `briefing.reading`: neither reads the
   story, triage, article or search tables of the store itself;
 - no screen imports the app module or another screen at run time (they talk
-  through messages, tui/messages.py); the shared dialogs (modals, picker) and the
+  through messages, tui/messages.py); the shared dialogs (modals, picker, mutes) and the
   triage and correction keys (triage, correct) are parts, not screens;
 - no import cycles between the CLI and the demo, or between the app and its screens.
 """
@@ -75,6 +75,7 @@ def test_front_ends_select_stories_through_the_reading_layer(package: str) -> No
 SHARED_PARTS = {
     "briefing.tui.screens.modals",
     "briefing.tui.screens.picker",
+    "briefing.tui.screens.mutes",
     "briefing.tui.screens.triage",
     "briefing.tui.screens.correct",
 }
