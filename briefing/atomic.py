@@ -9,8 +9,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+from briefing.errors import BriefingError
 
-class WriteError(Exception):
+
+class WriteError(BriefingError):
     pass
 
 

@@ -17,28 +17,28 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
-from briefing.atomic import WriteError
-from briefing.config import ConfigError, Paths, Settings
+from briefing.config import Paths, Settings
+from briefing.errors import BriefingError
 from briefing.fetch import opml
-from briefing.fetch.urls import FeedUrlError, check_feed_url
 from briefing.models import utcnow
+from briefing.reading import session
 from briefing.sanitize import clean
-from briefing.store import Store, StoreError
+from briefing.store import Store
 from briefing.store import feeds as feed_store
 from briefing.store import query as query_store
 from briefing.store import watches as watch_store
 from briefing.store.search import SearchError
 from briefing.store.watches import MUTE_KINDS
+from briefing.urls import FeedUrlError, check_feed_url
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
-FIRST_RUN_KEY = "first_run_done"
 SINCE_LAST = "last"
 
 
-class CliError(Exception):
+class CliError(BriefingError):
     """A problem the user can fix; printed without a traceback."""
 
 
@@ -334,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
-    except (CliError, ConfigError, StoreError, opml.OpmlError, WriteError) as exc:
+    except BriefingError as exc:  # the one place errors meet the user
         print(f"briefing: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -524,7 +524,7 @@ def _keys(settings: Settings) -> int:
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:
-    from briefing.brief.export import ExportError, ExportOptions, export
+    from briefing.brief.export import ExportOptions, export
 
     since_last = args.since == SINCE_LAST
     options = ExportOptions(
@@ -541,10 +541,7 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         watch=args.watch,
         by_watch=args.by_watch,
     )
-    try:
-        text = export(store, options, output=args.output, force=args.force)
-    except ExportError as exc:
-        raise CliError(str(exc)) from exc
+    text = export(store, options, output=args.output, force=args.force)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -690,14 +687,14 @@ def _mute(store: Store, args: argparse.Namespace) -> int:
 
 def offer_default_feeds(store: Store) -> None:
     """On the very first run, offer the default feed list; the user can decline."""
-    if store.get_meta(FIRST_RUN_KEY):
+    if session.first_run_done(store):
         return
     if not feed_store.all_feeds(store) and sys.stdin.isatty():
         defaults = default_feeds()
         if ask_default_feeds(defaults, input):
             added, _ = import_feeds(store, defaults)
             print(f"following {added} feeds; press r in the app to fetch them")
-    store.set_meta(FIRST_RUN_KEY, "1")
+    session.mark_first_run_done(store)
 
 
 def ask_default_feeds(defaults: list[opml.OpmlFeed], ask: Callable[[str], str]) -> bool:

@@ -19,6 +19,8 @@ from typing import Any
 
 import platformdirs
 
+from briefing.errors import BriefingError
+
 APP_NAME = "briefing"
 
 
@@ -43,7 +45,7 @@ MAXIMA: dict[str, float] = {
 }
 
 
-class ConfigError(Exception):
+class ConfigError(BriefingError):
     """The settings file or the environment is not what briefing can use."""
 
 

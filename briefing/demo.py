@@ -19,8 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-from briefing.cli import FIRST_RUN_KEY
 from briefing.config import Paths, Settings
+from briefing.reading import session
 from briefing.store import Store
 from briefing.store import feeds as feed_store
 
@@ -87,7 +87,7 @@ def prepare_demo(home: Path, base: str, settings: Settings | None = None) -> Sto
     paths = Paths.resolve(home).ensure()
     store = Store(paths.database)
     add_demo_feeds(store, base, demo_dir())
-    store.set_meta(FIRST_RUN_KEY, "1")  # the demo never asks about default feeds
+    session.mark_first_run_done(store)  # the demo never asks about default feeds
     run_cli(store, settings or Settings())
     return store
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from briefing.errors import BriefingError
 from briefing.store import StoreError
 
 try:
@@ -30,7 +31,7 @@ LOCK_NAME = "fetch.lock"
 POLL = 0.1
 
 
-class WaitAbandoned(Exception):
+class WaitAbandoned(BriefingError):
     """The waiter was called off before the other run finished."""
 
 

@@ -1,13 +1,16 @@
-"""Query parameters that only track the reader, shared by fetch and cluster.
+"""The one URL module: feed URLs we accept, the canonical article URL, a page's identity key.
 
-Fetch drops them from the URL it stores; cluster drops them again when it
-keys articles by URL (rows stored before this rule, or URLs reached another
-way). One list, so the two never disagree about what is tracking.
+Fetch stores `canonical_url`; cluster compares pages by `page_key`; both drop
+the same tracking parameters, so they never disagree about what is tracking.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote_plus
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
+
+from briefing.errors import BriefingError
+from briefing.sanitize import strip_controls
 
 # Dropping these makes the same article reached from a newsletter and from a
 # feed one URL.
@@ -59,3 +62,65 @@ def strip_tracking(query: str) -> str:
     """
     parts = query.split("&")
     return "&".join(p for p in parts if not is_tracking(unquote_plus(p.split("=", 1)[0])))
+
+
+class FeedUrlError(BriefingError, ValueError):
+    pass
+
+
+def check_feed_url(url: str) -> str:
+    """Accept http(s) URLs and local files (as file:// URLs); refuse the rest clearly."""
+    url = strip_controls(url).strip()
+    if not url:
+        raise FeedUrlError("empty feed URL")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in {"http", "https"}:
+        if not parts.hostname:
+            raise FeedUrlError(f"{url!r}: no host name")
+        return urlunsplit((scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    if scheme == "file":
+        return url
+    if not scheme or (len(scheme) == 1 and url[1:3] in {":\\", ":/"}):
+        path = Path(url).expanduser()
+        if path.is_file():
+            return path.resolve().as_uri()
+        raise FeedUrlError(f"{url!r}: not an http(s) URL, and no such local file")
+    raise FeedUrlError(f"{url!r}: only http(s) URLs and local files can be feeds, not {scheme}:")
+
+
+def canonical_url(url: str) -> str:
+    """The URL an article is stored under: lower-case scheme and host, no fragment, no
+    tracking parameters, no default port."""
+    url = strip_controls(url).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"}:
+        return url
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    port = parts.port  # ValueError for a port that is not a number in range
+    if port and not (
+        (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
+    ):
+        host = f"{host}:{port}"
+    query = strip_tracking(parts.query)
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+
+
+def page_key(url: str) -> str:
+    """One spelling per page: no tracking parameters, fragment, `www.` or trailing slash.
+
+    An identity key for spotting the same page, not a URL to visit: it forces
+    https and sorts the query, which `canonical_url` (the stored URL) must not do.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return url.strip()
+    host = parts.netloc.lower().removeprefix("www.")
+    query = urlencode(sorted(without_tracking(parts.query)))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host, path, query, ""))

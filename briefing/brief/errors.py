@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from briefing.errors import BriefingError
 
-class ExportError(Exception):
+
+class ExportError(BriefingError):
     """The brief cannot be made or written; the message says why and what to do."""
 
 

@@ -1,4 +1,4 @@
-"""The json brief, exactly the shape DESIGN.md promises consumers.
+"""The json brief, exactly the shape docs/ARCHITECTURE.md promises consumers.
 
 Ids are strings (article ids too, so a consumer never has to guess); dates are
 `YYYY-MM-DD`, times `YYYY-MM-DDTHH:MM:SSZ`; a link that is not http(s) is null.

@@ -19,6 +19,7 @@ from briefing.cluster import constraints
 from briefing.cluster.grouping import row_norms2
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.vectors import unpack_many
+from briefing.errors import BriefingError
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
 from briefing.store.db import Store
@@ -38,7 +39,7 @@ def _atomic(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Stor
     return wrapper
 
 
-class CorrectionError(ValueError):
+class CorrectionError(BriefingError, ValueError):
     """A correction that makes no sense (a story merged with itself); nothing changed."""
 
 

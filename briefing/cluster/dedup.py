@@ -16,6 +16,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
 from briefing.cluster.vectors import Doc, ItemId
+from briefing.urls import page_key
 
 SEED = 1
 SCHEME = "affine32"
@@ -103,7 +104,7 @@ class DupIndex:
         self.sig[doc_id] = sig
         self.published[doc_id] = published
         self.original[doc_id] = original
-        key = T.canonical_url(url)
+        key = page_key(url)
         if key:  # articles without a link share "" and are not the same page
             self.by_url.setdefault(key, doc_id)
         if self.lsh is not None:
@@ -156,7 +157,7 @@ class DupIndex:
 
     def _match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
         window = self.params.duplicate_window_days * 86400
-        key = T.canonical_url(doc.url)
+        key = page_key(doc.url)
         same_url = self.by_url.get(key) if key else None
         if same_url is not None and same_url != doc.id:
             return same_url

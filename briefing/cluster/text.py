@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-from briefing.urls import without_tracking
 
 # News filler that says nothing about which happening an article reports.
 NEWS_WORDS = frozenset(
@@ -343,22 +340,3 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
         mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
     mixed ^= mixed >> np.uint64(17)
     return np.unique(mixed & np.uint64(0xFFFFFFFF))
-
-
-def canonical_url(url: str) -> str:
-    """One spelling per page: no tracking parameters, fragment, `www.` or trailing slash.
-
-    An identity key for spotting the same page, not a URL to visit: it forces
-    https and sorts the query, which `fetch.urls.canonical_url` (the stored
-    URL) must not do.
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return url.strip()
-    host = parts.netloc.lower().removeprefix("www.")
-    query = urlencode(sorted(without_tracking(parts.query)))
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, query, ""))

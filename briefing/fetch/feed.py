@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from briefing.config import Settings
+from briefing.errors import BriefingError
 from briefing.fetch.http import FetchError, HttpClient, round_robin_by_host
 from briefing.fetch.parse import ParsedFeed, ParseError, parse_timed
 from briefing.fetch.validators import Validators
@@ -75,7 +76,7 @@ class FeedOutcome:
     parse_cpu: float = 0.0
 
 
-class FeedFailure(Exception):
+class FeedFailure(BriefingError):
     """A feed-level failure with a message for the feed list."""
 
 

@@ -38,6 +38,7 @@ import httpx
 
 from briefing import __version__
 from briefing.config import Settings
+from briefing.errors import BriefingError
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ TRANSIENT_STATUSES = {502, 503, 504}
 CHUNK = 64 * 1024
 
 
-class FetchError(Exception):
+class FetchError(BriefingError):
     """A request that produced no usable answer; the message is for the analyst."""
 
     def __init__(self, message: str, *, transient: bool = False) -> None:

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from briefing.fetch.urls import FeedUrlError, check_feed_url
+from briefing.errors import BriefingError
 from briefing.models import Feed
 from briefing.sanitize import clean
+from briefing.urls import FeedUrlError, check_feed_url
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
-class OpmlError(Exception):
+class OpmlError(BriefingError):
     pass
 
 

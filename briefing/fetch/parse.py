@@ -31,15 +31,16 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from briefing.fetch.urls import canonical_url
+from briefing.errors import BriefingError
 from briefing.models import Article, utcnow
 from briefing.sanitize import LIMITS, Cleaned, clean_text, safe_url, strip_controls
+from briefing.urls import canonical_url
 
 # Entries dated before this are implausible (web feeds began in the late 1990s).
 OLDEST_DATE = datetime(1995, 1, 1, tzinfo=UTC)
 
 
-class ParseError(Exception):
+class ParseError(BriefingError):
     """The body is not a feed we can read; the message says why."""
 
 

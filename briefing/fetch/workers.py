@@ -25,13 +25,15 @@ from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from briefing.errors import BriefingError
+
 T = TypeVar("T")
 
 # Modules the fork server imports once, so every worker starts with them loaded.
 PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker", "briefing.fetch.tasks"]
 
 
-class WorkerError(Exception):
+class WorkerError(BriefingError):
     """A task that did not finish: time limit, or its worker process died."""
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from briefing import watching
-from briefing.models import Article, Event, Feed, Story, TriageState
+from briefing.models import Article, Event, Feed, Sentence, Story, TriageState
 from briefing.reading import rules
 from briefing.sanitize import safe_url
 from briefing.store import Store
@@ -360,6 +360,39 @@ def check_search(store: Store, text: str) -> None:
 def search_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> list[Snippet]:
     """Where a search matched in one story: its best articles, the matched words marked."""
     return search_store.story_snippets(store, text, story_id, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What the summary pane shows beside the list: the story's summary, its latest events."""
+
+    summary: list[Sentence]
+    events: list[Event]
+
+
+def preview(store: Store, story_id: str, events: int) -> Preview:
+    found = story(store, story_id)
+    return Preview(found.summary if found else [], recent_events(store, story_id, events))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """Everything the story screen shows: the story, its timeline, their articles, its state."""
+
+    story: Story | None
+    events: list[Event]
+    articles: dict[int, Article]
+    state: TriageState
+
+
+def story_view(store: Store, story_id: str) -> StoryView:
+    found = story(store, story_id)
+    if found is None:
+        return StoryView(None, [], {}, TriageState(story_id=story_id))
+    events = timeline(store, story_id)
+    ids = [i for e in events for i in e.article_ids]
+    by_id = {a.id: a for a in articles(store, ids) if a.id is not None}
+    return StoryView(found, events, by_id, triage_state(store, story_id))
 
 
 def search(store: Store, text: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from briefing.errors import BriefingError
 from briefing.models import Event, Story, from_iso
 from briefing.store import rows
 from briefing.store.db import Store
@@ -77,7 +78,7 @@ def timeline(store: Store, story_id: str) -> list[Event]:
 MIN_PREFIX = 4
 
 
-class IdError(ValueError):
+class IdError(BriefingError, ValueError):
     """An id (or prefix) that names no story, or more than one."""
 
 

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from briefing.errors import BriefingError
 from briefing.store.schema import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class StoreError(Exception):
+class StoreError(BriefingError):
     """The database cannot be used; the message says why, the file is untouched."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from briefing.errors import BriefingError
 from briefing.models import Feed, to_iso, utcnow
 from briefing.store import rows
 from briefing.store.db import Store
@@ -12,7 +13,7 @@ _SELECT = """
 """
 
 
-class FeedExists(Exception):
+class FeedExists(BriefingError):
     pass
 
 

@@ -7,6 +7,7 @@ numbers and are matched exactly.
 
 from __future__ import annotations
 
+from briefing.errors import BriefingError
 from briefing.store.db import Store
 
 MIN_PREFIX = 4
@@ -15,7 +16,7 @@ SHOWN = 8  # candidates listed in an error
 _TABLES = {"story": "stories", "event": "events", "article": "articles"}
 
 
-class IdError(ValueError):
+class IdError(BriefingError, ValueError):
     """An id that names no row, or more than one; the message lists the candidates."""
 
     def __init__(self, message: str, candidates: list[str]) -> None:

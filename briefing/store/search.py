@@ -12,6 +12,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from briefing.errors import BriefingError
 from briefing.store.db import Store
 
 OPERATORS = {"OR", "AND", "NOT"}
@@ -24,7 +25,7 @@ SNIPPET_WORDS = 14
 MIN_STEM = 4
 
 
-class SearchError(ValueError):
+class SearchError(BriefingError, ValueError):
     """The search text is not a query FTS5 can run; the message says why."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from briefing.errors import BriefingError
 from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import query as syntax
 from briefing.store.db import Store
@@ -20,7 +21,7 @@ from briefing.store.db import Store
 MUTE_KINDS = ("outlet", "feed", "category", "keyword", "entity")
 
 
-class Exists(Exception):
+class Exists(BriefingError):
     """A watch with that name, or that mute, is already there."""
 
 

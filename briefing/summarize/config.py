@@ -7,6 +7,7 @@ Kept free of sumy and numpy so that a refresh with nothing new can ask
 from __future__ import annotations
 
 from briefing.config import Settings
+from briefing.errors import BriefingError
 from briefing.store.db import Store
 
 # Bump when the summarizing code changes what it would choose, so stored
@@ -20,7 +21,7 @@ ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "lead")
 DEFAULT = "lexrank"
 
 
-class SummarizeError(ValueError):
+class SummarizeError(BriefingError, ValueError):
     """A summarizer setting that briefing does not know."""
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 import webbrowser
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,19 +28,30 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing.atomic import WriteError
 from briefing.config import ConfigError, Paths, Settings, save_setting
-from briefing.models import from_iso, to_iso, utcnow
+from briefing.models import utcnow
+from briefing.reading import session
 from briefing.reading.changes import Direction, TriageChange
 from briefing.reading.history import Triage
 from briefing.reading.stories import SORTS
 from briefing.store import Store
 from briefing.tui.commands import ScreenActions
 from briefing.tui.messages import (
+    ArticleRead,
+    ArticleShown,
+    Broadcast,
     FeedFailed,
+    FeedsChanged,
     GroupingChanged,
+    OpenArticle,
+    OpenFeeds,
+    OpenStory,
     RefreshFinished,
     RefreshProgress,
     StoriesChanged,
+    StoryShown,
+    StoryWanted,
     TriageChanged,
+    UnreadWanted,
     WatchesGained,
 )
 from briefing.tui.text import count, link, plain
@@ -47,9 +60,10 @@ if TYPE_CHECKING:
     from briefing.cluster.corrections import Done
     from briefing.tui.screens.export import ExportRequest
 
-LAST_SESSION_KEY = "last_session_at"
 # Failed feeds named in the refresh's one summary; the feeds screen has them all.
 FAILURES_SHOWN = 3
+T = TypeVar("T")
+
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
@@ -84,8 +98,10 @@ class BriefingApp(App[None]):
         # what `u` undoes, newest last: a correction's number, or None for a triage action
         self.undo_order: list[int | None] = []
         self.redo_order: list[int | None] = []  # what `U` redoes, the same way
+        # One thread for the screens' slow reads: one SQLite connection, reused
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-read")
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
-        self.last_session = from_iso(store.get_meta(LAST_SESSION_KEY))
+        self.last_session = session.last_session(store)
         self.refresh_errors: list[str] = []
         if settings.theme in self.available_themes:
             self.theme = settings.theme
@@ -120,9 +136,19 @@ class BriefingApp(App[None]):
             )
 
     def on_unmount(self) -> None:
+        self._reader.shutdown(wait=False, cancel_futures=True)
         # the next session marks what arrived after this one
         with contextlib.suppress(Exception):
-            self.store.set_meta(LAST_SESSION_KEY, to_iso(self.now()) or "")
+            session.end_session(self.store, self.now())
+
+    async def read(self, query: Callable[..., T], *args: Any) -> T:
+        """Run `query(store, *args)` (a `briefing.reading` read) off the UI thread.
+
+        Screens await this inside a worker in the group "reading", so a key
+        press never waits for the database.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader, functools.partial(query, self.store, *args))
 
     # -- app-wide actions ----------------------------------------------------
 
@@ -152,8 +178,42 @@ class BriefingApp(App[None]):
             self.undo_order.append(None)
         if change.direction is Direction.DONE:
             self.redo_order.clear()  # as the triage history forgets its redo
+        self.broadcast(TriageChanged(change))
+
+    def broadcast(self, message: Broadcast) -> None:
+        """Post a copy of the message to every screen on the stack."""
         for screen in self.screen_stack:
-            screen.post_message(TriageChanged(change))
+            screen.post_message(message.copy())
+
+    @on(StoriesChanged)
+    @on(FeedsChanged)
+    @on(ArticleRead)
+    @on(ArticleShown)
+    @on(UnreadWanted)
+    @on(StoryWanted)
+    @on(StoryShown)
+    def _relay(self, message: Broadcast) -> None:
+        self.broadcast(message)
+
+    # -- navigation: screens ask, the app opens -------------------------------
+
+    @on(OpenStory)
+    def _open_story(self, message: OpenStory) -> None:
+        from briefing.tui.screens.story import StoryScreen
+
+        self.push_screen(StoryScreen(message.story_id))
+
+    @on(OpenArticle)
+    def _open_article(self, message: OpenArticle) -> None:
+        from briefing.tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(message.article_id, message.story_id, message.order))
+
+    @on(OpenFeeds)
+    def _open_feeds(self) -> None:
+        from briefing.tui.screens.feeds import FeedsScreen
+
+        self.push_screen(FeedsScreen())
 
     # -- corrections of the grouping ---------------------------------------------
 
@@ -215,8 +275,7 @@ class BriefingApp(App[None]):
         self._grouping_changed(done.story_id)
 
     def _grouping_changed(self, story_id: str | None) -> None:
-        for screen in self.screen_stack:
-            screen.post_message(GroupingChanged(story_id))
+        self.broadcast(GroupingChanged(story_id))
 
     def open_link(self, url: str | None) -> None:
         safe = link(url)
@@ -316,24 +375,13 @@ class BriefingApp(App[None]):
         self.progress = (message.stage, message.done, message.total, message.detail)
         if message.stage == "fetching feeds":
             # feed health changes as each feed finishes: the feeds screen shows it live
-            from briefing.tui.screens.feeds import FeedsScreen
-
-            for screen in self.screen_stack:
-                if isinstance(screen, FeedsScreen):
-                    screen.reload()
+            self.broadcast(FeedsChanged())
 
     @on(FeedFailed)
     def _feed_failed(self, message: FeedFailed) -> None:
         # kept for the one summary at the end: a toast per feed buries the screen
         text = f"{plain(message.feed, 'url')}: {plain(message.error, 'summary')}"
         self.refresh_errors.append(text)
-
-    @on(StoriesChanged)
-    def _stories_changed(self) -> None:
-        for screen in self.screen_stack:
-            reload = getattr(screen, "reload", None)
-            if callable(reload):
-                reload()
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:

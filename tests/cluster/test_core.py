@@ -9,6 +9,7 @@ import pytest
 from briefing.cluster import text as T
 from briefing.cluster.core import Clustering, cluster
 from briefing.cluster.params import DEFAULT
+from briefing.urls import page_key
 from tests.cluster.fixtures import BY_KEY, PIECES, docs
 
 
@@ -67,12 +68,12 @@ def test_articles_without_a_link_are_not_the_same_page() -> None:
     assert r.duplicate_of == {"wire-ban": None, "breach-harbor": None}
 
 
-def test_canonical_url() -> None:
+def test_page_key() -> None:
     assert (
-        T.canonical_url("HTTP://WWW.Example.org/a/b/?utm_medium=x&id=3&fbclid=y#frag")
+        page_key("HTTP://WWW.Example.org/a/b/?utm_medium=x&id=3&fbclid=y#frag")
         == "https://example.org/a/b?id=3"
     )
-    assert T.canonical_url("not a url") == "not a url"
+    assert page_key("not a url") == "not a url"
 
 
 # -- events --------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from briefing.fetch.parse import ParseError, html_to_text, parse_feed
-from briefing.fetch.urls import canonical_url
+from briefing.urls import canonical_url
 
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
 

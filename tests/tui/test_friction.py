@@ -153,6 +153,8 @@ async def test_search_syntax_errors_snippets_and_the_empty_message(
         await pilot.press("slash", *"ninety OR halted", "enter")
         assert {i.id for i in app.screen.shown} == {"kaspersky", "pipeline"}
         app.screen.select_story("pipeline")
+        # a move right after the last one waits for the cursor to rest (SUMMARY_DEBOUNCE)
+        await pilot.pause(0.2)
         await pilot.pause()
         summary = app.screen.query_one("#summary", Static).content
         assert isinstance(summary, Text)

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical
@@ -19,7 +19,15 @@ from briefing.reading import rules
 from briefing.reading import stories as reading
 from briefing.reading import watches as watch_reading
 from briefing.reading.stories import Filter, Item
-from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.messages import (
+    GroupingChanged,
+    OpenFeeds,
+    OpenStory,
+    StoriesChanged,
+    StoryWanted,
+    TriageChanged,
+    UnreadWanted,
+)
 from briefing.tui.screens.correct import STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.modals import FilterModal, InputModal
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
@@ -42,6 +50,8 @@ MATCH_STYLE = "bold reverse"
 TIMELINE_PREVIEW = 6
 # Entities named under the summary, most mentioned first.
 TOP_ENTITIES = 6
+# Summaries kept for stories the cursor passed, so moving back draws at once.
+PREVIEW_CACHE = 500
 
 
 def marks(item: Item) -> Text:
@@ -118,6 +128,8 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         self.briefing = reading.Briefing()
         self._moved_at = 0.0
         self._summary_timer: Timer | None = None
+        # read in a worker as the cursor rests; dropped when the stories change
+        self._previews: dict[str, reading.Preview] = {}
 
     def compose(self) -> ComposeResult:
         with Container(id="main"):
@@ -142,6 +154,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         """Read stories and triage state again and redraw, keeping the cursor's story."""
         app = self.app
         self.briefing = reading.Briefing.load(app.store, app.now(), app.last_session)
+        self._previews.clear()
         self.redraw()
 
     def _visible(self) -> list[Item]:
@@ -243,13 +256,15 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
             text.append_text(note_text(state.note))
         if self.filter.search:
             text.append_text(self._matches(story.id))
+        preview = self._previews.get(story.id)
+        if preview is None:
+            # what the list knows now; the summary follows from the worker
+            self._load_preview(story.id)
+            pane.update(text)
+            return
         text.append("\n\n")
-        full = reading.story(self.app.store, story.id)
         text.append_text(
-            summary_text(
-                full.summary if full else [],
-                "No summary yet: it is written after the next refresh.",
-            )
+            summary_text(preview.summary, "No summary yet: it is written after the next refresh.")
         )
         hidden = self.briefing.muted
         if watched := watch_reading.story_watches(self.app.store, story.id, hidden):
@@ -261,7 +276,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
                 text.append(", " if n else "")
                 text.append(plain(entity.name))
                 text.append(f" ({entity.type})", style="dim")
-        events = reading.recent_events(self.app.store, story.id, TIMELINE_PREVIEW)
+        events = preview.events
         if events:
             text.append("\n\nTimeline", style="bold")
             if row.events > len(events):
@@ -299,6 +314,15 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
                     snippet_text(snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE)
                 )
         return text
+
+    @work(exclusive=True, group="reading", exit_on_error=False, description="read the summary")
+    async def _load_preview(self, story_id: str) -> None:
+        preview = await self.app.read(reading.preview, story_id, TIMELINE_PREVIEW)
+        if len(self._previews) > PREVIEW_CACHE:
+            self._previews.clear()
+        self._previews[story_id] = preview
+        if self.current_id() == story_id:
+            self.show_summary()
 
     def update_status(self) -> None:
         total = len(self.briefing.items)
@@ -344,9 +368,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         item = self.current()
         if item is None:
             return
-        from briefing.tui.screens.story import StoryScreen
-
-        self.app.push_screen(StoryScreen(item.id))
+        self.app.post_message(OpenStory(item.id))
 
     def neighbour_unread(self, story_id: str | None, step: int) -> str | None:
         """The next unread story after story_id in the list (step 1) or before it (-1)."""
@@ -366,6 +388,20 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
             return
         index = next(n for n, i in enumerate(self.shown) if i.id == found)
         self.query_one(StoryList).move_cursor(row=index)
+
+    @on(UnreadWanted)
+    def _unread_wanted(self, message: UnreadWanted) -> None:
+        """The story screen above steps through this list's unread stories."""
+        found = self.neighbour_unread(message.story_id, message.step)
+        if found is None:
+            self.app.notify("No more unread stories that way.", timeout=2)
+            return
+        self.select_story(found)
+        self.app.post_message(StoryWanted(found))
+
+    @on(StoriesChanged)
+    def _stories_changed(self) -> None:
+        self.reload()
 
     def action_next_unread(self) -> None:
         self._move_unread(1)
@@ -441,9 +477,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         self.app.push_screen(MuteModal(), done)
 
     def action_feeds(self) -> None:
-        from briefing.tui.screens.feeds import FeedsScreen
-
-        self.app.push_screen(FeedsScreen())
+        self.app.post_message(OpenFeeds())
 
     # -- search and filter -------------------------------------------------
 

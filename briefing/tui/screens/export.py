@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,6 +25,9 @@ from briefing.sanitize import strip_controls
 from briefing.store import Store
 from briefing.tui.widgets import Check, Radio
 
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
 PREVIEW_CHARS = 6_000
 EXTENSIONS = {"markdown": ".md", "html": ".html", "json": ".json"}
 
@@ -36,6 +39,8 @@ class ExportRequest:
 
 
 class ExportModal(ModalScreen[ExportRequest | None]):
+    app: BriefingApp
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without writing"),
         Binding("ctrl+s", "export", "Export", id="export.write", tooltip="Write the brief"),
@@ -119,13 +124,17 @@ class ExportModal(ModalScreen[ExportRequest | None]):
         self.update_preview()
 
     def update_preview(self) -> None:
-        preview = self.query_one("#preview", Static)
         options = self.options()
         if options.story_ids == [] and not options.starred:
-            preview.update(Text("Nothing to export.", style="italic"))
+            self.query_one("#preview", Static).update(Text("Nothing to export.", style="italic"))
             return
+        self._render_preview(options)
+
+    @work(exclusive=True, group="reading", exit_on_error=False, description="preview the brief")
+    async def _render_preview(self, options: ExportOptions) -> None:
+        preview = self.query_one("#preview", Static)
         try:
-            text = render(self.store, options)
+            text = await self.app.read(render, options)
         except ExportError as exc:
             preview.update(Text(str(exc), style="bold red"))
             return

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,13 +15,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from briefing.fetch.feed import next_try
-from briefing.fetch.urls import FeedUrlError, check_feed_url
 from briefing.models import Feed
 from briefing.store import feeds as feed_store
+from briefing.tui.messages import FeedsChanged, StoriesChanged
 from briefing.tui.screens.modals import ConfirmModal, InputModal
 from briefing.tui.screens.triage import bind
 from briefing.tui.text import count, line, plain, stamp
 from briefing.tui.widgets import KeyFooter, StatusBar
+from briefing.urls import FeedUrlError, check_feed_url
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
@@ -122,6 +124,11 @@ class FeedsScreen(Screen[None]):
         table.add_column(Text("next try"), key="next", width=16)
         self.reload()
         table.focus()
+
+    @on(FeedsChanged)
+    @on(StoriesChanged)
+    def _feeds_changed(self) -> None:
+        self.reload()
 
     def reload(self) -> None:
         table = self.query_one(FeedTable)

@@ -15,7 +15,13 @@ from textual.widgets import Static
 
 from briefing.models import Article, Story, TriageState
 from briefing.reading import stories as reading
-from briefing.tui.messages import GroupingChanged
+from briefing.tui.messages import (
+    ArticleRead,
+    ArticleShown,
+    GroupingChanged,
+    StoryShown,
+    UnreadWanted,
+)
 from briefing.tui.screens.correct import READER_BINDINGS, CorrectionActions
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, highlight_sentences, line, link, plain, stamp
@@ -96,6 +102,7 @@ class ReaderScreen(TriageActions, CorrectionActions, Screen[None]):
         self.story_id = story_id
         self.order = order or [article_id]
         self.article: Article | None = None
+        self._moving: int | None = None  # asked for the next (1) or previous (-1) story
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reader-scroll"):
@@ -139,15 +146,9 @@ class ReaderScreen(TriageActions, CorrectionActions, Screen[None]):
         if not article.read:
             reading.mark_article_read(store, article_id)
             article.read = True
-            for screen in self.app.screen_stack:
-                handler = getattr(screen, "on_article_read", None)
-                if callable(handler):
-                    handler(article_id)
+            self.app.post_message(ArticleRead(article_id))
         # the story screen below follows n/p, so back lands where reading stopped
-        for screen in self.app.screen_stack:
-            follow = getattr(screen, "on_article_shown", None)
-            if callable(follow):
-                follow(article_id)
+        self.app.post_message(ArticleShown(article_id))
         position = self.order.index(article_id) + 1 if article_id in self.order else 0
         status = Text(f"article {position} of {len(self.order)}", style="bold")
         if found:
@@ -171,25 +172,22 @@ class ReaderScreen(TriageActions, CorrectionActions, Screen[None]):
         if 0 <= index < len(self.order):
             self.show(self.order[index])
             return
-        # past the story's end, like newsboat: on to the next (or previous) unread story
-        moved = self._story_below_moves(step)
-        if moved is None:
+        # past the story's end, like newsboat: on to the next (or previous) unread story;
+        # the list answers through the story screen below (StoryShown)
+        self._moving = step
+        self.app.post_message(UnreadWanted(self.story_id, step))
+
+    @on(StoryShown)
+    def _story_shown(self, message: StoryShown) -> None:
+        step, self._moving = self._moving, None
+        if step is None or message.story_id == self.story_id:
             return
-        self.story_id, self.order = moved
+        self.story_id, self.order = message.story_id, message.order
         if self.order:
             self.show(self.order[0] if step > 0 else self.order[-1])
             story = reading.story(self.app.store, self.story_id)
             title = plain(story.title) if story else ""
             self.app.notify(f"Next story: {title}", markup=False, timeout=3)
-
-    def _story_below_moves(self, step: int) -> tuple[str, list[int]] | None:
-        from briefing.tui.screens.story import StoryScreen
-
-        for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, StoryScreen):
-                return screen.move_story(step)
-        self.app.notify("No more articles in this story that way.", timeout=2)
-        return None
 
     def action_next_article(self) -> None:
         self._step(1)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -17,7 +17,16 @@ from textual.widgets.option_list import Option
 from briefing.models import Article, Event, Story, TriageState
 from briefing.reading import rules
 from briefing.reading import stories as reading
-from briefing.tui.messages import GroupingChanged, TriageChanged
+from briefing.tui.messages import (
+    ArticleRead,
+    ArticleShown,
+    GroupingChanged,
+    OpenArticle,
+    StoryShown,
+    StoryWanted,
+    TriageChanged,
+    UnreadWanted,
+)
 from briefing.tui.screens.correct import EVENT_BINDINGS, STORY_BINDINGS, CorrectionActions
 from briefing.tui.screens.triage import TRIAGE_BINDINGS, TriageActions, bind
 from briefing.tui.text import count, day, line, link, note_text
@@ -25,7 +34,6 @@ from briefing.tui.widgets import KeyFooter, StatusBar
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
-    from briefing.tui.screens.briefing import BriefingScreen
 
 
 # Summary sentences shown per event on the timeline (the reader has them all).
@@ -179,23 +187,35 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         self.load(self.story_id)
         self.query_one("#timeline", KeyList).focus()
 
-    def load(self, story_id: str, mark_read: bool = True) -> None:
-        """Show a story, and mark it read (its new events stay marked on this visit).
+    def load(self, story_id: str, mark_read: bool = True, keep_event: str | None = None) -> None:
+        """Show a story (read in a worker), and mark it read.
 
         A reload after a correction does not mark it: that would be an action of
         its own, and `u` must undo the correction, not a mark the analyst never made.
         """
-        app = self.app
         self.story_id = story_id
-        story = reading.story(app.store, story_id)
+        self._load(story_id, mark_read, keep_event)
+
+    @work(exclusive=True, group="reading", exit_on_error=False, description="read the story")
+    async def _load(self, story_id: str, mark_read: bool, keep_event: str | None) -> None:
+        self.show(await self.app.read(reading.story_view, story_id), mark_read, keep_event)
+
+    def show(
+        self, view: reading.StoryView, mark_read: bool = True, keep_event: str | None = None
+    ) -> None:
+        """Draw a story that was read; its new events stay marked on this visit.
+
+        `keep_event`: the event the cursor was on before a correction, if it is still here.
+        """
+        app = self.app
+        story = view.story
         self.story = story
         if story is None:
             self.query_one("#story-header", Static).update(Text("This story is gone."))
             return
-        self.events = reading.timeline(app.store, story_id)
-        ids = [i for e in self.events for i in e.article_ids]
-        self.articles = {a.id: a for a in reading.articles(app.store, ids) if a.id is not None}
-        before = app.triage.get(story_id)
+        self.events = view.events
+        self.articles = view.articles
+        before = view.state
         self.seen_before = before
         self.state = before
         if mark_read and (not rules.is_read(story, before) or before.dismissed):
@@ -215,7 +235,8 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
             # what the analyst came for: the first event new since they last read
             # the story (read on from there with j), else the newest one
             fresh = [n for n, (_e, _a, is_new) in enumerate(self._event_rows) if is_new]
-            timeline.highlighted = fresh[0] if fresh else len(self.events) - 1
+            kept = [n for n, e in enumerate(self.events) if e.id == keep_event]
+            timeline.highlighted = (kept or fresh or [len(self.events) - 1])[0]
             self._mark_event()
             # its first line at the top (as far as the end allows): read on from there
             self.call_after_refresh(timeline.scroll_to_highlight, top=True)
@@ -227,6 +248,8 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         if new_count:
             status.append(f" · {new_count} new since you last read it", style="bold green")
         self.query_one(StatusBar).set_text(status)
+        # a reader above that ran off the last story's end goes on with this one
+        self.app.post_message(StoryShown(self.story_id, self.article_order()))
 
     def show_header(self) -> None:
         story, state = self.story, self.state
@@ -352,8 +375,10 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         else:
             self.label_panes()
 
-    def on_article_shown(self, article_id: int) -> None:
+    @on(ArticleShown)
+    def _article_shown(self, message: ArticleShown) -> None:
         """The reader moved to this article (n/p): put both cursors on it."""
+        article_id = message.article_id
         index = next((n for n, e in enumerate(self.events) if article_id in e.article_ids), None)
         if index is None:
             return
@@ -405,46 +430,26 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         ]
 
     def open_article(self, article_id: int) -> None:
-        from briefing.tui.screens.reader import ReaderScreen
+        self.app.post_message(OpenArticle(article_id, self.story_id, self.article_order()))
 
-        self.app.push_screen(ReaderScreen(article_id, self.story_id, self.article_order()))
-
-    def move_story(self, step: int) -> tuple[str, list[int]] | None:
-        """The reader ran off a story's end: load the next unread story (step 1) or the
-        previous one (-1); its id and article order, or None when there is none."""
-        before = self.story_id
-        self._go_unread(step)
-        if self.story_id == before or self.story is None:
-            return None
-        return self.story_id, self.article_order()
-
-    def on_article_read(self, article_id: int) -> None:
-        if article := self.articles.get(article_id):
+    @on(ArticleRead)
+    def _article_read(self, message: ArticleRead) -> None:
+        if article := self.articles.get(message.article_id):
             article.read = True
             for n, (shown, _copies) in enumerate(self._article_rows):
-                if shown.id == article_id:
+                if shown.id == message.article_id:
                     self._mark_article(force=n)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _briefing(self) -> BriefingScreen | None:
-        from briefing.tui.screens.briefing import BriefingScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, BriefingScreen):
-                return screen
-        return None
-
     def _go_unread(self, step: int) -> None:
-        briefing = self._briefing()
-        found = briefing.neighbour_unread(self.story_id, step) if briefing else None
-        if found is None:
-            self.app.notify("No more unread stories that way.", timeout=2)
-            return
-        self.load(found)
-        if briefing is not None:
-            briefing.select_story(found)
+        # the list below knows what is unread and in which order: it answers with StoryWanted
+        self.app.post_message(UnreadWanted(self.story_id, step))
+
+    @on(StoryWanted)
+    def _story_wanted(self, message: StoryWanted) -> None:
+        self.load(message.story_id)
 
     def action_next_unread(self) -> None:
         self._go_unread(1)
@@ -477,14 +482,7 @@ class StoryScreen(TriageActions, CorrectionActions, Screen[None]):
         if target is None:
             self.app.pop_screen()
             return
-        self.load(target, mark_read=False)
-        if event is not None:
-            timeline = self.query_one("#timeline", KeyList)
-            for n, shown in enumerate(self.events):
-                if shown.id == event.id:
-                    timeline.highlighted = n
-                    self._mark_event()
-                    self.show_articles()
+        self.load(target, mark_read=False, keep_event=event.id if event else None)
 
     def triage_target(self) -> tuple[Story, TriageState] | None:
         return (self.story, self.state) if self.story else None
