@@ -22,6 +22,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
+from benchmarks.corpus_jsonl import read_jsonl
 from briefing.cluster.core import cluster
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.vectors import Doc
@@ -196,14 +197,17 @@ def report(name: str, figures: dict[str, tuple[float, ...]], seconds: float) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=None, help="corpus directory")
+    parser.add_argument(
+        "--jsonl", default=None, help="a harness corpus (e.g. AllSides dev) instead"
+    )
     parser.add_argument("--incremental", action="store_true", help="also run the store stage")
     parser.add_argument("--batches", type=int, default=8, help="incremental batches")
     parser.add_argument("--mistakes", type=int, default=12, help="how many mistakes to list")
     args = parser.parse_args(argv)
-    stories = load_corpus(args.corpus)
-    articles = all_articles(stories)
-    n_events = sum(len(s.events) for s in stories)
-    print(f"corpus: {len(articles)} articles, {n_events} events, {len(stories)} stories")
+    articles = read_jsonl(args.jsonl) if args.jsonl else all_articles(load_corpus(args.corpus))
+    n_events = len({a.event_id for a in articles})
+    n_stories = len({a.story_id for a in articles})
+    print(f"corpus: {len(articles)} articles, {n_events} events, {n_stories} stories")
 
     started = time.perf_counter()
     dup, event_of, story_of = run_batch(articles, DEFAULT)

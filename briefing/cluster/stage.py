@@ -24,10 +24,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
-from briefing.cluster.core import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
 from briefing.cluster.grouping import Group, Grouper, new_id, row_norms2, row_of, score
 from briefing.cluster.params import DEFAULT, Params
+from briefing.cluster.rules import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
     Doc,
     DocFreq,
