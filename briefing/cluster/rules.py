@@ -9,32 +9,29 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from briefing.cluster.grouping import Group, Rule
+from briefing.cluster.grouping import DAY, VIEWS, Group, Model, Rule
 from briefing.cluster.params import Params
 from briefing.cluster.vectors import Doc
 
-DAY = 86400.0
+__all__ = ["DAY", "day_of", "event_profile", "event_rule", "order_key", "story_rule"]
 
 
 def event_rule(p: Params) -> Rule:
     return Rule(
-        threshold=p.event_threshold,
-        words_weight=p.event_words_weight,
-        names_weight=p.event_names_weight,
+        model=Model(p.event_model),
         window_after=p.event_window_days * DAY,
         window_before=p.event_lead_days * DAY,
-        min_names=p.event_min_names,
+        max_span=p.event_max_span_days * DAY,
     )
 
 
 def story_rule(p: Params) -> Rule:
+    window = p.story_window_days * DAY
     return Rule(
-        threshold=p.story_threshold,
-        words_weight=p.story_words_weight,
-        names_weight=p.story_names_weight,
-        window_after=p.story_window_days * DAY,
-        window_before=p.story_window_days * DAY,
-        min_names=p.story_min_names,
+        model=Model(p.story_model),
+        window_after=window,
+        window_before=window,
+        max_span=np.inf,
     )
 
 
@@ -46,11 +43,13 @@ def order_key(doc: Doc) -> tuple[float, str]:
     return (doc.published, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
 
 
-def event_profile(groups: Sequence[Group]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Each event as one point: its normalized word and name centroids."""
-    words = sp.vstack([g.words for g in groups], format="csr")
-    names = sp.vstack([g.names for g in groups], format="csr")
-    return (
-        sp.csr_matrix(normalize(words, norm="l2", copy=False), dtype=np.float32),
-        sp.csr_matrix(normalize(names, norm="l2", copy=False), dtype=np.float32),
-    )
+def event_profile(groups: Sequence[Group], n_features: int) -> list[sp.csr_matrix]:
+    """Each event as one point: its normalized word, name and headline centroids."""
+    views = [g.views(n_features) for g in groups]
+    return [
+        sp.csr_matrix(
+            normalize(sp.vstack([v[n] for v in views], format="csr"), norm="l2", copy=False),
+            dtype=np.float32,
+        )
+        for n in range(VIEWS)
+    ]

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
 from briefing.cluster.dedup import DupIndex, signatures
-from briefing.cluster.grouping import Group, Grouper, new_id, row_norms2, row_of, score
+from briefing.cluster.grouping import VIEWS, Group, Grouper, link_logits, new_id, row_of
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
@@ -50,6 +50,7 @@ BRUTE_FORCE_LIMIT = 4000
 BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
+SCREEN_MARGIN = 2.0
 
 
 @dataclass(slots=True)
@@ -90,8 +91,8 @@ def to_doc(article: Article, now: float) -> Doc:
     )
 
 
-def _pack_group(group: Group) -> bytes:
-    return pack_rows([group.words, group.names], [group.first, group.last, group.count])
+def _pack_group(group: Group, n_features: int) -> bytes:
+    return pack_rows(group.views(n_features), [group.first, group.last, group.count])
 
 
 def _top(row: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -117,6 +118,7 @@ def _screen(group: Group) -> Group:
         _top(group.names, STORY_SCREEN_NAMES),
         [],
         group.count,
+        _top(group.views(group.words.shape[1])[2], STORY_SCREEN_NAMES),
     )
 
 
@@ -124,7 +126,7 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
     keys = list(blobs)
     if not keys:
         return {}
-    header, (words, names) = unpack_many([blobs[k] for k in keys], n_features, 2)
+    header, (words, names, heads) = unpack_many([blobs[k] for k in keys], n_features, VIEWS)
     return {
         k: Group(
             k,
@@ -134,6 +136,7 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
             row_of(names, n),
             [],
             int(header[n, 2]),
+            row_of(heads, n),
         )
         for n, k in enumerate(keys)
     }
@@ -199,11 +202,12 @@ class _Run:
         self.idf_w = df.idf("words")
         xw = Featurizer.weigh(counts_w, self.idf_w)
         xn = Featurizer.weigh(counts_n, df.idf("names"))
+        xt = self.featurizer.titles([d.title for d in docs], self.idf_w)
         t_min, t_max = docs[0].published, docs[-1].published
         self._lap("features")
         duplicate_of, old_event = self._dedup(t_min, t_max)
         self._lap("duplicates")
-        grown, created = self._events(xw, xn, duplicate_of, old_event, t_min, t_max)
+        grown, created = self._events([xw, xn, xt], duplicate_of, old_event, t_min, t_max)
         self._lap("events")
         self._stories(grown, created)
         self._lap("stories.write")
@@ -269,8 +273,7 @@ class _Run:
 
     def _events(
         self,
-        xw: sp.csr_matrix,
-        xn: sp.csr_matrix,
+        xs: list[sp.csr_matrix],
         duplicate_of: dict[int, int | None],
         old_event: dict[int, str],
         t_min: float,
@@ -280,7 +283,7 @@ class _Run:
         rule = event_rule(p)
         # events are dated by their first article; one that started a while
         # before the window can still be running
-        span = rule.window_after + p.event_max_run_days * DAY
+        span = max(rule.window_after, p.event_max_run_days * DAY)
         rows = cs.events_between(
             self.store,
             day_of(t_min - span).isoformat(),
@@ -310,8 +313,7 @@ class _Run:
                 fresh.append(n)
         placed = grouper.assign(
             [int(self.docs[n].id) for n in fresh],
-            xw[fresh],
-            xn[fresh],
+            [x[fresh] for x in xs],
             [self.docs[n].published for n in fresh],
         )
         event_of.update({int(k): v for k, v in placed.items()})
@@ -349,7 +351,11 @@ class _Run:
         cs.set_article_links(
             self.conn, [(aid, dup, old_event[aid]) for aid, dup in self.relinked.items()]
         )
-        cs.put_blobs(self.conn, KIND_EVENT, {g: _pack_group(self.groups[g]) for g in touched})
+        cs.put_blobs(
+            self.conn,
+            KIND_EVENT,
+            {g: _pack_group(self.groups[g], p.n_features) for g in touched},
+        )
         self._event_rows(touched, created)
         return grown, created
 
@@ -401,16 +407,13 @@ class _Run:
         stored = cs.all_blobs(self.store, KIND_STORY)
         if stored:
             keys = list(stored)
-            _, (sw, sn) = unpack_many([stored[k] for k in keys], p.n_features, 2)
-            ew, en = event_profile([self.groups[e] for e in changed])
-            norm_w = np.sqrt(row_norms2(sw))
-            norm_n = np.sqrt(row_norms2(sn))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cos_w = np.nan_to_num((sw @ ew.T).toarray().T / norm_w)
-                cos_n = np.nan_to_num((sn @ en.T).toarray().T / norm_n)
-            has = (norm_n[None, :] > 0) & (np.asarray(en.getnnz(axis=1))[:, None] > 0)
-            sims = score(cos_w, cos_n, has, rule)
-            for col in np.flatnonzero((sims >= rule.threshold).any(axis=0)):
+            header, sv = unpack_many([stored[k] for k in keys], p.n_features, VIEWS)
+            ev = event_profile([self.groups[e] for e in changed], p.n_features)
+            times = np.array([self.groups[e].first for e in changed])
+            logits = link_logits(rule, sv, header, ev, times)
+            # the stored centroids keep only their top features, so cosines come out
+            # low: a margin keeps every story that might be joined
+            for col in np.flatnonzero((logits > -SCREEN_MARGIN).any(axis=0)):
                 affected.add(keys[int(col)])
         self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
@@ -436,15 +439,15 @@ class _Run:
             local = sorted(previous)
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
-        pw, pn = event_profile([self.groups[e] for e in ordered])
+        profile = event_profile([self.groups[e] for e in ordered], p.n_features)
         grouper = Grouper(rule, p.n_features)
         self._lap("stories.load")
-        placed = grouper.assign(ordered, pw, pn, [self.groups[e].first for e in ordered])
+        placed = grouper.assign(ordered, profile, [self.groups[e].first for e in ordered])
         self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
             clusters.setdefault(placed[e], []).append(e)
-        self._reconcile(clusters, previous, created, grown, grouper, pw, ordered)
+        self._reconcile(clusters, previous, created, grown, grouper, profile[0], ordered)
 
     def _reconcile(
         self,
@@ -519,7 +522,9 @@ class _Run:
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
             group = grouper.groups[cluster]
             group.id = sid
-            cs.put_blobs(self.conn, KIND_STORY, {sid: _pack_group(_screen(group))})
+            cs.put_blobs(
+                self.conn, KIND_STORY, {sid: _pack_group(_screen(group), self.p.n_features)}
+            )
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)

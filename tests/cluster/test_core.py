@@ -197,7 +197,9 @@ def test_sentence_openers_are_not_names_unless_confirmed() -> None:
 
 
 def test_params_live_in_one_place() -> None:
-    assert 0 < DEFAULT.event_threshold < 1
+    from briefing.cluster.grouping import FEATURES
+
+    assert len(DEFAULT.event_model) == len(DEFAULT.story_model) == len(FEATURES)
     assert DEFAULT.story_window_days > DEFAULT.event_window_days
 
 
