@@ -85,7 +85,7 @@ def explain_pair(articles: list[CorpusArticle], first: str, second: str, params:
         t_b = b.published.timestamp()
         header = np.array([[t_b, t_b, 1.0]])
         feats, _ = link_features(
-            [v[1] for v in views],
+            [v[1] for v in views] * 2,  # a group of one: its latest member is itself
             header,
             [v[0] for v in views],
             np.array([a.published.timestamp()]),

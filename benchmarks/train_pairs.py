@@ -38,7 +38,7 @@ if __package__ in (None, ""):
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
 from benchmarks.corpus_jsonl import read_jsonl
 from benchmarks.eval_cluster import article_vectors, run_batch, scores
-from briefing.cluster.grouping import FEATURES, VIEWS, in_window, link_features
+from briefing.cluster.grouping import FEATURES, ROWS, VIEWS, in_window, link_features
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_rule, story_rule
 
@@ -70,7 +70,7 @@ def online_pairs(
         keys = list(sums)
         if keys:
             header = np.array([head[k] for k in keys])
-            groups = [sp.vstack([sums[k][v] for k in keys]).tocsr() for v in range(VIEWS)]
+            groups = [sp.vstack([sums[k][r] for k in keys]).tocsr() for r in range(ROWS)]
             t = np.array([times[i]])
             ok = in_window(rule, header, t)[0]
             if ok.any():
@@ -79,9 +79,11 @@ def online_pairs(
                 ys.append(np.array([k == labels[i] for k in keys])[ok])
         label = labels[i]
         if label not in sums:
-            sums[label] = [sp.csr_matrix((1, n_features), dtype=np.float32) for _ in range(VIEWS)]
+            sums[label] = [sp.csr_matrix((1, n_features), dtype=np.float32) for _ in range(ROWS)]
             head[label] = [times[i], times[i], 0]
-        sums[label] = [(s + r).tocsr() for s, r in zip(sums[label], row, strict=True)]
+        # the view sums, then the latest member's views, as the grouping keeps them
+        added = [(s + r).tocsr() for s, r in zip(sums[label][:VIEWS], row, strict=True)]
+        sums[label] = added + [sp.csr_matrix(r) for r in row]
         h = head[label]
         head[label] = [min(h[0], times[i]), max(h[1], times[i]), h[2] + 1]
     if not feats:

@@ -31,6 +31,7 @@ from briefing.cluster.vectors import ItemId
 CHUNK = 256
 DAY = 86400.0
 VIEWS = 3  # words, names, titles
+ROWS = 2 * VIEWS  # a group's state: the sums of its members' views, then its latest member's
 FEATURES = (
     "bias",
     "cos_words",
@@ -41,6 +42,8 @@ FEATURES = (
     "log_span_days",  # the span the group would reach with the item
     "log_size",
     "min_words_names",  # both must agree: two victims of one week share words, not names
+    "latest_words",  # cosines to the latest member: a story moves on from where it began
+    "latest_names",
 )
 
 
@@ -78,6 +81,7 @@ class Group:
     members: list[ItemId] = field(default_factory=list)
     count: int = 0  # members that contributed vectors
     titles: sp.csr_matrix | None = None
+    latest: list[sp.csr_matrix] | None = None  # the latest member's views
 
     def views(self, n_features: int) -> list[sp.csr_matrix]:
         titles = self.titles
@@ -85,11 +89,16 @@ class Group:
             titles = sp.csr_matrix((1, n_features), dtype=np.float32)
         return [self.words, self.names, titles]
 
+    def state(self, n_features: int) -> list[sp.csr_matrix]:
+        """`ROWS` rows: the view sums, then the latest member's views."""
+        latest = self.latest or [sp.csr_matrix((1, n_features), dtype=np.float32)] * VIEWS
+        return [*self.views(n_features), *latest]
+
     def centroid(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        return _unit(self.words), _unit(self.names)
+        return unit(self.words), unit(self.names)
 
 
-def _unit(row: sp.csr_matrix) -> sp.csr_matrix:
+def unit(row: sp.csr_matrix) -> sp.csr_matrix:
     n = float(np.sqrt(np.dot(row.data, row.data))) if row.nnz else 0.0
     if n <= 0:
         return row
@@ -118,12 +127,13 @@ def row_norms2(matrix: sp.csr_matrix) -> np.ndarray:
 
 def pair_features(
     cos: np.ndarray,
+    latest: np.ndarray,
     has_names: np.ndarray,
     gap_days: np.ndarray,
     span_days: np.ndarray,
     size: np.ndarray,
 ) -> np.ndarray:
-    """The rows `Model` scores, one per (item, group) pair; cos is (VIEWS, pairs)."""
+    """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs)."""
     n = cos.shape[1]
     out = np.empty((n, len(FEATURES)))
     out[:, 0] = 1.0
@@ -136,6 +146,8 @@ def pair_features(
     out[:, 6] = np.log1p(span_days)
     out[:, 7] = np.log1p(size)
     out[:, 8] = np.where(has_names, np.minimum(cos[0], cos[1]), cos[0])
+    out[:, 9] = latest[0]
+    out[:, 10] = np.where(has_names, latest[1], 0.0)
     return out
 
 
@@ -147,23 +159,24 @@ def link_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features of every item (rows l2-normalized) with every group, all at once.
 
-    `groups` are the groups' sums per view and `header` their (first, last,
-    count) rows. Returns the feature rows (item-major) and the span each pair
-    would reach, in seconds.
+    `groups` are the groups' `ROWS` state matrices and `header` their (first,
+    last, count) rows. Returns the feature rows (item-major) and the span each
+    pair would reach, in seconds.
     """
     n_items, n_groups = items[0].shape[0], groups[0].shape[0]
-    cos = np.empty((VIEWS, n_items, n_groups))
-    for v in range(VIEWS):
-        norms = np.sqrt(row_norms2(groups[v]))
+    cos = np.empty((ROWS, n_items, n_groups))
+    for r in range(ROWS):
+        norms = np.sqrt(row_norms2(groups[r]))
         with np.errstate(divide="ignore", invalid="ignore"):
-            cos[v] = np.nan_to_num((groups[v] @ items[v].T).toarray().T / norms)
+            cos[r] = np.nan_to_num((groups[r] @ items[r % VIEWS].T).toarray().T / norms)
     first, last, count = header[:, 0], header[:, 1], header[:, 2]
     t = times[:, None]
     has = (row_norms2(groups[1])[None, :] > 0) & (row_norms2(items[1])[:, None] > 0)
     gap = np.maximum(0.0, np.maximum(t - last, first - t))
     span = np.maximum(last, t) - np.minimum(first, t)
     feats = pair_features(
-        cos.reshape(VIEWS, -1),
+        cos[:VIEWS].reshape(VIEWS, -1),
+        cos[VIEWS:].reshape(VIEWS, -1),
         has.ravel(),
         gap.ravel() / DAY,
         span.ravel() / DAY,
@@ -204,6 +217,14 @@ def explain(model: Model, feats: np.ndarray) -> str:
     return " ".join(parts) + f" -> p={1 / (1 + np.exp(-logit)):.3f}"
 
 
+def scaled(matrix: sp.csr_matrix, factors: np.ndarray | None) -> sp.csr_matrix:
+    """Each column times its factor (IDF weights on, or off), as a new CSR matrix."""
+    out = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
+    if factors is not None:
+        out.data *= factors[out.indices]
+    return out
+
+
 def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = dots / np.sqrt(group_n2 * item_n2)
@@ -211,10 +232,29 @@ def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.
 
 
 class Grouper:
-    def __init__(self, rule: Rule, n_features: int) -> None:
+    """Places items into groups; `idf` (per view) keeps the groups' sums unweighted.
+
+    With `idf`, a group holds the sums of its members' vectors with the IDF taken
+    off again, and the current IDF is put back on whenever it is compared. An
+    archive's document frequencies drift as it grows; this way an event's
+    centroid is always weighed by today's IDF, the way a batch run weighs it,
+    and incremental runs stay close to a single batch.
+    """
+
+    def __init__(
+        self, rule: Rule, n_features: int, idf: Sequence[np.ndarray] | None = None
+    ) -> None:
         self.rule = rule
         self.n_features = n_features
+        self.idf = list(idf) if idf is not None else None
         self.groups: dict[str, Group] = {}
+
+    def weight(self, view: int) -> np.ndarray | None:
+        return self.idf[view % VIEWS] if self.idf is not None else None
+
+    def weighted(self, group: Group) -> list[sp.csr_matrix]:
+        """A group's view sums as compared (with today's IDF)."""
+        return [scaled(row, self.weight(v)) for v, row in enumerate(group.views(self.n_features))]
 
     def add_group(self, group: Group) -> None:
         self.groups[group.id] = group
@@ -254,18 +294,18 @@ class Grouper:
         cands = self.candidates(float(t.min()), float(t.max()))
         k = len(cands)
         size = k + m
-        dots = np.zeros((VIEWS, m, size))
-        gn2 = np.zeros((VIEWS, size))
+        dots = np.zeros((ROWS, m, size))
+        gn2 = np.zeros((ROWS, size))
         count = np.zeros(size)
         first = np.full(size, np.inf)
         last = np.full(size, -np.inf)
         if k:
-            stacked = [g.views(self.n_features) for g in cands]
-            for v in range(VIEWS):
-                cv = sp.vstack([s[v] for s in stacked]).tocsr()
+            stacked = [g.state(self.n_features) for g in cands]
+            for r in range(ROWS):
+                cv = scaled(sp.vstack([s[r] for s in stacked]).tocsr(), self.weight(r))
                 # (groups x items).T: the big group matrix stays CSR, never transposed
-                dots[v, :, :k] = (cv @ xs[v].T).toarray().T
-                gn2[v, :k] = row_norms2(cv)
+                dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
+                gn2[r, :k] = row_norms2(cv)
             count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
@@ -282,6 +322,9 @@ class Grouper:
             for v in range(VIEWS):
                 gn2[v, j] += 2 * dots[v, i, j] + in2[v, i]
                 dots[v, i + 1 :, j] += pairs[v][i + 1 :, i]
+                # the item is now the group's latest member
+                gn2[VIEWS + v, j] = in2[v, i]
+                dots[VIEWS + v, i + 1 :, j] = pairs[v][i + 1 :, i]
             count[j] += 1
             first[j] = min(first[j], t[i])
             last[j] = max(last[j], t[i])
@@ -308,10 +351,12 @@ class Grouper:
         idx = np.flatnonzero(ok & (span <= rule.max_span) & (gn2[0, :used] > 0))
         if not idx.size:
             return -1
-        cos = np.stack([_cosines(dots[v, i, idx], gn2[v, idx], in2[v, i]) for v in range(VIEWS)])
+        cos = np.stack(
+            [_cosines(dots[r, i, idx], gn2[r, idx], in2[r % VIEWS, i]) for r in range(ROWS)]
+        )
         has = (gn2[1, idx] > 0) & (in2[1, i] > 0)
         gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
-        feats = pair_features(cos, has, gap, span[idx] / DAY, count[idx])
+        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx])
         logits = rule.model.logit(feats)
         best = int(np.argmax(logits))
         return int(idx[best]) if logits[best] > 0 else -1
@@ -342,6 +387,8 @@ class Grouper:
             (np.ones(m, dtype=np.float32), (rows, np.arange(m))), shape=(len(touched), m)
         )
         order = sorted(pos, key=lambda j: pos[j])
+        if self.idf is not None:  # kept unweighted, see the class docstring
+            xs = [scaled(x, 1.0 / self.idf[v]) for v, x in enumerate(xs)]
         sums = []
         for v in range(VIEWS):
             old = sp.vstack([groups[j].views(self.n_features)[v] for j in order]).tocsr()
@@ -354,6 +401,8 @@ class Grouper:
         out: dict[ItemId, str] = {}
         for i, j in enumerate(choice):
             g = groups[int(j)]
+            if t[i] >= g.last:  # items come in time order: the last one placed is the latest
+                g.latest = [row_of(x, i) for x in xs]
             g.members.append(items[i])
             g.count += 1
             g.first = min(g.first, float(t[i]))

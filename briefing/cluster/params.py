@@ -46,20 +46,34 @@ class Params:
     # the join model: weights of grouping.FEATURES, in that order, fitted by
     # benchmarks/train_pairs.py on the labeled corpus and the AllSides dev set
     event_model: tuple[float, ...] = (
-        1.924,
-        17.461,
-        5.029,
-        1.315,
-        -0.659,
-        -2.488,
-        1.895,
-        -6.532,
-        1.717,
+        3.367,
+        22.696,
+        9.434,
+        2.741,
+        -0.921,
+        -3.205,
+        2.707,
+        -8.069,
+        0.59,
+        -6.23,
+        -4.807,
     )
 
     # -- stories: events that continue one matter, weeks or years apart --------
     story_window_days: float = 3650.0
-    story_model: tuple[float, ...] = (-11.037, 6.25, 6.732, 5.812, 0.0, 0.469, -0.021, 0.696, 6.672)
+    story_model: tuple[float, ...] = (
+        -11.262,
+        7.347,
+        5.829,
+        6.557,
+        0.0,
+        0.307,
+        0.186,
+        -0.002,
+        8.235,
+        2.837,
+        -3.272,
+    )
 
     # -- titles -----------------------------------------------------------------
     title_min_words: int = 5

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from briefing.cluster.grouping import DAY, VIEWS, Group, Model, Rule
+from briefing.cluster.grouping import DAY, VIEWS, Group, Grouper, Model, Rule
 from briefing.cluster.params import Params
 from briefing.cluster.vectors import Doc
 
@@ -43,9 +43,9 @@ def order_key(doc: Doc) -> tuple[float, str]:
     return (doc.published, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
 
 
-def event_profile(groups: Sequence[Group], n_features: int) -> list[sp.csr_matrix]:
+def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:
     """Each event as one point: its normalized word, name and headline centroids."""
-    views = [g.views(n_features) for g in groups]
+    views = [events.weighted(g) for g in groups]
     return [
         sp.csr_matrix(
             normalize(sp.vstack([v[n] for v in views], format="csr"), norm="l2", copy=False),

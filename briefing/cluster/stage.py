@@ -25,7 +25,16 @@ import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
 from briefing.cluster.dedup import DupIndex, signatures
-from briefing.cluster.grouping import VIEWS, Group, Grouper, link_logits, new_id, row_of
+from briefing.cluster.grouping import (
+    ROWS,
+    VIEWS,
+    Group,
+    Grouper,
+    link_logits,
+    new_id,
+    row_of,
+    unit,
+)
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
@@ -50,7 +59,7 @@ BRUTE_FORCE_LIMIT = 4000
 BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
-SCREEN_MARGIN = 2.0
+SCREEN_MARGIN = 8.0
 
 
 @dataclass(slots=True)
@@ -92,7 +101,7 @@ def to_doc(article: Article, now: float) -> Doc:
 
 
 def _pack_group(group: Group, n_features: int) -> bytes:
-    return pack_rows(group.views(n_features), [group.first, group.last, group.count])
+    return pack_rows(group.state(n_features), [group.first, group.last, group.count])
 
 
 def _top(row: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -119,6 +128,7 @@ def _screen(group: Group) -> Group:
         [],
         group.count,
         _top(group.views(group.words.shape[1])[2], STORY_SCREEN_NAMES),
+        [_top(r, STORY_SCREEN_WORDS) for r in group.latest] if group.latest else None,
     )
 
 
@@ -126,7 +136,8 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
     keys = list(blobs)
     if not keys:
         return {}
-    header, (words, names, heads) = unpack_many([blobs[k] for k in keys], n_features, VIEWS)
+    header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS)
+    words, names, heads = rows[:VIEWS]
     return {
         k: Group(
             k,
@@ -137,6 +148,7 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
             [],
             int(header[n, 2]),
             row_of(heads, n),
+            [row_of(r, n) for r in rows[VIEWS:]],
         )
         for n, k in enumerate(keys)
     }
@@ -201,7 +213,10 @@ class _Run:
         cs.put_blobs(self.conn, KIND_DF, {"df": df.to_bytes()})
         self.idf_w = df.idf("words")
         xw = Featurizer.weigh(counts_w, self.idf_w)
-        xn = Featurizer.weigh(counts_n, df.idf("names"))
+        idf_n = df.idf("names")
+        xn = Featurizer.weigh(counts_n, idf_n)
+        # events keep unweighted sums and are weighed with today's IDF (Grouper)
+        self.event_space = Grouper(event_rule(p), p.n_features, [self.idf_w, idf_n, self.idf_w])
         xt = self.featurizer.titles([d.title for d in docs], self.idf_w)
         t_min, t_max = docs[0].published, docs[-1].published
         self._lap("features")
@@ -290,7 +305,7 @@ class _Run:
             day_of(t_max + rule.window_before).isoformat(),
         )
         blobs = cs.get_blobs(self.store, KIND_EVENT, [r["id"] for r in rows])
-        grouper = Grouper(rule, p.n_features)
+        grouper = self.event_space
         for group in _unpack_groups(blobs, p.n_features).values():
             grouper.add_group(group)
         existing = set(grouper.groups)
@@ -379,7 +394,7 @@ class _Run:
             title = titles.pick(
                 heads,
                 vectors[offset : offset + len(heads)] if vectors is not None else None,
-                self.groups[eid].centroid()[0],
+                unit(self.event_space.weighted(self.groups[eid])[0]),
                 self.p,
             )
             offset += len(heads)
@@ -407,8 +422,8 @@ class _Run:
         stored = cs.all_blobs(self.store, KIND_STORY)
         if stored:
             keys = list(stored)
-            header, sv = unpack_many([stored[k] for k in keys], p.n_features, VIEWS)
-            ev = event_profile([self.groups[e] for e in changed], p.n_features)
+            header, sv = unpack_many([stored[k] for k in keys], p.n_features, ROWS)
+            ev = event_profile([self.groups[e] for e in changed], self.event_space)
             times = np.array([self.groups[e].first for e in changed])
             logits = link_logits(rule, sv, header, ev, times)
             # the stored centroids keep only their top features, so cosines come out
@@ -439,7 +454,7 @@ class _Run:
             local = sorted(previous)
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
-        profile = event_profile([self.groups[e] for e in ordered], p.n_features)
+        profile = event_profile([self.groups[e] for e in ordered], self.event_space)
         grouper = Grouper(rule, p.n_features)
         self._lap("stories.load")
         placed = grouper.assign(ordered, profile, [self.groups[e].first for e in ordered])
