@@ -122,17 +122,20 @@ def story_pairs(articles: list[CorpusArticle], params: Params) -> tuple[np.ndarr
     return online_pairs(profile, times, [story_of[e] for e in events], story_rule(params))
 
 
-def fit(sets: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[float, ...]:
+def fit(
+    sets: dict[str, tuple[np.ndarray, np.ndarray]], weight: dict[str, float]
+) -> tuple[float, ...] | None:
+    """Fitted weights, or None when the pairs are all of one class (nothing to learn)."""
     xs, ys, ws = [], [], []
-    for x, y in sets.values():
+    for name, (x, y) in sets.items():
         if not len(y):
             continue
         xs.append(x)
         ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
+        ws.append(np.full(len(y), weight.get(name, 1.0) / len(y)))
     x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
     if y.all() or not y.any():
-        raise SystemExit("the fitting sets give pairs of one class only")
+        return None
     model = LogisticRegression(C=10.0, max_iter=2000)
     model.fit(x[:, 1:], y, sample_weight=w * len(y))
     return (float(model.intercept_[0]), *(float(c) for c in model.coef_[0]))
@@ -149,15 +152,20 @@ def f1s(params: Params, articles: list[CorpusArticle]) -> tuple[float, float]:
 
 
 def tune_bias(
-    params: Params, field: str, weights: tuple[float, ...], data: list[list[CorpusArticle]]
+    params: Params,
+    field: str,
+    weights: tuple[float, ...],
+    data: dict[str, list[CorpusArticle]],
+    weight: dict[str, float],
 ) -> tuple[float, ...]:
-    """The intercept shift that gives the best mean F1 of its level over the fitting sets."""
+    """The intercept shift that gives the best weighted mean F1 of its level over the sets."""
     level = 0 if field == "event_model" else 1
     best, best_f1 = shifted(weights, 0.0), -1.0
+    total = sum(weight.get(n, 1.0) for n in data)
     for shift in BIAS_SHIFTS:
         candidate = shifted(weights, float(shift))
         trial = replace(params, **{field: candidate})
-        f1 = float(np.mean([f1s(trial, arts)[level] for arts in data]))
+        f1 = sum(weight.get(n, 1.0) * f1s(trial, a)[level] for n, a in data.items()) / total
         if f1 > best_f1 + 1e-6:
             best, best_f1 = candidate, f1
     print(f"  {field}: best mean F1 on the fitting sets {best_f1:.3f}")
@@ -168,14 +176,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", default="own,allsides", help="sets to fit on")
     parser.add_argument("--measure", default="", help="sets to measure the fitted params on")
+    parser.add_argument(
+        "--story-weight",
+        default="own=3",
+        help="how much each set counts for the story model (own corpus: the product's domain)",
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.fit.split(",") if n]
     data = {n: load_set(n) for n in names}
+    story_weight = {
+        k: float(v) for k, v in (kv.split("=") for kv in args.story_weight.split(",") if kv)
+    }
     params = DEFAULT
-    ev = fit({n: event_pairs(a, params) for n, a in data.items()})
-    params = replace(params, event_model=tune_bias(params, "event_model", ev, list(data.values())))
-    st = fit({n: story_pairs(a, params) for n, a in data.items()})
-    params = replace(params, story_model=tune_bias(params, "story_model", st, list(data.values())))
+    ev = fit({n: event_pairs(a, params) for n, a in data.items()}, {})
+    if ev is not None:
+        params = replace(params, event_model=tune_bias(params, "event_model", ev, data, {}))
+    st = fit({n: story_pairs(a, params) for n, a in data.items()}, story_weight)
+    if st is None:  # e.g. AllSides alone: every storyline is one event
+        print("  story_model: no joined pairs to learn from; the shipped one is kept")
+    else:
+        params = replace(
+            params, story_model=tune_bias(params, "story_model", st, data, story_weight)
+        )
     print("fitted on", ", ".join(names))
     print(f"    event_model: tuple[float, ...] = {params.event_model}")
     print(f"    story_model: tuple[float, ...] = {params.story_model}")

@@ -252,9 +252,13 @@ class Grouper:
     def weight(self, view: int) -> np.ndarray | None:
         return self.idf[view % VIEWS] if self.idf is not None else None
 
-    def weighted(self, group: Group) -> list[sp.csr_matrix]:
-        """A group's view sums as compared (with today's IDF)."""
-        return [scaled(row, self.weight(v)) for v, row in enumerate(group.views(self.n_features))]
+    def weighted(self, groups: Sequence[Group]) -> list[sp.csr_matrix]:
+        """The groups' view sums as compared (with today's IDF): one matrix per view."""
+        views = [g.views(self.n_features) for g in groups]
+        return [
+            scaled(sp.vstack([v[n] for v in views], format="csr"), self.weight(n))
+            for n in range(VIEWS)
+        ]
 
     def add_group(self, group: Group) -> None:
         self.groups[group.id] = group
@@ -351,9 +355,7 @@ class Grouper:
         idx = np.flatnonzero(ok & (span <= rule.max_span) & (gn2[0, :used] > 0))
         if not idx.size:
             return -1
-        cos = np.stack(
-            [_cosines(dots[r, i, idx], gn2[r, idx], in2[r % VIEWS, i]) for r in range(ROWS)]
-        )
+        cos = _cosines(dots[:, i, idx], gn2[:, idx], np.tile(in2[:, i], 2)[:, None])
         has = (gn2[1, idx] > 0) & (in2[1, i] > 0)
         gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
         feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx])
@@ -398,11 +400,15 @@ class Grouper:
             groups[j].words = row_of(sums[0], n)
             groups[j].names = row_of(sums[1], n)
             groups[j].titles = row_of(sums[2], n)
+        latest: dict[int, int] = {}
+        for i, j in enumerate(choice):
+            if t[i] >= groups[int(j)].last and t[i] >= t[latest.get(int(j), i)]:
+                latest[int(j)] = i  # items come in time order: the last placed is the latest
+        for j, i in latest.items():
+            groups[j].latest = [row_of(x, i) for x in xs]
         out: dict[ItemId, str] = {}
         for i, j in enumerate(choice):
             g = groups[int(j)]
-            if t[i] >= g.last:  # items come in time order: the last one placed is the latest
-                g.latest = [row_of(x, i) for x in xs]
             g.members.append(items[i])
             g.count += 1
             g.first = min(g.first, float(t[i]))

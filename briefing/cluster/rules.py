@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from briefing.cluster.grouping import DAY, VIEWS, Group, Grouper, Model, Rule
+from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule
 from briefing.cluster.params import Params
 from briefing.cluster.vectors import Doc
 
@@ -45,11 +45,7 @@ def order_key(doc: Doc) -> tuple[float, str]:
 
 def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:
     """Each event as one point: its normalized word, name and headline centroids."""
-    views = [events.weighted(g) for g in groups]
     return [
-        sp.csr_matrix(
-            normalize(sp.vstack([v[n] for v in views], format="csr"), norm="l2", copy=False),
-            dtype=np.float32,
-        )
-        for n in range(VIEWS)
+        sp.csr_matrix(normalize(view, norm="l2", copy=False), dtype=np.float32)
+        for view in events.weighted(groups)
     ]

@@ -394,7 +394,7 @@ class _Run:
             title = titles.pick(
                 heads,
                 vectors[offset : offset + len(heads)] if vectors is not None else None,
-                unit(self.event_space.weighted(self.groups[eid])[0]),
+                unit(self.event_space.weighted([self.groups[eid]])[0]),
                 self.p,
             )
             offset += len(heads)
@@ -462,7 +462,7 @@ class _Run:
         clusters: dict[str, list[str]] = {}
         for e in ordered:
             clusters.setdefault(placed[e], []).append(e)
-        self._reconcile(clusters, previous, created, grown, grouper, profile[0], ordered)
+        self._reconcile(clusters, previous, created, grown, grouper)
 
     def _reconcile(
         self,
@@ -471,8 +471,6 @@ class _Run:
         created: set[str],
         grown: set[str],
         grouper: Grouper,
-        pw: sp.csr_matrix,
-        ordered: list[str],
     ) -> None:
         old_ids = sorted({s for s in previous.values() if s})
         old_rows = cs.rows_by_id(self.store, "stories", old_ids)
@@ -488,7 +486,6 @@ class _Run:
         inherits: dict[str, list[str]] = {}
         for s, c in heir.items():
             inherits.setdefault(c, []).append(s)
-        pos = {e: n for n, e in enumerate(ordered)}
         dates = self.event_date
         keep: set[str] = set()
         for cluster, events in clusters.items():
@@ -522,12 +519,11 @@ class _Run:
             if membership & created:
                 last_event_at = self.now
             timeline = sorted(events, key=lambda e: (dates[e], self.groups[e].first, e))
-            centroid = grouper.groups[cluster].centroid()[0]
-            heads = [self.event_title[e] for e in timeline]
             cs.upsert_story(
                 self.conn,
                 sid,
-                title=titles.pick(heads, pw[[pos[e] for e in timeline]], centroid, self.p),
+                # the latest development's headline, so a row's date and title agree
+                title=titles.latest([self.event_title[e] for e in timeline]),
                 first_date=dates[timeline[0]],
                 last_date=max(dates[e] for e in timeline),
                 created_at=prev_row["created_at"] if prev_row is not None else self.now,
