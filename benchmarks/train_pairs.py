@@ -12,17 +12,21 @@ fits the weights; each set counts equally however many pairs it has. The
 intercept is then shifted to the value that gives the best B-cubed F1 of the
 real clustering on the fitting data (a threshold, not new information).
 
-Sets: `own` is `benchmarks/data/corpus`; `allsides` is the git-ignored AllSides
-development set (`benchmarks/data/external/allsides_dev.jsonl`), used only
-when present. `--measure` scores the fitted params on other sets
-(leave-one-set-out: fit on one, measure on the other). The printed tuples go
+Sets: `own` is `benchmarks/data/corpus` (`own_days` the same as the shared
+harness serves it: dated by the day, teasers cut from the text); `allsides`
+is the git-ignored AllSides development set
+(`benchmarks/data/external/allsides_dev.jsonl`), used only when present.
+`--measure` scores the fitted params on other sets (leave-one-set-out: fit
+on one, measure on the other). The printed tuples go
 into `briefing/cluster/params.py` as `event_model` and `story_model`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -36,7 +40,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
-from benchmarks.corpus_jsonl import read_jsonl
+from benchmarks.corpus_jsonl import read_jsonl, to_line
 from benchmarks.eval_cluster import article_vectors, run_batch, scores
 from briefing.cluster.grouping import FEATURES, ROWS, VIEWS, in_window, link_features
 from briefing.cluster.params import DEFAULT, Params
@@ -49,6 +53,13 @@ BIAS_SHIFTS = np.round(np.arange(-2.0, 2.01, 0.25), 2)
 def load_set(name: str) -> list[CorpusArticle]:
     if name == "own":
         return all_articles(load_corpus())
+    if name == "own_days":
+        # as the harness serves it: dated by the day only, the teaser cut from the text
+        lines = [json.dumps(to_line(a)) for a in all_articles(load_corpus())]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "own.jsonl"
+            path.write_text("\n".join(lines), encoding="utf-8")
+            return read_jsonl(path)
     if name == "allsides":
         return read_jsonl(EXTERNAL / "allsides_dev.jsonl")
     if name == "allsides_news":
