@@ -185,11 +185,11 @@ def tune_bias(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fit", default="own,allsides", help="sets to fit on")
+    parser.add_argument("--fit", default="own,own_days,allsides", help="sets to fit on")
     parser.add_argument("--measure", default="", help="sets to measure the fitted params on")
     parser.add_argument(
         "--story-weight",
-        default="own=3",
+        default="own=3,own_days=3",
         help="how much each set counts for the story model (own corpus: the product's domain)",
     )
     args = parser.parse_args(argv)
