@@ -7,8 +7,8 @@ from benchmarks.eval_cluster import run_batch, scores
 from briefing.cluster.params import DEFAULT
 
 # A little under what the evaluation measures, so a regression fails.
-EVENTS_F1 = 0.93
-STORIES_F1 = 0.86
+EVENTS_F1 = 0.96
+STORIES_F1 = 0.89
 DUPLICATES_P_R = 0.95
 
 
@@ -49,5 +49,4 @@ def test_eight_incremental_batches_stay_close_to_one_batch() -> None:
     batch = scores(articles, *run_batch(articles, DEFAULT))
     incremental = scores(articles, *run_incremental(articles, 8))
     assert abs(batch["events"][2] - incremental["events"][2]) <= 0.01
-    # stories hang on IDF that is still settling in a 46-article first batch
-    assert abs(batch["stories"][2] - incremental["stories"][2]) <= 0.02
+    assert abs(batch["stories"][2] - incremental["stories"][2]) <= 0.01
