@@ -60,6 +60,7 @@ BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
 SCREEN_MARGIN = 8.0
+SCREEN_BLOCK = 32
 
 
 @dataclass(slots=True)
@@ -425,11 +426,16 @@ class _Run:
             header, sv = unpack_many([stored[k] for k in keys], p.n_features, ROWS)
             ev = event_profile([self.groups[e] for e in changed], self.event_space)
             times = np.array([self.groups[e].first for e in changed])
-            logits = link_logits(rule, sv, header, ev, times)
-            # the stored centroids keep only their top features, so cosines come out
-            # low: a margin keeps every story that might be joined
-            for col in np.flatnonzero((logits > -SCREEN_MARGIN).any(axis=0)):
-                affected.add(keys[int(col)])
+            hit = np.zeros(len(keys), dtype=bool)
+            # a block of events at a time: the pair features of every event with
+            # every story would not fit in memory on a big archive
+            for lo in range(0, len(changed), SCREEN_BLOCK):
+                block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
+                logits = link_logits(rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
+                # the stored centroids keep only their top features, so cosines come
+                # out low: a margin keeps every story that might be joined
+                hit |= (logits > -SCREEN_MARGIN).any(axis=0)
+            affected.update(keys[int(col)] for col in np.flatnonzero(hit))
         self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
         previous = {r["id"]: r["story_id"] for r in local_rows}
