@@ -118,7 +118,7 @@ def scenario_scratch(n: int) -> dict:
     result = cluster(docs)
     seconds = time.perf_counter() - started
     return {
-        "what": f"cluster {n:,} articles from scratch (in memory)",
+        "what": f"cluster {n:,} articles from scratch (stage over an in-memory store)",
         "seconds": seconds,
         "peak_mb": _max_rss_mb(),
         "events": len(result.events),

@@ -18,13 +18,17 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
+from benchmarks.corpus_jsonl import read_jsonl
 from briefing.cluster.core import cluster
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import Doc
+from briefing.cluster.vectors import Doc, DocFreq, Featurizer
 
 
 def to_doc(art: CorpusArticle) -> Doc:
@@ -37,6 +41,56 @@ def to_doc(art: CorpusArticle) -> Doc:
         url=art.url,
         published=art.published.timestamp(),
     )
+
+
+def article_vectors(articles: list[CorpusArticle], params: Params) -> list[sp.csr_matrix]:
+    """Words, names and titles rows, weighted as the stage weighs one batch."""
+    featurizer = Featurizer(params)
+    docs = [to_doc(a) for a in articles]
+    counts_w, counts_n = featurizer.counts(docs)
+    df = DocFreq(params.n_features)
+    df.add(counts_w, counts_n)
+    idf_w = df.idf("words")
+    return [
+        Featurizer.weigh(counts_w, idf_w),
+        Featurizer.weigh(counts_n, df.idf("names")),
+        featurizer.titles([d.title for d in docs], idf_w),
+    ]
+
+
+def explain_pair(articles: list[CorpusArticle], first: str, second: str, params: Params) -> None:
+    """Features and join score of two articles, as events and (their gold events) as stories."""
+    import numpy as np
+
+    from briefing.cluster.grouping import explain, link_features
+    from briefing.cluster.rules import event_rule, story_rule
+
+    pos = {a.id: n for n, a in enumerate(articles)}
+    xs = article_vectors(articles, params)
+    for level, rule, rows_of in (
+        ("event", event_rule(params), lambda a: [pos[a.id]]),
+        (
+            "story",
+            story_rule(params),
+            lambda a: [pos[b.id] for b in articles if b.event_id == a.event_id],
+        ),
+    ):
+        a, b = articles[pos[first]], articles[pos[second]]
+        views = []
+        for x in xs:
+            rows = [
+                normalize(sp.csr_matrix(np.asarray(x[rows_of(art)].sum(axis=0)))) for art in (a, b)
+            ]
+            views.append([sp.csr_matrix(r) for r in rows])
+        t_b = b.published.timestamp()
+        header = np.array([[t_b, t_b, 1.0]])
+        feats, _ = link_features(
+            [v[1] for v in views] * 2,  # a group of one: its latest member is itself
+            header,
+            [v[0] for v in views],
+            np.array([a.published.timestamp()]),
+        )
+        print(f"{level}: {explain(rule.model, feats[0])}")
 
 
 def bcubed(
@@ -196,15 +250,22 @@ def report(name: str, figures: dict[str, tuple[float, ...]], seconds: float) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default=None, help="corpus directory")
+    parser.add_argument(
+        "--jsonl", default=None, help="a harness corpus (e.g. AllSides dev) instead"
+    )
+    parser.add_argument("--explain", nargs=2, metavar="ID", help="print a pair's features+score")
     parser.add_argument("--incremental", action="store_true", help="also run the store stage")
     parser.add_argument("--batches", type=int, default=8, help="incremental batches")
     parser.add_argument("--mistakes", type=int, default=12, help="how many mistakes to list")
     args = parser.parse_args(argv)
-    stories = load_corpus(args.corpus)
-    articles = all_articles(stories)
-    n_events = sum(len(s.events) for s in stories)
-    print(f"corpus: {len(articles)} articles, {n_events} events, {len(stories)} stories")
+    articles = read_jsonl(args.jsonl) if args.jsonl else all_articles(load_corpus(args.corpus))
+    n_events = len({a.event_id for a in articles})
+    n_stories = len({a.story_id for a in articles})
+    print(f"corpus: {len(articles)} articles, {n_events} events, {n_stories} stories")
 
+    if args.explain:
+        explain_pair(articles, args.explain[0], args.explain[1], DEFAULT)
+        return 0
     started = time.perf_counter()
     dup, event_of, story_of = run_batch(articles, DEFAULT)
     figures = scores(articles, dup, event_of, story_of)

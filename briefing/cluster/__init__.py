@@ -10,7 +10,9 @@
   and stories (loose window, stricter name overlap).
 - `titles`: the representative headline of an event (and a story), never a
   keyword list.
-- `core.cluster(docs)`: the whole thing in memory (evaluation, benchmarks).
-- `stage.run(store)`: the same pieces, incrementally, over the store.
+- `rules`: the joining rules of both levels and time helpers.
+- `stage.run(store)`: new articles join the archive's clusters, incrementally.
+- `core.cluster(docs)`: the batch form (evaluation, benchmarks, tests): the
+  stage itself, run once over an in-memory store.
 - `params`: every threshold and weight, in one place.
 """

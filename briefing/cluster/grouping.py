@@ -1,16 +1,20 @@
-"""Online grouping by centroid similarity, the mechanics of both events and stories.
+"""Online grouping by similarity to the group as a whole, the mechanics of events and stories.
 
-Items arrive in time order; each joins the most similar group whose time span
-is close enough, if the similarity reaches the threshold, else it starts a new
-group. The similarity mixes two cosines to the group's centroid: over words
-and over names. Running new items against the groups an archive already has
-is the same operation as clustering from scratch, so incremental and batch
-runs agree by construction.
+Items arrive in time order; each joins the group it most likely belongs to, if
+that likelihood reaches one half, else it starts a new group. The likelihood
+is a small logistic model (`Model`) over pairwise features of the item and the
+group: cosines to the group's centroids over words, names and headlines, the
+time gap, the span the group would reach and its size. The weights are fitted
+offline on labeled data (`benchmarks/train_pairs.py`) and shipped in `params`.
+Joining by the centroid, within a bounded span, is what keeps events from
+chaining: a newcomer must resemble the event, not just its nearest member.
 
-Within a chunk of items, similarities are computed with two sparse matrix
-products (items x groups, items x items); the exact centroid cosine after
-each join is then kept up to date from those dot products, so the loop over
-items touches only small dense arrays.
+Running new items against the groups an archive already has is the same
+operation as clustering from scratch, so incremental and batch runs agree by
+construction. Within a chunk of items, similarities come from sparse matrix
+products (items x groups, items x items); the exact centroid cosines after each
+join are then kept up to date from those dot products, so the loop over items
+touches only small dense arrays.
 """
 
 from __future__ import annotations
@@ -25,6 +29,22 @@ import scipy.sparse as sp
 from briefing.cluster.vectors import ItemId
 
 CHUNK = 256
+DAY = 86400.0
+VIEWS = 3  # words, names, titles
+ROWS = 2 * VIEWS  # a group's state: the sums of its members' views, then its latest member's
+FEATURES = (
+    "bias",
+    "cos_words",
+    "cos_names",
+    "cos_titles",
+    "no_names",  # one side names nothing: the names cosine says nothing
+    "log_gap_days",  # how far the item is from the group's span
+    "log_span_days",  # the span the group would reach with the item
+    "log_size",
+    "min_words_names",  # both must agree: two victims of one week share words, not names
+    "latest_words",  # cosines to the latest member: a story moves on from where it began
+    "latest_names",
+)
 
 
 def new_id() -> str:
@@ -32,15 +52,23 @@ def new_id() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Model:
+    """A logistic model over `FEATURES`: join when the weighted sum is positive."""
+
+    weights: tuple[float, ...]
+
+    def logit(self, feats: np.ndarray) -> np.ndarray:
+        return feats @ np.asarray(self.weights, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """How items join groups at one level (events or stories)."""
 
-    threshold: float
-    words_weight: float
-    names_weight: float
+    model: Model
     window_after: float  # seconds an item may follow the group's last item
     window_before: float  # seconds an item may precede the group's first item
-    min_names: float = 0.0  # required names cosine when both sides have names
+    max_span: float  # seconds a group may span at most
 
 
 @dataclass(slots=True)
@@ -52,12 +80,25 @@ class Group:
     names: sp.csr_matrix
     members: list[ItemId] = field(default_factory=list)
     count: int = 0  # members that contributed vectors
+    titles: sp.csr_matrix | None = None
+    latest: list[sp.csr_matrix] | None = None  # the latest member's views
+
+    def views(self, n_features: int) -> list[sp.csr_matrix]:
+        titles = self.titles
+        if titles is None:
+            titles = sp.csr_matrix((1, n_features), dtype=np.float32)
+        return [self.words, self.names, titles]
+
+    def state(self, n_features: int) -> list[sp.csr_matrix]:
+        """`ROWS` rows: the view sums, then the latest member's views."""
+        latest = self.latest or [sp.csr_matrix((1, n_features), dtype=np.float32)] * VIEWS
+        return [*self.views(n_features), *latest]
 
     def centroid(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        return _unit(self.words), _unit(self.names)
+        return unit(self.words), unit(self.names)
 
 
-def _unit(row: sp.csr_matrix) -> sp.csr_matrix:
+def unit(row: sp.csr_matrix) -> sp.csr_matrix:
     n = float(np.sqrt(np.dot(row.data, row.data))) if row.nnz else 0.0
     if n <= 0:
         return row
@@ -84,21 +125,140 @@ def row_norms2(matrix: sp.csr_matrix) -> np.ndarray:
     return out
 
 
-def score(cos_w: np.ndarray, cos_n: np.ndarray, has_names: np.ndarray, rule: Rule) -> np.ndarray:
-    """Mixed similarity; without names on either side, words alone decide."""
-    total = rule.words_weight + rule.names_weight
-    mixed = (rule.words_weight * cos_w + rule.names_weight * cos_n) / total
-    out = np.where(has_names, mixed, cos_w)
-    if rule.min_names > 0:
-        out = np.where(has_names & (cos_n < rule.min_names), 0.0, out)
+def pair_features(
+    cos: np.ndarray,
+    latest: np.ndarray,
+    has_names: np.ndarray,
+    gap_days: np.ndarray,
+    span_days: np.ndarray,
+    size: np.ndarray,
+) -> np.ndarray:
+    """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs)."""
+    n = cos.shape[1]
+    out = np.empty((n, len(FEATURES)))
+    out[:, 0] = 1.0
+    out[:, 1] = cos[0]
+    out[:, 2] = np.where(has_names, cos[1], 0.0)
+    out[:, 3] = cos[2]
+    out[:, 4] = ~has_names
+    # days matter most near zero: a day's gap decides an event, a year's a story
+    out[:, 5] = np.log1p(gap_days)
+    out[:, 6] = np.log1p(span_days)
+    out[:, 7] = np.log1p(size)
+    out[:, 8] = np.where(has_names, np.minimum(cos[0], cos[1]), cos[0])
+    out[:, 9] = latest[0]
+    out[:, 10] = np.where(has_names, latest[1], 0.0)
     return out
 
 
+def link_features(
+    groups: Sequence[sp.csr_matrix],
+    header: np.ndarray,
+    items: Sequence[sp.csr_matrix],
+    times: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every item (rows l2-normalized) with every group, all at once.
+
+    `groups` are the groups' `ROWS` state matrices and `header` their (first,
+    last, count) rows. Returns the feature rows (item-major) and the span each
+    pair would reach, in seconds.
+    """
+    n_items, n_groups = items[0].shape[0], groups[0].shape[0]
+    cos = np.empty((ROWS, n_items, n_groups))
+    for r in range(ROWS):
+        norms = np.sqrt(row_norms2(groups[r]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cos[r] = np.nan_to_num((groups[r] @ items[r % VIEWS].T).toarray().T / norms)
+    first, last, count = header[:, 0], header[:, 1], header[:, 2]
+    t = times[:, None]
+    has = (row_norms2(groups[1])[None, :] > 0) & (row_norms2(items[1])[:, None] > 0)
+    gap = np.maximum(0.0, np.maximum(t - last, first - t))
+    span = np.maximum(last, t) - np.minimum(first, t)
+    feats = pair_features(
+        cos[:VIEWS].reshape(VIEWS, -1),
+        cos[VIEWS:].reshape(VIEWS, -1),
+        has.ravel(),
+        gap.ravel() / DAY,
+        span.ravel() / DAY,
+        np.broadcast_to(count, (n_items, n_groups)).ravel(),
+    )
+    return feats, span
+
+
+def in_window(rule: Rule, header: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """(items x groups): may the item join the group at all, by time."""
+    first, last = header[:, 0], header[:, 1]
+    t = times[:, None]
+    span = np.maximum(last, t) - np.minimum(first, t)
+    ok = (t <= last + rule.window_after) & (t >= first - rule.window_before)
+    return ok & (span <= rule.max_span)
+
+
+def link_logits(
+    rule: Rule,
+    groups: Sequence[sp.csr_matrix],
+    header: np.ndarray,
+    items: Sequence[sp.csr_matrix],
+    times: np.ndarray,
+) -> np.ndarray:
+    """Join logits of every item with every group; -inf outside the time window."""
+    feats, _ = link_features(groups, header, items, times)
+    logits = rule.model.logit(feats).reshape(items[0].shape[0], groups[0].shape[0])
+    return np.where(in_window(rule, header, times), logits, -np.inf)
+
+
+def explain(model: Model, feats: np.ndarray) -> str:
+    """One pair's features, their contributions and the join probability, for people."""
+    parts = [
+        f"{name}={value:.3f}({w * value:+.2f})"
+        for name, value, w in zip(FEATURES, feats, model.weights, strict=True)
+    ]
+    logit = float(model.logit(feats[None, :])[0])
+    return " ".join(parts) + f" -> p={1 / (1 + np.exp(-logit)):.3f}"
+
+
+def scaled(matrix: sp.csr_matrix, factors: np.ndarray | None) -> sp.csr_matrix:
+    """Each column times its factor (IDF weights on, or off), as a new CSR matrix."""
+    out = sp.csr_matrix(matrix, dtype=np.float32, copy=True)
+    if factors is not None:
+        out.data *= factors[out.indices]
+    return out
+
+
+def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = dots / np.sqrt(group_n2 * item_n2)
+    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+
+
 class Grouper:
-    def __init__(self, rule: Rule, n_features: int) -> None:
+    """Places items into groups; `idf` (per view) keeps the groups' sums unweighted.
+
+    With `idf`, a group holds the sums of its members' vectors with the IDF taken
+    off again, and the current IDF is put back on whenever it is compared. An
+    archive's document frequencies drift as it grows; this way an event's
+    centroid is always weighed by today's IDF, the way a batch run weighs it,
+    and incremental runs stay close to a single batch.
+    """
+
+    def __init__(
+        self, rule: Rule, n_features: int, idf: Sequence[np.ndarray] | None = None
+    ) -> None:
         self.rule = rule
         self.n_features = n_features
+        self.idf = list(idf) if idf is not None else None
         self.groups: dict[str, Group] = {}
+
+    def weight(self, view: int) -> np.ndarray | None:
+        return self.idf[view % VIEWS] if self.idf is not None else None
+
+    def weighted(self, groups: Sequence[Group]) -> list[sp.csr_matrix]:
+        """The groups' view sums as compared (with today's IDF): one matrix per view."""
+        views = [g.views(self.n_features) for g in groups]
+        return [
+            scaled(sp.vstack([v[n] for v in views], format="csr"), self.weight(n))
+            for n in range(VIEWS)
+        ]
 
     def add_group(self, group: Group) -> None:
         self.groups[group.id] = group
@@ -114,91 +274,99 @@ class Grouper:
     def assign(
         self,
         items: Sequence[ItemId],
-        words: sp.csr_matrix,
-        names: sp.csr_matrix,
+        views: Sequence[sp.csr_matrix],
         times: Sequence[float],
     ) -> dict[ItemId, str]:
-        """Place items (sorted by time; rows l2-normalized) and return item -> group id."""
+        """Place items (sorted by time; rows l2-normalized) and return item -> group id.
+
+        `views` are the words, names and titles matrices, one row per item.
+        """
         out: dict[ItemId, str] = {}
-        words = sp.csr_matrix(words)
-        names = sp.csr_matrix(names)
+        mats = [sp.csr_matrix(v) for v in views]
         for start in range(0, len(items), CHUNK):
             stop = min(start + CHUNK, len(items))
             out.update(
-                self._chunk(
-                    items[start:stop], words[start:stop], names[start:stop], times[start:stop]
-                )
+                self._chunk(items[start:stop], [v[start:stop] for v in mats], times[start:stop])
             )
         return out
 
     def _chunk(
-        self,
-        items: Sequence[ItemId],
-        xw: sp.csr_matrix,
-        xn: sp.csr_matrix,
-        times: Sequence[float],
+        self, items: Sequence[ItemId], xs: list[sp.csr_matrix], times: Sequence[float]
     ) -> dict[ItemId, str]:
-        rule = self.rule
         m = len(items)
         t = np.asarray(times, dtype=np.float64)
         cands = self.candidates(float(t.min()), float(t.max()))
         k = len(cands)
         size = k + m
-        dw = np.zeros((m, size), dtype=np.float64)
-        dn = np.zeros((m, size), dtype=np.float64)
-        nw = np.zeros(size)
-        nn = np.zeros(size)
+        dots = np.zeros((ROWS, m, size))
+        gn2 = np.zeros((ROWS, size))
+        count = np.zeros(size)
         first = np.full(size, np.inf)
         last = np.full(size, -np.inf)
         if k:
-            cw = sp.vstack([g.words for g in cands]).tocsr()
-            cn = sp.vstack([g.names for g in cands]).tocsr()
-            # (groups x items).T: the big group matrix stays CSR, never transposed
-            dw[:, :k] = (cw @ xw.T).toarray().T
-            dn[:, :k] = (cn @ xn.T).toarray().T
-            nw[:k] = row_norms2(cw)
-            nn[:k] = row_norms2(cn)
+            stacked = [g.state(self.n_features) for g in cands]
+            for r in range(ROWS):
+                cv = scaled(sp.vstack([s[r] for s in stacked]).tocsr(), self.weight(r))
+                # (groups x items).T: the big group matrix stays CSR, never transposed
+                dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
+                gn2[r, :k] = row_norms2(cv)
+            count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
-        pw = (xw @ xw.T).toarray()
-        pn = (xn @ xn.T).toarray()
-        item_w = np.diag(pw).copy()
-        item_n = np.diag(pn).copy()
+        pairs = [(x @ x.T).toarray() for x in xs]
+        in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
-            j = -1
-            if used:
-                ok = (t[i] <= last[:used] + rule.window_after) & (
-                    t[i] >= first[:used] - rule.window_before
-                )
-                idx = np.flatnonzero(ok & (nw[:used] > 0))
-                if idx.size:
-                    cos_w = dw[i, idx] / np.sqrt(nw[idx])
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        cos_n = np.where(nn[idx] > 0, dn[i, idx] / np.sqrt(nn[idx]), 0.0)
-                    has = (nn[idx] > 0) & (item_n[i] > 0)
-                    s = score(cos_w, cos_n, has, rule)
-                    best = int(np.argmax(s))
-                    if s[best] >= rule.threshold:
-                        j = int(idx[best])
+            j = self._best(i, t[i], dots, gn2, in2, count, first, last, used)
             if j < 0:
                 j = used
                 used += 1
             choice[i] = j
-            nw[j] += 2 * dw[i, j] + item_w[i]
-            nn[j] += 2 * dn[i, j] + item_n[i]
-            dw[i + 1 :, j] += pw[i + 1 :, i]
-            dn[i + 1 :, j] += pn[i + 1 :, i]
+            for v in range(VIEWS):
+                gn2[v, j] += 2 * dots[v, i, j] + in2[v, i]
+                dots[v, i + 1 :, j] += pairs[v][i + 1 :, i]
+                # the item is now the group's latest member
+                gn2[VIEWS + v, j] = in2[v, i]
+                dots[VIEWS + v, i + 1 :, j] = pairs[v][i + 1 :, i]
+            count[j] += 1
             first[j] = min(first[j], t[i])
             last[j] = max(last[j], t[i])
-        return self._commit(items, xw, xn, t, cands, choice, used)
+        return self._commit(items, xs, t, cands, choice, used)
+
+    def _best(
+        self,
+        i: int,
+        ti: float,
+        dots: np.ndarray,
+        gn2: np.ndarray,
+        in2: np.ndarray,
+        count: np.ndarray,
+        first: np.ndarray,
+        last: np.ndarray,
+        used: int,
+    ) -> int:
+        rule = self.rule
+        if not used:
+            return -1
+        lo, hi = first[:used], last[:used]
+        span = np.maximum(hi, ti) - np.minimum(lo, ti)
+        ok = (ti <= hi + rule.window_after) & (ti >= lo - rule.window_before)
+        idx = np.flatnonzero(ok & (span <= rule.max_span) & (gn2[0, :used] > 0))
+        if not idx.size:
+            return -1
+        cos = _cosines(dots[:, i, idx], gn2[:, idx], np.tile(in2[:, i], 2)[:, None])
+        has = (gn2[1, idx] > 0) & (in2[1, i] > 0)
+        gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
+        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx])
+        logits = rule.model.logit(feats)
+        best = int(np.argmax(logits))
+        return int(idx[best]) if logits[best] > 0 else -1
 
     def _commit(
         self,
         items: Sequence[ItemId],
-        xw: sp.csr_matrix,
-        xn: sp.csr_matrix,
+        xs: list[sp.csr_matrix],
         t: np.ndarray,
         cands: list[Group],
         choice: np.ndarray,
@@ -209,7 +377,7 @@ class Grouper:
         groups = list(cands)
         for _ in range(k, used):
             empty = sp.csr_matrix((1, self.n_features), dtype=np.float32)
-            group = Group(new_id(), np.inf, -np.inf, empty, empty.copy())
+            group = Group(new_id(), np.inf, -np.inf, empty, empty.copy(), titles=empty.copy())
             while group.id in self.groups:
                 group.id = new_id()
             self.groups[group.id] = group
@@ -220,16 +388,25 @@ class Grouper:
         indicator = sp.csr_matrix(
             (np.ones(m, dtype=np.float32), (rows, np.arange(m))), shape=(len(touched), m)
         )
-        sum_w = (indicator @ xw).tocsr()
-        sum_n = (indicator @ xn).tocsr()
-        out: dict[ItemId, str] = {}
         order = sorted(pos, key=lambda j: pos[j])
-        new_w = (sp.vstack([groups[j].words for j in order]).tocsr() + sum_w).tocsr()
-        new_n = (sp.vstack([groups[j].names for j in order]).tocsr() + sum_n).tocsr()
+        if self.idf is not None:  # kept unweighted, see the class docstring
+            xs = [scaled(x, 1.0 / self.idf[v]) for v, x in enumerate(xs)]
+        sums = []
+        for v in range(VIEWS):
+            old = sp.vstack([groups[j].views(self.n_features)[v] for j in order]).tocsr()
+            sums.append((old + (indicator @ xs[v])).tocsr())
         for j in order:
             n = pos[j]
-            groups[j].words = row_of(new_w, n)
-            groups[j].names = row_of(new_n, n)
+            groups[j].words = row_of(sums[0], n)
+            groups[j].names = row_of(sums[1], n)
+            groups[j].titles = row_of(sums[2], n)
+        latest: dict[int, int] = {}
+        for i, j in enumerate(choice):
+            if t[i] >= groups[int(j)].last and t[i] >= t[latest.get(int(j), i)]:
+                latest[int(j)] = i  # items come in time order: the last placed is the latest
+        for j, i in latest.items():
+            groups[j].latest = [row_of(x, i) for x in xs]
+        out: dict[ItemId, str] = {}
         for i, j in enumerate(choice):
             g = groups[int(j)]
             g.members.append(items[i])

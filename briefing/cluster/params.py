@@ -35,27 +35,46 @@ class Params:
     name_body_weight: float = 0.3
 
     # -- events: one happening at one time -------------------------------------
-    # an article joins an event whose articles span [first - lead, last + window]
-    event_window_days: float = 4.0
+    # a newcomer is compared with events whose articles span [first - lead, last + window]
+    event_window_days: float = 3.0
     event_lead_days: float = 1.0
+    # and an event never spans more than this: coverage of one happening is days long
+    event_max_span_days: float = 6.0
     # the store-backed stage loads only events dated (by their first article) up
-    # to this many days before the new articles, plus the window: an event that
-    # has run longer than that is not joined again
-    event_max_run_days: float = 14.0
-    event_words_weight: float = 0.7
-    event_names_weight: float = 0.3
-    event_threshold: float = 0.12
-    # when both sides name things, they must share some: two hospitals hit the same
-    # week share every word but their names
-    event_min_names: float = 0.05
+    # to this many days before the new articles
+    event_max_run_days: float = 7.0
+    # the join model: weights of grouping.FEATURES, in that order, fitted by
+    # benchmarks/train_pairs.py on the labeled corpus (as is and as the harness
+    # serves it) and the AllSides dev set
+    event_model: tuple[float, ...] = (
+        0.657,
+        18.767,
+        3.713,
+        2.979,
+        -0.684,
+        -0.964,
+        -0.074,
+        -3.853,
+        2.408,
+        -4.471,
+        0.682,
+    )
 
     # -- stories: events that continue one matter, weeks or years apart --------
-    story_words_weight: float = 0.5
-    story_names_weight: float = 0.5
-    story_threshold: float = 0.30
-    # stricter entity overlap than events: the names must agree this much at least
-    story_min_names: float = 0.25
     story_window_days: float = 3650.0
+    story_model: tuple[float, ...] = (
+        -10.642,
+        8.834,
+        3.564,
+        11.524,
+        0.0,
+        0.361,
+        -0.082,
+        -0.794,
+        8.379,
+        6.177,
+        -2.487,
+    )
 
     # -- titles -----------------------------------------------------------------
     title_min_words: int = 5

@@ -24,10 +24,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
-from briefing.cluster.core import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.dedup import DupIndex, signatures
-from briefing.cluster.grouping import Group, Grouper, new_id, row_norms2, row_of, score
+from briefing.cluster.grouping import (
+    ROWS,
+    VIEWS,
+    Group,
+    Grouper,
+    link_logits,
+    new_id,
+    row_of,
+    unit,
+)
 from briefing.cluster.params import DEFAULT, Params
+from briefing.cluster.rules import DAY, day_of, event_profile, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
     Doc,
     DocFreq,
@@ -50,6 +59,8 @@ BRUTE_FORCE_LIMIT = 4000
 BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
+SCREEN_MARGIN = 8.0
+SCREEN_BLOCK = 32
 
 
 @dataclass(slots=True)
@@ -90,8 +101,8 @@ def to_doc(article: Article, now: float) -> Doc:
     )
 
 
-def _pack_group(group: Group) -> bytes:
-    return pack_rows([group.words, group.names], [group.first, group.last, group.count])
+def _pack_group(group: Group, n_features: int) -> bytes:
+    return pack_rows(group.state(n_features), [group.first, group.last, group.count])
 
 
 def _top(row: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -117,6 +128,8 @@ def _screen(group: Group) -> Group:
         _top(group.names, STORY_SCREEN_NAMES),
         [],
         group.count,
+        _top(group.views(group.words.shape[1])[2], STORY_SCREEN_NAMES),
+        [_top(r, STORY_SCREEN_WORDS) for r in group.latest] if group.latest else None,
     )
 
 
@@ -124,7 +137,8 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
     keys = list(blobs)
     if not keys:
         return {}
-    header, (words, names) = unpack_many([blobs[k] for k in keys], n_features, 2)
+    header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS)
+    words, names, heads = rows[:VIEWS]
     return {
         k: Group(
             k,
@@ -134,6 +148,8 @@ def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]
             row_of(names, n),
             [],
             int(header[n, 2]),
+            row_of(heads, n),
+            [row_of(r, n) for r in rows[VIEWS:]],
         )
         for n, k in enumerate(keys)
     }
@@ -198,12 +214,16 @@ class _Run:
         cs.put_blobs(self.conn, KIND_DF, {"df": df.to_bytes()})
         self.idf_w = df.idf("words")
         xw = Featurizer.weigh(counts_w, self.idf_w)
-        xn = Featurizer.weigh(counts_n, df.idf("names"))
+        idf_n = df.idf("names")
+        xn = Featurizer.weigh(counts_n, idf_n)
+        # events keep unweighted sums and are weighed with today's IDF (Grouper)
+        self.event_space = Grouper(event_rule(p), p.n_features, [self.idf_w, idf_n, self.idf_w])
+        xt = self.featurizer.titles([d.title for d in docs], self.idf_w)
         t_min, t_max = docs[0].published, docs[-1].published
         self._lap("features")
         duplicate_of, old_event = self._dedup(t_min, t_max)
         self._lap("duplicates")
-        grown, created = self._events(xw, xn, duplicate_of, old_event, t_min, t_max)
+        grown, created = self._events([xw, xn, xt], duplicate_of, old_event, t_min, t_max)
         self._lap("events")
         self._stories(grown, created)
         self._lap("stories.write")
@@ -269,8 +289,7 @@ class _Run:
 
     def _events(
         self,
-        xw: sp.csr_matrix,
-        xn: sp.csr_matrix,
+        xs: list[sp.csr_matrix],
         duplicate_of: dict[int, int | None],
         old_event: dict[int, str],
         t_min: float,
@@ -280,14 +299,14 @@ class _Run:
         rule = event_rule(p)
         # events are dated by their first article; one that started a while
         # before the window can still be running
-        span = rule.window_after + p.event_max_run_days * DAY
+        span = max(rule.window_after, p.event_max_run_days * DAY)
         rows = cs.events_between(
             self.store,
             day_of(t_min - span).isoformat(),
             day_of(t_max + rule.window_before).isoformat(),
         )
         blobs = cs.get_blobs(self.store, KIND_EVENT, [r["id"] for r in rows])
-        grouper = Grouper(rule, p.n_features)
+        grouper = self.event_space
         for group in _unpack_groups(blobs, p.n_features).values():
             grouper.add_group(group)
         existing = set(grouper.groups)
@@ -310,8 +329,7 @@ class _Run:
                 fresh.append(n)
         placed = grouper.assign(
             [int(self.docs[n].id) for n in fresh],
-            xw[fresh],
-            xn[fresh],
+            [x[fresh] for x in xs],
             [self.docs[n].published for n in fresh],
         )
         event_of.update({int(k): v for k, v in placed.items()})
@@ -349,7 +367,11 @@ class _Run:
         cs.set_article_links(
             self.conn, [(aid, dup, old_event[aid]) for aid, dup in self.relinked.items()]
         )
-        cs.put_blobs(self.conn, KIND_EVENT, {g: _pack_group(self.groups[g]) for g in touched})
+        cs.put_blobs(
+            self.conn,
+            KIND_EVENT,
+            {g: _pack_group(self.groups[g], p.n_features) for g in touched},
+        )
         self._event_rows(touched, created)
         return grown, created
 
@@ -373,7 +395,7 @@ class _Run:
             title = titles.pick(
                 heads,
                 vectors[offset : offset + len(heads)] if vectors is not None else None,
-                self.groups[eid].centroid()[0],
+                unit(self.event_space.weighted([self.groups[eid]])[0]),
                 self.p,
             )
             offset += len(heads)
@@ -401,17 +423,19 @@ class _Run:
         stored = cs.all_blobs(self.store, KIND_STORY)
         if stored:
             keys = list(stored)
-            _, (sw, sn) = unpack_many([stored[k] for k in keys], p.n_features, 2)
-            ew, en = event_profile([self.groups[e] for e in changed])
-            norm_w = np.sqrt(row_norms2(sw))
-            norm_n = np.sqrt(row_norms2(sn))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cos_w = np.nan_to_num((sw @ ew.T).toarray().T / norm_w)
-                cos_n = np.nan_to_num((sn @ en.T).toarray().T / norm_n)
-            has = (norm_n[None, :] > 0) & (np.asarray(en.getnnz(axis=1))[:, None] > 0)
-            sims = score(cos_w, cos_n, has, rule)
-            for col in np.flatnonzero((sims >= rule.threshold).any(axis=0)):
-                affected.add(keys[int(col)])
+            header, sv = unpack_many([stored[k] for k in keys], p.n_features, ROWS)
+            ev = event_profile([self.groups[e] for e in changed], self.event_space)
+            times = np.array([self.groups[e].first for e in changed])
+            hit = np.zeros(len(keys), dtype=bool)
+            # a block of events at a time: the pair features of every event with
+            # every story would not fit in memory on a big archive
+            for lo in range(0, len(changed), SCREEN_BLOCK):
+                block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
+                logits = link_logits(rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
+                # the stored centroids keep only their top features, so cosines come
+                # out low: a margin keeps every story that might be joined
+                hit |= (logits > -SCREEN_MARGIN).any(axis=0)
+            affected.update(keys[int(col)] for col in np.flatnonzero(hit))
         self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
         previous = {r["id"]: r["story_id"] for r in local_rows}
@@ -436,15 +460,15 @@ class _Run:
             local = sorted(previous)
         local = [e for e in local if e in self.groups]
         ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
-        pw, pn = event_profile([self.groups[e] for e in ordered])
+        profile = event_profile([self.groups[e] for e in ordered], self.event_space)
         grouper = Grouper(rule, p.n_features)
         self._lap("stories.load")
-        placed = grouper.assign(ordered, pw, pn, [self.groups[e].first for e in ordered])
+        placed = grouper.assign(ordered, profile, [self.groups[e].first for e in ordered])
         self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
             clusters.setdefault(placed[e], []).append(e)
-        self._reconcile(clusters, previous, created, grown, grouper, pw, ordered)
+        self._reconcile(clusters, previous, created, grown, grouper)
 
     def _reconcile(
         self,
@@ -453,8 +477,6 @@ class _Run:
         created: set[str],
         grown: set[str],
         grouper: Grouper,
-        pw: sp.csr_matrix,
-        ordered: list[str],
     ) -> None:
         old_ids = sorted({s for s in previous.values() if s})
         old_rows = cs.rows_by_id(self.store, "stories", old_ids)
@@ -470,7 +492,6 @@ class _Run:
         inherits: dict[str, list[str]] = {}
         for s, c in heir.items():
             inherits.setdefault(c, []).append(s)
-        pos = {e: n for n, e in enumerate(ordered)}
         dates = self.event_date
         keep: set[str] = set()
         for cluster, events in clusters.items():
@@ -504,12 +525,11 @@ class _Run:
             if membership & created:
                 last_event_at = self.now
             timeline = sorted(events, key=lambda e: (dates[e], self.groups[e].first, e))
-            centroid = grouper.groups[cluster].centroid()[0]
-            heads = [self.event_title[e] for e in timeline]
             cs.upsert_story(
                 self.conn,
                 sid,
-                title=titles.pick(heads, pw[[pos[e] for e in timeline]], centroid, self.p),
+                # the latest development's headline, so a row's date and title agree
+                title=titles.latest([self.event_title[e] for e in timeline]),
                 first_date=dates[timeline[0]],
                 last_date=max(dates[e] for e in timeline),
                 created_at=prev_row["created_at"] if prev_row is not None else self.now,
@@ -519,7 +539,9 @@ class _Run:
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
             group = grouper.groups[cluster]
             group.id = sid
-            cs.put_blobs(self.conn, KIND_STORY, {sid: _pack_group(_screen(group))})
+            cs.put_blobs(
+                self.conn, KIND_STORY, {sid: _pack_group(_screen(group), self.p.n_features)}
+            )
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)

@@ -3,12 +3,14 @@
 An event is titled by the headline of the original article closest to the
 event's centroid (wire copies are left out: their headlines are the
 original's or a re-write of it); headlines that are too short to say what
-happened, or too long to scan, step back. A story takes the title of its most
-central event.
+happened, or too long to scan, step back, and so do those of how-to guides,
+explainers and opinion pieces: the title should report the news. A story
+takes the title of its latest event, so a row's headline and date agree.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +20,24 @@ from briefing.cluster.params import Params
 from briefing.sanitize import clean
 
 LENGTH_PENALTY = 0.15
+NOT_NEWS_PENALTY = 0.25
+# headlines of pieces that are about the news rather than reports of it
+NOT_NEWS = re.compile(
+    r"^(?:how to|how do|how (?:the|a|an|this|one)|why|what (?:to know|you need|we know)"
+    r"|what (?:is|are|does)|here'?s|opinion|analysis|explainer|editorial|commentary"
+    r"|column|perspectives?|\d+ (?:things|takeaways|ways|questions)|q&a|podcast|watch|live)\b"
+    r"|\b(?:opinion|op-ed|editorial|explainer|analysis|guide|takeaways)\b\s*[:|-]"
+    r"|\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def latest(titles: Sequence[str]) -> str:
+    """The last non-empty title of a timeline (oldest first)."""
+    for title in reversed(titles):
+        if title.strip():
+            return title
+    return ""
 
 
 def pick(
@@ -42,6 +62,8 @@ def pick(
         value = float(sims[n]) if sims is not None else 0.0
         if length < params.title_min_words or length > params.title_max_words:
             value -= LENGTH_PENALTY
+        if NOT_NEWS.search(title.strip()):
+            value -= NOT_NEWS_PENALTY
         if not title.strip():
             value -= 10
         if value > best_score + 1e-9:

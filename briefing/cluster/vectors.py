@@ -183,6 +183,8 @@ def unpack_many(
             val = np.frombuffer(data, np.float32, nnz, offset)
             offset += 4 * nnz
             parts[r].append((idx, val))
+        for r in range(count, n_rows):  # written before that row existed: empty
+            parts[r].append((np.zeros(0, np.int32), np.zeros(0, np.float32)))
     mats = []
     for r in range(n_rows):
         lengths = [len(idx) for idx, _ in parts[r]]

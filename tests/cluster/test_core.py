@@ -198,7 +198,9 @@ def test_sentence_openers_are_not_names_unless_confirmed() -> None:
 
 
 def test_params_live_in_one_place() -> None:
-    assert 0 < DEFAULT.event_threshold < 1
+    from briefing.cluster.grouping import FEATURES
+
+    assert len(DEFAULT.event_model) == len(DEFAULT.story_model) == len(FEATURES)
     assert DEFAULT.story_window_days > DEFAULT.event_window_days
 
 
@@ -213,3 +215,21 @@ def test_signatures_are_datasketch_minhashes() -> None:
         reference = MinHash(num_perm=DEFAULT.num_perm, seed=SEED, scheme=SCHEME, hashfunc=int)
         reference.update_batch(_doc_hashes(doc, DEFAULT).tolist())
         assert np.array_equal(reference.hashvalues.astype(np.uint64), sig)
+
+
+def test_an_event_is_titled_by_a_news_report_not_a_guide_or_an_opinion() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from briefing.cluster.titles import pick
+
+    heads = [
+        "How to check whether your router runs the vulnerable firmware",
+        "Opinion: the router maker waited too long to patch",
+        "Router maker patches flaw exploited in attacks on small offices",
+    ]
+    # the guide and the column sit a little closer to the centroid than the report
+    vectors = sp.csr_matrix(np.array([[0.95, 0.31], [0.93, 0.37], [0.85, 0.53]]))
+    centroid = sp.csr_matrix(np.array([[1.0, 0.0]]))
+    assert pick(heads, vectors, centroid, DEFAULT) == heads[2]
+    assert pick(heads[:2], vectors[:2], centroid, DEFAULT) == heads[0]

@@ -1,0 +1,51 @@
+"""Time helpers and the joining rules of both levels, shared by the stage and the batch form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule
+from briefing.cluster.params import Params
+from briefing.cluster.vectors import Doc
+
+__all__ = ["DAY", "day_of", "event_profile", "event_rule", "order_key", "story_rule"]
+
+
+def event_rule(p: Params) -> Rule:
+    return Rule(
+        model=Model(p.event_model),
+        window_after=p.event_window_days * DAY,
+        window_before=p.event_lead_days * DAY,
+        max_span=p.event_max_span_days * DAY,
+    )
+
+
+def story_rule(p: Params) -> Rule:
+    window = p.story_window_days * DAY
+    return Rule(
+        model=Model(p.story_model),
+        window_after=window,
+        window_before=window,
+        max_span=np.inf,
+    )
+
+
+def day_of(ts: float) -> date:
+    return datetime.fromtimestamp(ts, UTC).date()
+
+
+def order_key(doc: Doc) -> tuple[float, str]:
+    return (doc.published, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
+
+
+def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:
+    """Each event as one point: its normalized word, name and headline centroids."""
+    return [
+        sp.csr_matrix(normalize(view, norm="l2", copy=False), dtype=np.float32)
+        for view in events.weighted(groups)
+    ]
