@@ -23,7 +23,7 @@ from briefing.tui.screens.feeds import FeedsScreen
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.story import StoryScreen
 from tests.factories import ArticleSpec, EventSpec, StorySpec, populate
-from tests.tui.conftest import HOSTILE, AppFactory, screen_text
+from tests.tui.conftest import HOSTILE, AppFactory, screen_text, until
 
 TITLE = " ".join(HOSTILE)
 
@@ -105,7 +105,8 @@ async def test_every_screen_shows_hostile_text_as_text(
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(160, 40)) as pilot:
-        # briefing: the markup is visible literally
+        # briefing: the markup is visible literally (the summary pane loads in a worker)
+        await until(lambda: "[bold red]Story summary[/]" in screen_text(app), pilot.pause)
         text = assert_inert(app, bells)
         assert "[@click=app.quit]x[/] [bold red]shouting[/] clearscreen oscclip" in text
         assert "[bold red]Story summary[/]" in text
