@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster.grouping import Group, new_id, row_of
+from briefing.cluster.grouping import Group, Grouper, new_id, row_of
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import Featurizer
+from briefing.cluster.rules import order_key
+from briefing.cluster.vectors import Doc, Featurizer
 from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
@@ -320,12 +321,9 @@ class Enforcer:
         if not moved or space.idf is None:
             return
         docs = [stage.to_doc(a, time.time()) for a in moved]
-        featurizer = Featurizer(self.p)
-        views = stage.article_views(
-            featurizer, docs, featurizer.counts(docs), space.idf[0], space.idf[1]
-        )
-        rows = space.unweighted(views)
-        keys = sorted({str(a.event_id) for a in moved if a.event_id} | {target})
+        rows = self.record_rows(docs, space)
+        sources = {str(a.event_id) for a in moved if a.event_id} - {target}
+        keys = sorted(sources | {target})
         groups = stage.unpack_groups(cs.get_blobs(self.store, stage.KIND_EVENT, keys), n)
         for i, (article, doc) in enumerate(zip(moved, docs, strict=True)):
             own = [row_of(r, i) for r in rows]
@@ -335,9 +333,42 @@ class Enforcer:
                 empty = sp.csr_matrix((1, n), dtype=np.float32)
                 groups[target] = Group(target, np.inf, -np.inf, empty, empty, [], 0, empty)
             _give(groups[target], own, doc.published, n)
+        for key in sources & set(groups):
+            self.refit_span(groups[key], [a.id for a in moved], space)
         cs.put_blobs(
             self.conn, stage.KIND_EVENT, {k: stage.pack_group(g, n) for k, g in groups.items()}
         )
+
+    def record_rows(self, docs: list[Doc], space: Grouper) -> list[sp.csr_matrix]:
+        """Articles' words, names and headline rows as an event's record sums them."""
+        from briefing.cluster import stage
+
+        assert space.idf is not None
+        featurizer = Featurizer(self.p)
+        counts = featurizer.counts(docs)
+        return space.unweighted(
+            stage.article_views(featurizer, docs, counts, space.idf[0], space.idf[1])
+        )
+
+    def refit_span(self, group: Group, leaving: Sequence[int | None], space: Grouper) -> None:
+        """An event that articles left: its span and latest article from those that stay."""
+        from briefing.cluster import stage
+
+        ids = [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM articles WHERE event_id = ? AND duplicate_of IS NULL",
+                (group.id,),
+            )
+            if r[0] not in leaving
+        ]
+        docs = [stage.to_doc(a, time.time()) for a in store_articles.by_ids(self.store, ids)]
+        if not docs:
+            return
+        latest = max(docs, key=order_key)
+        group.first = min(d.published for d in docs)
+        group.last = latest.published
+        group.latest = self.record_rows([latest], space)
 
     def move_events(self, event_ids: Sequence[str], story_id: str) -> None:
         for e in event_ids:
@@ -500,7 +531,7 @@ def _give(group: Group, rows: list[sp.csr_matrix], when: float, n: int) -> None:
 
 
 def _take(group: Group, rows: list[sp.csr_matrix], n: int) -> None:
-    # the latest rows stay: the record keeps no other member to put in their place
+    # the span and the latest article are refitted from the rest (`refit_span`)
     group.words, group.names = group.words - rows[0], group.names - rows[1]
     group.titles = group.views(n)[2] - rows[2]
     group.count = max(0, group.count - 1)

@@ -76,6 +76,26 @@ def test_an_article_moved_out_gets_the_record_the_grouping_would_write(home: Hom
         assert np.allclose(dense(now), dense(was) - share, atol=1e-4)
 
 
+def test_an_event_whose_latest_article_leaves_takes_the_latest_that_stayed(home: Home) -> None:
+    started(home)
+    originals = home.query(
+        "SELECT event_id, id FROM articles WHERE duplicate_of IS NULL ORDER BY published, id"
+    )
+    by_event: dict[str, list[int]] = {}
+    for event, aid in originals:
+        by_event.setdefault(event, []).append(aid)
+    event, ids = next((e, i) for e, i in sorted(by_event.items()) if len(i) > 1)
+    *stayed, leaving = ids
+    home.ok("article", "move", str(leaving), "--new-event")
+    left = records(home, stage.KIND_EVENT, [event])[event]
+    with home.store() as db:
+        docs = [stage.to_doc(a, 0.0) for a in store_articles.by_ids(db, stayed)]
+    assert (left.first, left.last) == (docs[0].published, docs[-1].published)
+    assert left.latest is not None
+    for view, want in zip(left.latest, idf_free_rows(home, stayed[-1]), strict=True):
+        assert np.allclose(dense(view), want, atol=1e-5)
+
+
 def test_merged_events_add_their_sums_and_keep_the_later_latest_article(home: Home) -> None:
     started(home)
     a, b = home.event("wire-ban"), home.event("threat-research")
