@@ -21,7 +21,6 @@ nothing, so `apply` is cheap when nothing new came in.
 from __future__ import annotations
 
 import sqlite3
-import struct
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,10 +28,12 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
-from briefing.cluster.grouping import new_id
+from briefing.cluster.grouping import Group, Grouper, new_id, row_of
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import DocFreq, Featurizer, pack_rows, unpack_many
+from briefing.cluster.rules import order_key
+from briefing.cluster.vectors import Doc, Featurizer
 from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
@@ -66,6 +67,15 @@ def apply(store: Store, params: Params = DEFAULT, tidy: bool = False) -> Outcome
             runner.enforce(correction)
         runner.finish(tidy)
         return runner.out
+
+
+def split_off(conn: sqlite3.Connection) -> set[str]:
+    """The stories a split correction made: `apply` splits them off again on every run."""
+    return {
+        str(c.spec["story_id"])
+        for c in log.active(conn)
+        if c.kind == "split_story" and c.spec.get("story_id")
+    }
 
 
 def _marks(items: Sequence[Any]) -> str:
@@ -295,46 +305,70 @@ class Enforcer:
                 self.out.stories.add(story)
 
     def shift_centroids(self, ids: Sequence[int], target: str) -> None:
-        """Moved articles take their share of the stored event centroids along.
+        """Moved articles take their share of the stored event records along.
 
-        An incremental run places a newcomer by these centroids, and a story
+        An incremental run places a newcomer by these records, and a story
         holding an event without one is left alone by the story linking; so
         an event a correction creates gets one, and the events an article
-        leaves stop drawing the news it was about.
+        leaves stop drawing the news it was about. The records are read and
+        written with the stage's codec, the rows as its grouper keeps them.
         """
-        from briefing.cluster.stage import KIND_DF, KIND_EVENT, to_doc
+        from briefing.cluster import stage
 
+        n = self.p.n_features
         moved = [a for a in store_articles.by_ids(self.store, list(ids)) if a.duplicate_of is None]
-        df_blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
-        if not moved or df_blob is None:
+        space = stage.event_space(self.store, self.p)
+        if not moved or space.idf is None:
             return
-        df = DocFreq.from_bytes(df_blob, self.p.n_features)
-        docs = [to_doc(a, time.time()) for a in moved]
-        counts_w, counts_n = Featurizer(self.p).counts(docs)
-        xw = Featurizer.weigh(counts_w, df.idf("words"))
-        xn = Featurizer.weigh(counts_n, df.idf("names"))
-        keys = sorted({str(a.event_id) for a in moved if a.event_id} | {target})
-        groups = {
-            k: _unpack(b, self.p.n_features)
-            for k, b in cs.get_blobs(self.store, KIND_EVENT, keys).items()
-        }
-        # the words and names sums (the first two rows) move; any further rows stay
-        for n, (article, doc) in enumerate(zip(moved, docs, strict=True)):
-            if article.event_id in groups:
-                rows, head = groups[str(article.event_id)]
-                rows[:2] = [rows[0] - xw[n], rows[1] - xn[n]]
-                head[2] -= 1
-            if target in groups:
-                rows, head = groups[target]
-                rows[:2] = [rows[0] + xw[n], rows[1] + xn[n]]
-                head[:3] = [min(head[0], doc.published), max(head[1], doc.published), head[2] + 1]
-            else:
-                groups[target] = ([xw[n], xn[n]], [doc.published, doc.published, 1.0])
+        docs = [stage.to_doc(a, time.time()) for a in moved]
+        rows = self.record_rows(docs, space)
+        sources = {str(a.event_id) for a in moved if a.event_id} - {target}
+        keys = sorted(sources | {target})
+        groups = stage.unpack_groups(cs.get_blobs(self.store, stage.KIND_EVENT, keys), n)
+        for i, (article, doc) in enumerate(zip(moved, docs, strict=True)):
+            own = [row_of(r, i) for r in rows]
+            if (source := groups.get(str(article.event_id))) is not None:
+                _take(source, own, n)
+            if target not in groups:
+                empty = sp.csr_matrix((1, n), dtype=np.float32)
+                groups[target] = Group(target, np.inf, -np.inf, empty, empty, [], 0, empty)
+            _give(groups[target], own, doc.published, n)
+        for key in sources & set(groups):
+            self.refit_span(groups[key], [a.id for a in moved], space)
         cs.put_blobs(
-            self.conn,
-            KIND_EVENT,
-            {k: pack_rows(rows, head) for k, (rows, head) in groups.items()},
+            self.conn, stage.KIND_EVENT, {k: stage.pack_group(g, n) for k, g in groups.items()}
         )
+
+    def record_rows(self, docs: list[Doc], space: Grouper) -> list[sp.csr_matrix]:
+        """Articles' words, names and headline rows as an event's record sums them."""
+        from briefing.cluster import stage
+
+        assert space.idf is not None
+        featurizer = Featurizer(self.p)
+        counts = featurizer.counts(docs)
+        return space.unweighted(
+            stage.article_views(featurizer, docs, counts, space.idf[0], space.idf[1])
+        )
+
+    def refit_span(self, group: Group, leaving: Sequence[int | None], space: Grouper) -> None:
+        """An event that articles left: its span and latest article from those that stay."""
+        from briefing.cluster import stage
+
+        ids = [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM articles WHERE event_id = ? AND duplicate_of IS NULL",
+                (group.id,),
+            )
+            if r[0] not in leaving
+        ]
+        docs = [stage.to_doc(a, time.time()) for a in store_articles.by_ids(self.store, ids)]
+        if not docs:
+            return
+        latest = max(docs, key=order_key)
+        group.first = min(d.published for d in docs)
+        group.last = latest.published
+        group.latest = self.record_rows([latest], space)
 
     def move_events(self, event_ids: Sequence[str], story_id: str) -> None:
         for e in event_ids:
@@ -359,29 +393,34 @@ class Enforcer:
         self.sum_blobs("story", keeper, other)
 
     def sum_blobs(self, level: str, keeper: str, other: str) -> None:
-        """The merged group's stored centroid covers both sides.
+        """The merged group's stored record covers both sides.
 
         The clustering finds the events and stories a newcomer may join by
-        these centroids (sums, so they add up); without the sum, news about
-        the merged-in side would not find the merged group on an incremental run.
+        these records (sums, so they add up; the latest member is the later
+        side's); without them, news about the merged-in side would not find
+        the merged group on an incremental run.
         """
-        from briefing.cluster.stage import KIND_EVENT, KIND_STORY
+        from briefing.cluster import stage
 
-        kind = KIND_STORY if level == "story" else KIND_EVENT
-        blobs = cs.get_blobs(self.store, kind, [keeper, other])
-        if len(blobs) < 2:
+        n = self.p.n_features
+        kind = stage.KIND_STORY if level == "story" else stage.KIND_EVENT
+        groups = stage.unpack_groups(cs.get_blobs(self.store, kind, [keeper, other]), n)
+        if len(groups) < 2:
             return
-        pair = [blobs[keeper], blobs[other]]
-        header, rows = unpack_many(pair, self.p.n_features, min(_row_count(b) for b in pair))
-        summed = pack_rows(
-            [m[0] + m[1] for m in rows],
-            [
-                float(np.min(header[:, 0])),
-                float(np.max(header[:, 1])),
-                float(header[0, 2] + header[1, 2]),
-            ],
+        a, b = groups[keeper], groups[other]
+        later = a if a.last >= b.last else b
+        merged = Group(
+            keeper,
+            min(a.first, b.first),
+            max(a.last, b.last),
+            a.words + b.words,
+            a.names + b.names,
+            [],
+            a.count + b.count,
+            a.views(n)[2] + b.views(n)[2],
+            later.latest,
         )
-        cs.put_blobs(self.conn, kind, {keeper: summed})
+        cs.put_blobs(self.conn, kind, {keeper: stage.pack_group(merged, n)})
         cs.delete_blobs(self.conn, kind, [other])
 
     def insert_story(self, story_id: str, event_ids: Iterable[str], younger_than: str) -> None:
@@ -481,14 +520,21 @@ class Enforcer:
             )
 
 
-def _row_count(blob: bytes) -> int:
-    # the blob says how many rows it holds (see vectors.pack_rows); keep them all
-    return int(struct.unpack_from("<ii", blob)[1])
+def _give(group: Group, rows: list[sp.csr_matrix], when: float, n: int) -> None:
+    """An article's rows join a group's record; the newest article is its latest."""
+    group.words, group.names = group.words + rows[0], group.names + rows[1]
+    group.titles = group.views(n)[2] + rows[2]
+    group.count += 1
+    if when >= group.last:
+        group.latest = list(rows)
+    group.first, group.last = min(group.first, when), max(group.last, when)
 
 
-def _unpack(blob: bytes, n_features: int) -> tuple[list[Any], list[float]]:
-    header, rows = unpack_many([blob], n_features, _row_count(blob))
-    return list(rows), [float(x) for x in header[0]]
+def _take(group: Group, rows: list[sp.csr_matrix], n: int) -> None:
+    # the span and the latest article are refitted from the rest (`refit_span`)
+    group.words, group.names = group.words - rows[0], group.names - rows[1]
+    group.titles = group.views(n)[2] - rows[2]
+    group.count = max(0, group.count - 1)
 
 
 def _first_original(rows: list[sqlite3.Row]) -> str:

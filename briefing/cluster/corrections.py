@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
 from briefing.cluster import constraints
-from briefing.cluster.grouping import row_norms2
+from briefing.cluster.grouping import Group, Grouper
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.vectors import unpack_many
+from briefing.cluster.rules import story_rule
 from briefing.errors import BriefingError
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
@@ -464,18 +467,25 @@ def _similarity(
     """Cosine of stored centroids over words and names, mixed half and half.
 
     `item` is (kind, id) of the thing being moved; `others` are ids of `kind`.
+    The records are read with the stage's codec and weighed as the grouping
+    weighs them: event sums with today's IDF, story sums as they are.
     """
-    mine = cs.get_blobs(store, item[0], [item[1]]).get(item[1])
-    blobs = cs.get_blobs(store, kind, others)
-    if mine is None or not blobs:
+    from briefing.cluster import stage
+
+    n = params.n_features
+    mine = stage.unpack_groups(cs.get_blobs(store, item[0], [item[1]]), n).get(item[1])
+    theirs = stage.unpack_groups(cs.get_blobs(store, kind, others), n)
+    if mine is None or not theirs:
         return {}
-    keys = [k for k in others if k in blobs]
-    _, (words, names) = unpack_many([mine] + [blobs[k] for k in keys], params.n_features, 2)
-    mix = []
-    for matrix in (words, names):
-        norms = row_norms2(matrix) ** 0.5
-        norms[norms == 0] = 1.0
-        dots = (matrix[1:] @ matrix[0].T).toarray().ravel()
-        mix.append(dots / (norms[1:] * norms[0]))
+    keys = [k for k in others if k in theirs]
+    events = stage.event_space(store, params)
+    stories = Grouper(story_rule(params), n)
+
+    def views(kind_of: str, groups: list[Group]) -> list[sp.csr_matrix]:
+        space = events if kind_of == stage.KIND_EVENT else stories
+        return [normalize(v, norm="l2") for v in space.weighted(groups)[:2]]
+
+    own, rest = views(item[0], [mine]), views(kind, [theirs[k] for k in keys])
+    mix = [(rest[v] @ own[v].T).toarray().ravel() for v in range(2)]
     weight = PICKER_NAMES_WEIGHT
-    return {key: float((1 - weight) * mix[0][n] + weight * mix[1][n]) for n, key in enumerate(keys)}
+    return {key: float((1 - weight) * mix[0][i] + weight * mix[1][i]) for i, key in enumerate(keys)}

@@ -260,6 +260,12 @@ class Grouper:
             for n in range(VIEWS)
         ]
 
+    def unweighted(self, xs: Sequence[sp.csr_matrix]) -> list[sp.csr_matrix]:
+        """Items' view rows as a group's sums hold them (the IDF taken off, see above)."""
+        if self.idf is None:
+            return list(xs)
+        return [scaled(x, 1.0 / self.idf[v]) for v, x in enumerate(xs)]
+
     def add_group(self, group: Group) -> None:
         self.groups[group.id] = group
 
@@ -389,8 +395,7 @@ class Grouper:
             (np.ones(m, dtype=np.float32), (rows, np.arange(m))), shape=(len(touched), m)
         )
         order = sorted(pos, key=lambda j: pos[j])
-        if self.idf is not None:  # kept unweighted, see the class docstring
-            xs = [scaled(x, 1.0 / self.idf[v]) for v, x in enumerate(xs)]
+        xs = self.unweighted(xs)
         sums = []
         for v in range(VIEWS):
             old = sp.vstack([groups[j].views(self.n_features)[v] for j in order]).tocsr()

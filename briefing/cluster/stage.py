@@ -101,8 +101,39 @@ def to_doc(article: Article, now: float) -> Doc:
     )
 
 
-def _pack_group(group: Group, n_features: int) -> bytes:
+def pack_group(group: Group, n_features: int) -> bytes:
+    """An event's or story's stored record: its `ROWS` state rows and (first, last, count).
+
+    Event records hold IDF-free sums (see `Grouper`); story records hold sums of
+    weighted event profiles. The corrections read and write them through this
+    codec too, so there is one format.
+    """
     return pack_rows(group.state(n_features), [group.first, group.last, group.count])
+
+
+def event_space(store: Store, params: Params) -> Grouper:
+    """The events' grouper weighed with the archive's current IDF (unweighted before any run)."""
+    blob = cs.get_blobs(store, KIND_DF, ["df"]).get("df")
+    if blob is None:
+        return Grouper(event_rule(params), params.n_features)
+    df = DocFreq.from_bytes(blob, params.n_features)
+    idf_w = df.idf("words")
+    return Grouper(event_rule(params), params.n_features, [idf_w, df.idf("names"), idf_w])
+
+
+def article_views(
+    featurizer: Featurizer,
+    docs: list[Doc],
+    counts: tuple[sp.csr_matrix, sp.csr_matrix],
+    idf_w: np.ndarray,
+    idf_n: np.ndarray,
+) -> list[sp.csr_matrix]:
+    """The words, names and headline rows of articles, weighed as the event grouping takes them."""
+    return [
+        Featurizer.weigh(counts[0], idf_w),
+        Featurizer.weigh(counts[1], idf_n),
+        featurizer.titles([d.title for d in docs], idf_w),
+    ]
 
 
 def _top(row: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -133,7 +164,7 @@ def _screen(group: Group) -> Group:
     )
 
 
-def _unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
+def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     keys = list(blobs)
     if not keys:
         return {}
@@ -213,17 +244,15 @@ class _Run:
         df.add(counts_w, counts_n)
         cs.put_blobs(self.conn, KIND_DF, {"df": df.to_bytes()})
         self.idf_w = df.idf("words")
-        xw = Featurizer.weigh(counts_w, self.idf_w)
         idf_n = df.idf("names")
-        xn = Featurizer.weigh(counts_n, idf_n)
+        xs = article_views(self.featurizer, docs, (counts_w, counts_n), self.idf_w, idf_n)
         # events keep unweighted sums and are weighed with today's IDF (Grouper)
         self.event_space = Grouper(event_rule(p), p.n_features, [self.idf_w, idf_n, self.idf_w])
-        xt = self.featurizer.titles([d.title for d in docs], self.idf_w)
         t_min, t_max = docs[0].published, docs[-1].published
         self._lap("features")
         duplicate_of, old_event = self._dedup(t_min, t_max)
         self._lap("duplicates")
-        grown, created = self._events([xw, xn, xt], duplicate_of, old_event, t_min, t_max)
+        grown, created = self._events(xs, duplicate_of, old_event, t_min, t_max)
         self._lap("events")
         self._stories(grown, created)
         self._lap("stories.write")
@@ -307,7 +336,7 @@ class _Run:
         )
         blobs = cs.get_blobs(self.store, KIND_EVENT, [r["id"] for r in rows])
         grouper = self.event_space
-        for group in _unpack_groups(blobs, p.n_features).values():
+        for group in unpack_groups(blobs, p.n_features).values():
             grouper.add_group(group)
         existing = set(grouper.groups)
 
@@ -347,7 +376,7 @@ class _Run:
         # groups placed only through copies were not loaded: read them now
         missing = [g for g in touched if g not in self.groups]
         self.groups.update(
-            _unpack_groups(cs.get_blobs(self.store, KIND_EVENT, missing), p.n_features)
+            unpack_groups(cs.get_blobs(self.store, KIND_EVENT, missing), p.n_features)
         )
 
         for eid in created:  # rows first (articles point at them); filled in below
@@ -370,7 +399,7 @@ class _Run:
         cs.put_blobs(
             self.conn,
             KIND_EVENT,
-            {g: _pack_group(self.groups[g], p.n_features) for g in touched},
+            {g: pack_group(self.groups[g], p.n_features) for g in touched},
         )
         self._event_rows(touched, created)
         return grown, created
@@ -448,7 +477,7 @@ class _Run:
             previous.setdefault(e, events_now[e]["story_id"])
         local = sorted(previous)
         need = [e for e in local if e not in self.groups]
-        self.groups.update(_unpack_groups(cs.get_blobs(self.store, KIND_EVENT, need), p.n_features))
+        self.groups.update(unpack_groups(cs.get_blobs(self.store, KIND_EVENT, need), p.n_features))
         # stories with events we hold no vectors for (written by something other
         # than this stage) are left as they are rather than re-linked blind
         blind = {previous[e] for e in local if e not in self.groups and previous[e]}
@@ -503,7 +532,10 @@ class _Run:
                 sid = olds[0]
                 if len(olds) > 1:
                     self.report.merged_stories += 1
-                    triage.move(self.store, olds, sid)
+                    # a part the analyst split off is split off again right after
+                    # (`constraints.apply`): its triage state stays its own
+                    apart = constraints.split_off(self.conn) - {sid}
+                    triage.move(self.store, [s for s in olds if s not in apart], sid)
             else:
                 sid = new_id()
                 self.report.new_stories += 1
@@ -540,7 +572,7 @@ class _Run:
             group = grouper.groups[cluster]
             group.id = sid
             cs.put_blobs(
-                self.conn, KIND_STORY, {sid: _pack_group(_screen(group), self.p.n_features)}
+                self.conn, KIND_STORY, {sid: pack_group(_screen(group), self.p.n_features)}
             )
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)

@@ -127,6 +127,22 @@ def test_split_parts_keep_their_ids_through_the_next_fetch(home: Home) -> None:
     assert home.query("SELECT story_id, starred FROM triage") == [(story, 1)]
 
 
+def test_a_starred_split_off_part_keeps_its_star_when_a_fetch_re_links_both(home: Home) -> None:
+    started(home)
+    story = home.story("wire-ban")
+    home.ok("story", "split", story, "--from-event", home.event("ledger-exit"))
+    split = home.story("ledger-exit")
+    with home.store() as db:
+        from briefing.models import TriageState
+        from briefing.store import triage
+
+        triage.put(db, TriageState(split, starred=True))
+    home.publish(*FIRST, *LATER)
+    home.fetch()  # re-links both parts into one story before the split is enforced again
+    assert home.story("wire-ban") == story and home.story("ledger-exit") == split
+    assert home.query("SELECT story_id, starred FROM triage") == [(split, 1)]
+
+
 def test_event_moved_to_another_story_takes_its_later_articles_along(home: Home) -> None:
     started(home)
     home.ok("event", "move", home.event("policy-tiktok-law"), "--to-story", home.story("wire-ban"))
