@@ -32,6 +32,8 @@ async def test_summary_and_story_are_read_on_the_reader_thread(
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j")
+        await app.workers.wait_for_complete()  # a loaded machine may lag the read
+        await pilot.pause()
         assert "Timeline" in screen_text(app)  # the summary pane drew what was read
         await pilot.press("enter")
         assert "event" in screen_text(app)
