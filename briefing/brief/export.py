@@ -27,7 +27,16 @@ from briefing.brief.model import Brief, build_brief
 from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import Store, StoreError
 
-__all__ = ["ExportError", "ExportOptions", "OutputExists", "export", "last_export", "render"]
+__all__ = [
+    "ExportError",
+    "ExportOptions",
+    "OutputExists",
+    "Preview",
+    "export",
+    "last_export",
+    "preview",
+    "render",
+]
 
 FORMATS = ("markdown", "html", "json")
 # The meta key holding the time of the latest export, for `--since last`.
@@ -59,16 +68,45 @@ def last_export(store: Store) -> datetime | None:
 
 
 def render(store: Store, options: ExportOptions, generated: datetime | None = None) -> str:
-    """The brief as text, without writing anything (the app's preview uses this)."""
+    """The brief as text, without writing anything."""
+    _check(options)
+    if options.by_watch:
+        return _by_watch(store, options, generated or utcnow())
+    return _format(_select(store, options, generated or utcnow()), options)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """The start of a brief, as the file would begin, and what the file holds beyond it."""
+
+    text: str
+    more_stories: int
+    more_events: int
+
+
+def preview(
+    store: Store, options: ExportOptions, stories: int, generated: datetime | None = None
+) -> Preview:
+    """The brief of its first `stories` stories only, so a large archive renders little."""
+    _check(options)
+    if options.by_watch:  # a section per watch: not cut, the app never asks for it
+        return Preview(render(store, options, generated), 0, 0)
+    brief = _select(store, options, generated or utcnow())
+    rest = brief.stories[stories:]
+    head = replace(brief, stories=brief.stories[:stories])
+    return Preview(_format(head, options), len(rest), sum(len(s.events) for s in rest))
+
+
+def _check(options: ExportOptions) -> None:
     if options.format not in FORMATS:
         raise ExportError(f"unknown format {options.format!r}; use markdown, html or json")
     if options.template is not None and options.format == "json":
         raise ExportError("--template applies to the markdown and html briefs only")
     if options.max_stories is not None and options.max_stories < 1:
         raise ExportError("--max-stories needs a number of at least 1")
-    if options.by_watch:
-        return _by_watch(store, options, generated or utcnow())
-    brief = _select(store, options, generated or utcnow())
+
+
+def _format(brief: Brief, options: ExportOptions) -> str:
     if options.format == "json":
         return render_json(brief)
     layout = Layout(

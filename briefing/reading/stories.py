@@ -7,13 +7,15 @@ here is a database read: a Textual front end calls them from a worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from briefing import watching
 from briefing.models import Article, Event, Feed, Sentence, Story, TriageState
 from briefing.reading import rules
+from briefing.reading import watches as watch_reading
 from briefing.sanitize import safe_url
 from briefing.store import Store
 from briefing.store import articles as article_store
@@ -22,6 +24,7 @@ from briefing.store import feeds as feed_store
 from briefing.store import search as search_store
 from briefing.store import triage as triage_store
 from briefing.store import watches as watch_store
+from briefing.store.entities import Named
 
 # recent: newest activity first; coverage: outlets on it in the last days, then all
 # its outlets; category: grouped by the feeds' category, newest first in each.
@@ -364,15 +367,37 @@ def search_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> l
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """What the summary pane shows beside the list: the story's summary, its latest events."""
+    """What the summary pane shows beside the list, read in one go off the UI thread."""
 
     summary: list[Sentence]
-    events: list[Event]
+    events: list[Event]  # the latest ones, newest first
+    watched: tuple[str, ...] = ()  # the watches that match the story
+    entities: list[Named] = field(default_factory=list)  # most mentioned first
+    snippets: list[Snippet] = field(default_factory=list)  # where the search matched
 
 
-def preview(store: Store, story_id: str, events: int) -> Preview:
+def preview(
+    store: Store,
+    story_id: str,
+    events: int,
+    search: str = "",
+    hidden: Collection[int] = (),
+    entities: int = 6,
+) -> Preview:
+    """The pane's reads for one story; `hidden` are the muted article ids left out."""
     found = story(store, story_id)
-    return Preview(found.summary if found else [], recent_events(store, story_id, events))
+    snippets: list[Snippet] = []
+    if search:
+        # the search box reports bad syntax; the pane just shows no matches
+        with suppress(SearchError):
+            snippets = search_snippets(store, search, story_id)
+    return Preview(
+        summary=found.summary if found else [],
+        events=recent_events(store, story_id, events),
+        watched=watch_reading.story_watches(store, story_id, hidden),
+        entities=watch_reading.top_entities(store, story_id, hidden, entities),
+        snippets=snippets,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,8 @@ import json
 import threading
 from pathlib import Path
 
-from textual.widgets import Input
+import pytest
+from textual.widgets import Input, Static
 
 from briefing.store import Store
 from briefing.store import articles as article_store
@@ -191,3 +192,39 @@ async def test_export_markdown_of_what_the_filter_shows(
         # escape closes without writing
         await pilot.press("e", "escape")
         assert isinstance(app.screen, BriefingScreen)
+
+
+async def test_export_preview_renders_the_first_stories_and_the_file_holds_all(
+    filled: Store, make: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.brief import export as export_module
+    from briefing.tui.screens import export as export_screen
+    from tests.tui.test_briefing import RECENT
+
+    rendered: list[int] = []
+    real = export_module.render_markdown
+
+    def noting(brief, *rest):  # type: ignore[no-untyped-def]
+        rendered.append(len(brief.stories))
+        return real(brief, *rest)
+
+    monkeypatch.setattr(export_module, "render_markdown", noting)
+    monkeypatch.setattr(export_screen, "PREVIEW_STORIES", 2)
+    out = tmp_path / "all.md"
+    app = make(filled)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("e")
+        await pilot.click("#shown")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#preview", Static).content)
+        assert sum(title in text for title in RECENT) == 2
+        assert "… and 2 more stories (" in text and "in the file." in text
+        # what the preview rendered: never more than it shows
+        assert rendered and max(rendered) <= 2
+        app.screen.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    written = out.read_text()
+    assert all(title in written for title in RECENT)
+    assert "more stories" not in written

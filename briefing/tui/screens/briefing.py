@@ -129,7 +129,7 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         self._moved_at = 0.0
         self._summary_timer: Timer | None = None
         # read in a worker as the cursor rests; dropped when the stories change
-        self._previews: dict[str, reading.Preview] = {}
+        self._previews: dict[tuple[str, str], reading.Preview] = {}
 
     def compose(self) -> ComposeResult:
         with Container(id="main"):
@@ -254,25 +254,24 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
         if state.note:
             text.append("\n✎ ", style="bold")
             text.append_text(note_text(state.note))
-        if self.filter.search:
-            text.append_text(self._matches(story.id))
-        preview = self._previews.get(story.id)
+        key = (story.id, self.filter.search)
+        preview = self._previews.get(key)
         if preview is None:
-            # what the list knows now; the summary follows from the worker
-            self._load_preview(story.id)
+            # what the list knows now; the rest follows from the worker
+            self._load_preview(*key)
             pane.update(text)
             return
+        text.append_text(_matches(preview.snippets))
         text.append("\n\n")
         text.append_text(
             summary_text(preview.summary, "No summary yet: it is written after the next refresh.")
         )
-        hidden = self.briefing.muted
-        if watched := watch_reading.story_watches(self.app.store, story.id, hidden):
+        if preview.watched:
             text.append("\n\nWatched: ", style="bold")
-            text.append(", ".join(plain(w) for w in watched), style="red")
-        if top := watch_reading.top_entities(self.app.store, story.id, hidden, TOP_ENTITIES):
+            text.append(", ".join(plain(w) for w in preview.watched), style="red")
+        if preview.entities:
             text.append("\n\nEntities: ", style="bold")
-            for n, entity in enumerate(top):
+            for n, entity in enumerate(preview.entities):
                 text.append(", " if n else "")
                 text.append(plain(entity.name))
                 text.append(f" ({entity.type})", style="dim")
@@ -298,30 +297,17 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
             return "Every story is hidden (dismissed or snoozed). u undoes the last one."
         return "No stories to show. Press r to fetch your feeds, f to manage them."
 
-    def _matches(self, story_id: str) -> Text:
-        """Where the search matched in this story: article titles and snippets, terms marked."""
-        text = Text()
-        try:
-            found = reading.search_snippets(self.app.store, self.filter.search, story_id)
-        except reading.SearchError:
-            return text
-        for snip in found:
-            text.append("\n⌕ ", style="bold")
-            text.append_text(line(snip.title, style="bold"))
-            if snip.text:
-                text.append("\n  ")
-                text.append_text(
-                    snippet_text(snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE)
-                )
-        return text
-
     @work(exclusive=True, group="reading", exit_on_error=False, description="read the summary")
-    async def _load_preview(self, story_id: str) -> None:
-        preview = await self.app.read(reading.preview, story_id, TIMELINE_PREVIEW)
+    async def _load_preview(self, story_id: str, search: str) -> None:
+        # the mutes of this load of the briefing: a change of mutes reloads and clears the cache
+        hidden = self.briefing.muted
+        preview = await self.app.read(
+            reading.preview, story_id, TIMELINE_PREVIEW, search, hidden, TOP_ENTITIES
+        )
         if len(self._previews) > PREVIEW_CACHE:
             self._previews.clear()
-        self._previews[story_id] = preview
-        if self.current_id() == story_id:
+        self._previews[story_id, search] = preview
+        if self.current_id() == story_id and self.filter.search == search:
             self.show_summary()
 
     def update_status(self) -> None:
@@ -587,6 +573,20 @@ class BriefingScreen(TriageActions, CorrectionActions, Screen[None]):
 
     def action_export(self) -> None:
         self.app.start_export(self.current_id(), [i.id for i in self.shown])
+
+
+def _matches(snippets: list[reading.Snippet]) -> Text:
+    """Where the search matched in this story: article titles and snippets, terms marked."""
+    text = Text()
+    for snip in snippets:
+        text.append("\n⌕ ", style="bold")
+        text.append_text(line(snip.title, style="bold"))
+        if snip.text:
+            text.append("\n  ")
+            text.append_text(
+                snippet_text(snip.text, reading.MARK_START, reading.MARK_END, MATCH_STYLE)
+            )
+    return text
 
 
 def _replace(flt: Filter, **changes: object) -> Filter:

@@ -19,15 +19,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 
-from briefing.brief.export import ExportError, ExportOptions, last_export, render
+from briefing.brief.export import ExportError, ExportOptions, last_export, preview
 from briefing.reading import stories as reading
 from briefing.sanitize import strip_controls
 from briefing.store import Store
+from briefing.tui.text import count
 from briefing.tui.widgets import Check, Radio
 
 if TYPE_CHECKING:
     from briefing.tui.app import BriefingApp
 
+# The preview renders this many stories only; the file holds them all.
+PREVIEW_STORIES = 5
+# A guard for one very long story (a template's own choice of what to print).
 PREVIEW_CHARS = 6_000
 EXTENSIONS = {"markdown": ".md", "html": ".html", "json": ".json"}
 
@@ -132,15 +136,23 @@ class ExportModal(ModalScreen[ExportRequest | None]):
 
     @work(exclusive=True, group="reading", exit_on_error=False, description="preview the brief")
     async def _render_preview(self, options: ExportOptions) -> None:
-        preview = self.query_one("#preview", Static)
+        pane = self.query_one("#preview", Static)
         try:
-            text = await self.app.read(render, options)
+            head = await self.app.read(preview, options, PREVIEW_STORIES)
         except ExportError as exc:
-            preview.update(Text(str(exc), style="bold red"))
+            pane.update(Text(str(exc), style="bold red"))
             return
+        text = head.text
         if len(text) > PREVIEW_CHARS:
             text = text[:PREVIEW_CHARS] + "\n…"
-        preview.update(Text(strip_controls(text)))
+        shown = Text(strip_controls(text))
+        if head.more_stories:
+            more = count(head.more_stories, "more story", "more stories")
+            shown.append(
+                f"\n… and {more} ({count(head.more_events, 'event')}) in the file.",
+                style="italic",
+            )
+        pane.update(shown)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
