@@ -92,3 +92,23 @@ def test_precision_and_recall_per_type_on_the_labeled_corpus() -> None:
         assert c["tp"] + c["fn"] > 0, kind
         assert c["tp"] / (c["tp"] + c["fp"]) >= min_p, (kind, c)
         assert c["tp"] / (c["tp"] + c["fn"]) >= min_r, (kind, c)
+
+
+def test_shape_names_give_a_gazetteer_name_one_key_whatever_the_spelling() -> None:
+    from briefing.entities import shapes
+
+    short = shapes.names("Late on Friday the CISA warned utilities.")
+    full = shapes.names(
+        "Late on Friday the Cybersecurity and Infrastructure Security Agency warned utilities."
+    )
+    key = "=cybersecurity_and_infrastructure_security_agency"
+    assert key in short and key in full
+    assert "cisa" in short and "cybersecurity" in full  # the shape tokens stay too
+    assert not any(t.startswith("=") for t in shapes.names("Late on Friday Acme Widgets failed."))
+
+
+def test_the_clustering_finds_names_with_the_entity_module() -> None:
+    from briefing.cluster import text
+    from briefing.entities import shapes
+
+    assert text.field_names is shapes.field_names and text.names is shapes.names

@@ -1,8 +1,9 @@
 """Named entities of an article, typed, found offline: gazetteers plus patterns.
 
-One extractor for the whole program: the store keeps what it finds per
-article, watches and mutes match on it, and the clustering can use
-`name_keys` to count a name once whatever spelling an outlet used ("CISA",
+One place that finds names for the whole program: the store keeps what it
+finds per article, watches and mutes match on it, and the clustering's name
+feature comes from `briefing.entities.shapes`, which finds names by their shape
+and gives a gazetteer name one key whatever spelling an outlet used ("CISA",
 "Cybersecurity and Infrastructure Security Agency").
 
 The gazetteers live in `briefing/data/entities/` (see the README there).
