@@ -123,5 +123,11 @@ def snippet_text(snippet: str, start: str, end: str, style: str) -> Text:
     out = Text()
     for n, piece in enumerate(re.split(f"{re.escape(start)}|{re.escape(end)}", snippet)):
         # marks alternate: even pieces are context, odd pieces are matched terms
-        out.append(clean(piece, "summary", single_line=True), style=style if n % 2 else "")
+        text = clean(piece, "summary", single_line=True)
+        # clean() trims each piece; the spaces around a marked term are the snippet's own
+        if piece[:1].isspace():
+            text = " " + text
+        if piece[-1:].isspace() and text != " ":
+            text += " "
+        out.append(text, style=style if n % 2 else "")
     return out
