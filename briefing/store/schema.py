@@ -186,6 +186,34 @@ MIGRATIONS: list[str] = [
         UNIQUE (kind, value)
     );
     """,
+    # 5: the feed summary gets its own search column. The index held summary and text
+    # as one column while snippets read back `text` alone, so marks landed on the
+    # wrong words.
+    """
+    DROP TRIGGER articles_fts_insert;
+    DROP TRIGGER articles_fts_delete;
+    DROP TRIGGER articles_fts_update;
+    DROP TABLE article_fts;
+    CREATE VIRTUAL TABLE article_fts USING fts5(
+        title, summary, text, content='articles', content_rowid='id',
+        tokenize='porter unicode61'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO article_fts(rowid, title, summary, text)
+        VALUES (new.id, new.title, new.summary, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO article_fts(article_fts, rowid, title, summary, text)
+        VALUES ('delete', old.id, old.title, old.summary, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, text ON articles BEGIN
+        INSERT INTO article_fts(article_fts, rowid, title, summary, text)
+        VALUES ('delete', old.id, old.title, old.summary, old.text);
+        INSERT INTO article_fts(rowid, title, summary, text)
+        VALUES (new.id, new.title, new.summary, new.text);
+    END;
+    INSERT INTO article_fts(article_fts) VALUES ('rebuild');
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -172,7 +172,7 @@ def story_snippets(store: Store, text: str, story_id: str, limit: int = 3) -> li
     rows = _match(
         store,
         f"""SELECT article_fts.rowid AS aid, articles.title AS title,
-                   snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS})
+                   snippet(article_fts, 2, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS})
                    AS snip
             FROM article_fts
             JOIN articles ON articles.id = article_fts.rowid

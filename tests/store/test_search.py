@@ -89,3 +89,31 @@ def test_snippets_mark_the_matched_terms(store: Store, ids: dict[str, int]) -> N
     (snip,) = story_snippets(store, '"safe harbor"', "s")
     assert snip.title == "Safe harbor for researchers"
     assert snip.text == f"A {MARK_START}safe harbor{MARK_END} protects good-faith testing."
+
+
+def test_snippets_mark_the_right_words_when_the_feed_gave_a_summary(store: Store) -> None:
+    from briefing.store.search import story_snippets
+
+    feed = feed_store.add(store, "https://b.example/feed")
+    article = Article(
+        feed.id or 0,
+        "port",
+        "https://b.example/port",
+        "Port operator fined",
+        summary="A teaser from the feed, with several words of its own before the body.",
+        text="The regulator fined the operator after the outage.",
+    )
+    (aid,), _ = article_store.upsert(store, [article])
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO stories(id, title, first_date, last_date, created_at) "
+            "VALUES ('p', 'Port story', '2026-11-01', '2026-11-01', '2026-11-01T00:00:00Z')"
+        )
+        conn.execute(
+            "INSERT INTO events(id, story_id, title, date, created_at) "
+            "VALUES ('pe', 'p', 'e', '2026-11-01', '2026-11-01T00:00:00Z')"
+        )
+        conn.execute("UPDATE articles SET event_id = 'pe' WHERE id = ?", (aid,))
+    (snip,) = story_snippets(store, "outage", "p")
+    assert f"{MARK_START}outage{MARK_END}" in snip.text
+    assert snip.text.count(MARK_START) == 1
