@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from briefing.cluster.vectors import Doc
+from briefing.models import Article
 
 
 @dataclass(frozen=True)
@@ -347,3 +348,21 @@ BY_KEY = {p.key: p for p in PIECES}
 
 def docs(*keys: str) -> list[Doc]:
     return [BY_KEY[k].doc() for k in (keys or BY_KEY)]
+
+
+def articles(feed_id: int, keys: tuple[str, ...] | list[str]) -> list[Article]:
+    """The pieces as a feed delivers them, pages already extracted."""
+    return [
+        Article(
+            feed_id=feed_id,
+            guid=k,
+            url=BY_KEY[k].url,
+            title=BY_KEY[k].title,
+            outlet=BY_KEY[k].outlet,
+            published=BY_KEY[k].published,
+            summary=BY_KEY[k].teaser,
+            text="\n\n".join(BY_KEY[k].paragraphs),
+            extract_status="ok",
+        )
+        for k in keys
+    ]

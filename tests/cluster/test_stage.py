@@ -13,7 +13,7 @@ from briefing.store import Store, clusters, triage
 from briefing.store.articles import upsert
 from briefing.store.feeds import add as add_feed
 from briefing.store.feeds import by_url
-from tests.cluster.fixtures import BY_KEY
+from tests.cluster.fixtures import BY_KEY, articles
 
 MORNING = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 NEXT_DAY = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
@@ -30,23 +30,7 @@ def db(tmp_path: Path) -> Store:
 def put(store: Store, *keys: str) -> None:
     feed = by_url(store, FEED) or add_feed(store, FEED)
     assert feed.id is not None
-    upsert(
-        store,
-        [
-            Article(
-                feed_id=feed.id,
-                guid=k,
-                url=BY_KEY[k].url,
-                title=BY_KEY[k].title,
-                outlet=BY_KEY[k].outlet,
-                published=BY_KEY[k].published,
-                summary=BY_KEY[k].teaser,
-                text="\n\n".join(BY_KEY[k].paragraphs),
-                extract_status="ok",
-            )
-            for k in keys
-        ],
-    )
+    upsert(store, articles(feed.id, keys))
 
 
 def event_of(store: Store, key: str) -> str:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import pytest
 
 from briefing.cluster import stage
-from briefing.models import Article
 from briefing.store import Store
 from briefing.store.articles import upsert
 from briefing.store.feeds import add as add_feed
@@ -22,7 +21,7 @@ from briefing.tui.screens.briefing import BriefingScreen
 from briefing.tui.screens.picker import PickerModal
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.story import StoryScreen
-from tests.cluster.fixtures import BY_KEY
+from tests.cluster.fixtures import BY_KEY, articles
 from tests.tui.conftest import AppFactory, notes
 
 KEYS = (
@@ -41,23 +40,7 @@ KEYS = (
 def grouped(store: Store) -> Store:
     feed = add_feed(store, "https://fixtures.example/feed")
     assert feed.id is not None
-    upsert(
-        store,
-        [
-            Article(
-                feed_id=feed.id,
-                guid=k,
-                url=BY_KEY[k].url,
-                title=BY_KEY[k].title,
-                outlet=BY_KEY[k].outlet,
-                published=BY_KEY[k].published,
-                summary=BY_KEY[k].teaser,
-                text="\n\n".join(BY_KEY[k].paragraphs),
-                extract_status="ok",
-            )
-            for k in KEYS
-        ],
-    )
+    upsert(store, articles(feed.id, KEYS))
     stage.run(store, now=datetime(2026, 11, 21, 7, 0, tzinfo=UTC))
     return store
 
