@@ -24,9 +24,9 @@ from tests.fetch.conftest import Reply, Seen
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
-    started(home)
-    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
+def held_fetch(home: Home) -> tuple[threading.Event, threading.Event, subprocess.Popen[str]]:
+    """A real `briefing fetch` that, once it asks for the feed, waits for `release`
+    before it gets the new pieces. Returns (asked, release, the process)."""
     asked, release = threading.Event(), threading.Event()
     body = rss([*FIRST, *LATER])
 
@@ -45,6 +45,13 @@ def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    return asked, release, fetch
+
+
+def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
+    started(home)
+    lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
+    asked, release, fetch = held_fetch(home)
     try:
         assert asked.wait(60), "the fetch never asked for the feed"
         assert fetch.poll() is None
@@ -81,24 +88,7 @@ def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Hom
 
     started(home)
     lake, harbor = home.story(HOSPITAL), home.story(TIKTOK)
-    asked, release = threading.Event(), threading.Event()
-    body = rss([*FIRST, *LATER])
-
-    def held(seen: Seen) -> Reply:
-        asked.set()
-        release.wait(30)
-        return Reply(200, body, {"Content-Type": "application/rss+xml"})
-
-    home.server.routes[FEED_PATH] = held
-    home.published = (*FIRST, *LATER)
-    fetch = subprocess.Popen(
-        [sys.executable, "-m", "briefing", "--home", str(home.path), "fetch"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    asked, release, fetch = held_fetch(home)
     store = home.store()
     app = make_app(store, Settings(), Paths.resolve(home.path))
 
