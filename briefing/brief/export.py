@@ -28,10 +28,10 @@ from briefing.models import from_iso, to_iso, utcnow
 from briefing.store import Store, StoreError
 
 __all__ = [
+    "BriefPreview",
     "ExportError",
     "ExportOptions",
     "OutputExists",
-    "Preview",
     "export",
     "last_export",
     "preview",
@@ -76,7 +76,7 @@ def render(store: Store, options: ExportOptions, generated: datetime | None = No
 
 
 @dataclass(frozen=True, slots=True)
-class Preview:
+class BriefPreview:
     """The start of a brief, as the file would begin, and what the file holds beyond it."""
 
     text: str
@@ -86,15 +86,15 @@ class Preview:
 
 def preview(
     store: Store, options: ExportOptions, stories: int, generated: datetime | None = None
-) -> Preview:
+) -> BriefPreview:
     """The brief of its first `stories` stories only, so a large archive renders little."""
     _check(options)
     if options.by_watch:  # a section per watch: not cut, the app never asks for it
-        return Preview(render(store, options, generated), 0, 0)
+        return BriefPreview(render(store, options, generated), 0, 0)
     brief = _select(store, options, generated or utcnow())
     rest = brief.stories[stories:]
     head = replace(brief, stories=brief.stories[:stories])
-    return Preview(_format(head, options), len(rest), sum(len(s.events) for s in rest))
+    return BriefPreview(_format(head, options), len(rest), sum(len(s.events) for s in rest))
 
 
 def _check(options: ExportOptions) -> None:
