@@ -164,6 +164,10 @@ def unclustered(store: Store) -> list[Article]:
     ]
 
 
+def unclustered_exist(store: Store) -> bool:
+    return bool(store.query("SELECT EXISTS(SELECT 1 FROM articles WHERE event_id IS NULL)")[0][0])
+
+
 def needing_extraction(store: Store, max_attempts: int = 3, limit: int = 10_000) -> list[Article]:
     return [
         rows.article(r)
