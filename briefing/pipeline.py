@@ -384,7 +384,9 @@ class _Run:
             self.report.stage_errors[Stage.ENTITIES] = f"{type(exc).__name__}: {exc}"
 
         # placed again: what `early_stories` placed on feed summaries and has its text now
-        self.report.cluster = await self._stage(Stage.CLUSTER, lambda: early.run(self.store))
+        self.report.cluster = await self._stage(
+            Stage.CLUSTER, lambda: early.run(self.store), _placed
+        )
         if Stage.CLUSTER in self.report.stage_errors:
             return
         from briefing.summarize import stage as summary_stage
@@ -393,7 +395,9 @@ class _Run:
             Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings)
         )
 
-    async def _stage(self, stage: Stage, call: Callable[[], T]) -> T | None:
+    async def _stage(
+        self, stage: Stage, call: Callable[[], T], describe: Callable[[T], str] | None = None
+    ) -> T | None:
         self.emit(StageStarted(stage))
         start = time.perf_counter()
         try:
@@ -404,8 +408,20 @@ class _Run:
             self.report.stage_errors[stage] = message
             self.emit(StageFailed(stage, message))
             return None
-        self.finished(stage, start)
+        self.finished(stage, start, describe(result) if describe is not None else "")
         return result
+
+
+def _placed(report: ClusterReport | None) -> str:
+    """The cluster stage's line: what it placed (nothing when it had nothing new)."""
+    from briefing.cluster.stage import ClusterReport
+
+    if not isinstance(report, ClusterReport) or not report.articles:
+        return ""
+    return (
+        f"{report.articles} articles placed: {report.new_events} new events, "
+        f"{report.new_stories} new stories"
+    )
 
 
 async def _in_daemon_thread(call: Callable[[], T]) -> T:

@@ -161,7 +161,8 @@ def carry(store: Store, params: Params = DEFAULT) -> None:
             olds: dict[str, dict[str, Any]] = snap.get(table, {})
             alive = early_store.existing(store, table, sorted(olds))
             gone = {k: v for k, v in olds.items() if k not in alive}
-            _hand_over(store, conn, table, level, kind, gone)
+            left = {a for info in olds.values() for a in info["articles"]}
+            _hand_over(store, conn, (table, level, kind), gone, left)
             if level == "event":
                 enforcer.refresh_events(sorted(alive))
             else:
@@ -177,8 +178,14 @@ def carry(store: Store, params: Params = DEFAULT) -> None:
 
 
 def _hand_over(
-    store: Store, conn: Any, table: str, level: str, kind: str, gone: dict[str, dict[str, Any]]
+    store: Store,
+    conn: Any,
+    names: tuple[str, str, str],
+    gone: dict[str, dict[str, Any]],
+    left: set[int],
 ) -> None:
+    """`gone` ids to the rows holding most of their articles; `left`: every article re-placed."""
+    table, level, kind = names
     heir_of: dict[str, str] = {}
     for old, info in gone.items():
         now_in = _where(store, level, info["articles"])
@@ -188,7 +195,6 @@ def _hand_over(
     for old, heir in heir_of.items():
         inheritors.setdefault(heir, []).append(old)
     held = early_store.holders(store, table, sorted(inheritors))
-    left = {a for info in gone.values() for a in info["articles"]}
     for heir, olds in inheritors.items():
         olds.sort(key=lambda o: (gone[o]["created_at"] or "", o))
         fresh = held[heir] <= left  # made of re-placed articles only: made just now
