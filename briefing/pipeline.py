@@ -348,13 +348,14 @@ class _Run:
         The articles placed now without their page are placed again on their
         text by the cluster stage (`briefing.cluster.early`).
         """
-        from briefing import entity_stage
-        from briefing.cluster import early
-
         if not article_store.unclustered_exist(self.store):
             return
 
         def first_look() -> ClusterReport:
+            # imported here, off the event loop: the pages keep coming meanwhile
+            from briefing import entity_stage
+            from briefing.cluster import early
+
             entity_stage.run(self.store)  # mutes hide stories by their names
             return early.first_pass(self.store)
 
