@@ -355,8 +355,10 @@ class _Run:
             # imported here, off the event loop: the pages keep coming meanwhile
             from briefing import entity_stage
             from briefing.cluster import early
+            from briefing.store.watches import all_mutes
 
-            entity_stage.run(self.store)  # mutes hide stories by their names
+            if any(m.kind == "entity" for m in all_mutes(self.store)):
+                entity_stage.run(self.store)  # those mutes hide stories by their names
             return early.first_pass(self.store)
 
         self.emit(StageStarted(Stage.EARLY))

@@ -37,15 +37,23 @@ from briefing.store import early as early_store
 from briefing.store import triage
 from briefing.store.db import Store
 
+# the most articles the early pass places (one of the stage's batches): seconds, not minutes
+EARLY_CAP = 1000
 LEVELS = (("events", "event", stage.KIND_EVENT), ("stories", "story", stage.KIND_STORY))
 
 
 def first_pass(
-    store: Store, params: Params = DEFAULT, now: datetime | None = None
+    store: Store, params: Params = DEFAULT, now: datetime | None = None, newest: int = EARLY_CAP
 ) -> stage.ClusterReport:
-    """Place the new articles now, those whose page is still coming on their feed summary."""
+    """Place the newest new articles now, those whose page is still coming on their feed summary.
+
+    A first morning's thousands wait for the final pass beyond `newest`: the
+    early list is for the news of the day, and a short pass keeps it early.
+    """
     early_store.mark(store)
-    return stage.run(store, params, now)
+    report = stage.run(store, params, now, newest=newest)
+    early_store.unmark_unplaced(store)
+    return report
 
 
 def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> stage.ClusterReport:

@@ -30,6 +30,14 @@ def mark(store: Store) -> int:
         return cur.rowcount
 
 
+def unmark_unplaced(store: Store) -> None:
+    """Articles the early pass left for later (past its cap) are placed the ordinary way."""
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE articles SET placed_early = 0 WHERE placed_early = 1 AND event_id IS NULL"
+        )
+
+
 def ready(store: Store) -> dict[int, bool]:
     """Articles placed early that have their text now, and the copies folded under them.
 

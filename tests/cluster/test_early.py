@@ -246,3 +246,22 @@ def test_pages_that_bring_no_text_leave_their_articles_where_they_are(
     assert grouping(store) == before
     assert store.query("SELECT COUNT(*) FROM articles WHERE placed_early = 1")[0][0] == 0
     store.close()
+
+
+def test_the_early_pass_takes_only_the_newest_and_leaves_the_rest_for_the_final_one(
+    corpus: list[CorpusArticle], pair: tuple[Store, Store]
+) -> None:
+    placed_early, direct = pair
+    put(placed_early, corpus, pages=False)
+    early.first_pass(placed_early, newest=100)
+    rows = placed_early.query(
+        "SELECT guid, placed_early, event_id IS NOT NULL AS placed FROM articles"
+    )
+    placed = {r["guid"] for r in rows if r["placed"]}
+    assert placed == {a.id for a in corpus[-100:]}  # the corpus is in date order
+    assert {r["guid"] for r in rows if r["placed_early"]} == placed
+    pages_arrive(placed_early, corpus)
+    early.run(placed_early)
+    put(direct, corpus, pages=True)
+    stage.run(direct)
+    assert grouping(placed_early) == grouping(direct)
