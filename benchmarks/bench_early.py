@@ -1,6 +1,7 @@
 """Early stories: how soon a first refresh lists stories in the app, and when it ends.
 
     .venv/bin/python benchmarks/bench_early.py [--feeds 100] [--hosts 10] [--rounds 2]
+    .venv/bin/python benchmarks/bench_early.py --pipeline --feeds 300 --hosts 30
 
 `bench_refresh.py`'s loopback server (RSS feeds × 20 items, an article page
 per item, 50–200 ms per response) serves a fresh home each time. The real
@@ -10,7 +11,8 @@ finished, summaries written). Each round runs the app with early stories
 (the default) and without (`early_stories=False`: the list fills when the
 whole refresh is done), interleaved. Not run by CI; the 1-minute load
 average is printed with each row, since the figures are noisy on a busy
-machine.
+machine. `--pipeline` runs one refresh without the app and prints when each
+stage starts and ends.
 """
 
 from __future__ import annotations
@@ -71,11 +73,37 @@ async def one_refresh(home: str, early: bool) -> tuple[float, float, int, int]:
         store.close()
 
 
+async def pipeline_timeline(home: str) -> None:
+    """`--pipeline`: the refresh without the app, each stage's start and end as they come."""
+    from briefing.config import Paths, Settings
+    from briefing.pipeline import ProgressEvent, StageDone, StageStarted, run
+    from briefing.store import Store
+
+    store = Store(Paths.resolve(home).ensure().database)
+    started = time.perf_counter()
+
+    def progress(event: ProgressEvent) -> None:
+        if isinstance(event, StageStarted | StageDone):
+            what = "done" if isinstance(event, StageDone) else "started"
+            detail = f" ({event.detail})" if isinstance(event, StageDone) and event.detail else ""
+            at = time.perf_counter() - started
+            print(f"  {at:6.1f} s  {event.name} {what}{detail}", flush=True)
+
+    try:
+        await run(store, Settings(), progress, early_stories=True)
+    finally:
+        store.close()
+    print(f"  end {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=100)
     parser.add_argument("--hosts", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--pipeline", action="store_true", help="one refresh without the app: stage timeline"
+    )
     args = parser.parse_args()
     hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
     per_host = args.feeds // args.hosts
@@ -97,6 +125,12 @@ def main() -> int:
             for h, host in enumerate(hosts)
             for k in range(per_host)
         ]
+        if args.pipeline:
+            with tempfile.TemporaryDirectory() as tmp:
+                home = str(Path(tmp) / "briefing")
+                add_feeds(home, urls)
+                asyncio.run(pipeline_timeline(home))
+            return 0
         for _ in range(args.rounds):
             for early in (True, False):
                 with tempfile.TemporaryDirectory() as tmp:
