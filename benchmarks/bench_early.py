@@ -1,7 +1,7 @@
 """Early stories: how soon a first refresh lists stories in the app, and when it ends.
 
     .venv/bin/python benchmarks/bench_early.py [--feeds 100] [--hosts 10] [--rounds 2]
-    .venv/bin/python benchmarks/bench_early.py --pipeline --feeds 300 --hosts 30
+    .venv/bin/python benchmarks/bench_early.py --pipeline [--no-early] --feeds 300 --hosts 30
 
 `bench_refresh.py`'s loopback server (RSS feeds × 20 items, an article page
 per item, 50–200 ms per response) serves a fresh home each time. The real
@@ -73,7 +73,7 @@ async def one_refresh(home: str, early: bool) -> tuple[float, float, int, int]:
         store.close()
 
 
-async def pipeline_timeline(home: str) -> None:
+async def pipeline_timeline(home: str, early: bool) -> None:
     """`--pipeline`: the refresh without the app, each stage's start and end as they come."""
     from briefing.config import Paths, Settings
     from briefing.pipeline import ProgressEvent, StageDone, StageStarted, run
@@ -90,7 +90,7 @@ async def pipeline_timeline(home: str) -> None:
             print(f"  {at:6.1f} s  {event.name} {what}{detail}", flush=True)
 
     try:
-        await run(store, Settings(), progress, early_stories=True)
+        await run(store, Settings(), progress, early_stories=early)
     finally:
         store.close()
     print(f"  end {time.perf_counter() - started:.1f} s, load {os.getloadavg()[0]:.1f}")
@@ -104,6 +104,7 @@ def main() -> int:
     parser.add_argument(
         "--pipeline", action="store_true", help="one refresh without the app: stage timeline"
     )
+    parser.add_argument("--no-early", action="store_true", help="with --pipeline: no early pass")
     args = parser.parse_args()
     hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
     per_host = args.feeds // args.hosts
@@ -129,7 +130,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 home = str(Path(tmp) / "briefing")
                 add_feeds(home, urls)
-                asyncio.run(pipeline_timeline(home))
+                asyncio.run(pipeline_timeline(home, not args.no_early))
             return 0
         for _ in range(args.rounds):
             for early in (True, False):
