@@ -35,7 +35,11 @@ from briefing.runlock import fetch_lock
 from briefing.store import Store
 from briefing.store import feeds as feed_store
 
-_VERBS = {Stage.CLUSTER: "grouping stories", Stage.SUMMARIZE: "summarizing"}
+_VERBS = {
+    Stage.EARLY: "grouping headlines",
+    Stage.CLUSTER: "grouping stories",
+    Stage.SUMMARIZE: "summarizing",
+}
 
 
 class Display:

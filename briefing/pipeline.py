@@ -10,7 +10,11 @@ a callback that receives the small event objects below:
     StageStarted(EXTRACT)            with the first article page, when full text is on
     ExtractProgress(done, total)     once per page; `total` grows as feeds arrive
     StageDone(FETCH, seconds)        pages keep being extracted after this
+    StageStarted(EARLY) / StageDone(EARLY, ...)
+                                     with `early_stories`, while pages are still coming:
+                                     new articles grouped on titles and feed summaries
     StageDone(EXTRACT, seconds)
+    StageDone(ENTITIES, seconds)
     StageStarted(CLUSTER) / StageDone(CLUSTER, ...)
     StageStarted(SUMMARIZE) / StageDone(SUMMARIZE, ...)
     StageFailed(stage, error)        instead of StageDone when a stage crashed
@@ -53,6 +57,7 @@ from briefing.fetch.workers import Workers
 from briefing.models import Feed, utcnow
 from briefing.store import Store
 from briefing.store import articles as article_store
+from briefing.store import early as early_store
 from briefing.store import feeds as feed_store
 
 if TYPE_CHECKING:
@@ -89,6 +94,9 @@ class Stage(StrEnum):
     """The stages of a refresh, in order. Values are the names shown to the user."""
 
     FETCH = "fetch"
+    # the app's first look at new stories: titles and feed summaries, grouped while
+    # the pages are still being extracted (placed again on their text by CLUSTER)
+    EARLY = "early"
     EXTRACT = "extract"
     ENTITIES = "entities"  # quick, so it shows no progress; its failure is reported
     CLUSTER = "cluster"
@@ -334,19 +342,53 @@ class _Run:
             detail = f"{counts.ok} extracted, {counts.failed} failed, {counts.skipped} skipped"
             self.finished(Stage.EXTRACT, self.pages_started, detail)
 
+    async def early_stories(self) -> None:
+        """Stories from titles and feed summaries, for the app to list while pages come in.
+
+        The articles placed now without their page are placed again on their
+        text by the cluster stage (`briefing.cluster.early`).
+        """
+        if not article_store.unclustered_exist(self.store):
+            return
+
+        def first_look() -> ClusterReport:
+            # imported here, off the event loop: the pages keep coming meanwhile
+            from briefing import entity_stage
+            from briefing.cluster import early
+            from briefing.store.watches import all_mutes
+
+            if any(m.kind == "entity" for m in all_mutes(self.store)):
+                entity_stage.run(self.store)  # those mutes hide stories by their names
+            return early.first_pass(self.store)
+
+        self.emit(StageStarted(Stage.EARLY))
+        start = time.perf_counter()
+        try:
+            done = await _in_daemon_thread(first_look)
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            self.report.stage_errors[Stage.EARLY] = message
+            self.emit(StageFailed(Stage.EARLY, message))
+            return
+        detail = f"{done.articles} articles, from titles and feed summaries"
+        self.finished(Stage.EARLY, start, detail)
+
     async def later_stages(self) -> None:
         """Named entities, clustering, then summaries of what the clustering changed."""
         from briefing import entity_stage
-        from briefing.cluster import stage as cluster_stage
+        from briefing.cluster import early
 
+        start = time.perf_counter()
         try:
             # names first: watches and mutes read them (the cluster stage may too)
             await _in_daemon_thread(lambda: entity_stage.run(self.store))
+            self.finished(Stage.ENTITIES, start)
         except Exception as exc:
             self.report.stage_errors[Stage.ENTITIES] = f"{type(exc).__name__}: {exc}"
 
+        # placed again: what `early_stories` placed on feed summaries and has its text now
         self.report.cluster = await self._stage(
-            Stage.CLUSTER, lambda: cluster_stage.run(self.store)
+            Stage.CLUSTER, lambda: early.run(self.store), _placed
         )
         if Stage.CLUSTER in self.report.stage_errors:
             return
@@ -356,7 +398,9 @@ class _Run:
             Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings)
         )
 
-    async def _stage(self, stage: Stage, call: Callable[[], T]) -> T | None:
+    async def _stage(
+        self, stage: Stage, call: Callable[[], T], describe: Callable[[T], str] | None = None
+    ) -> T | None:
         self.emit(StageStarted(stage))
         start = time.perf_counter()
         try:
@@ -367,8 +411,20 @@ class _Run:
             self.report.stage_errors[stage] = message
             self.emit(StageFailed(stage, message))
             return None
-        self.finished(stage, start)
+        self.finished(stage, start, describe(result) if describe is not None else "")
         return result
+
+
+def _placed(report: ClusterReport | None) -> str:
+    """The cluster stage's line: what it placed (nothing when it had nothing new)."""
+    from briefing.cluster.stage import ClusterReport
+
+    if not isinstance(report, ClusterReport) or not report.articles:
+        return ""
+    return (
+        f"{report.articles} articles placed: {report.new_events} new events, "
+        f"{report.new_stories} new stories"
+    )
 
 
 async def _in_daemon_thread(call: Callable[[], T]) -> T:
@@ -420,7 +476,7 @@ def later_work_pending(store: Store, settings: Settings) -> bool:
                          WHERE entities_version IS NULL OR entities_version != ?)""",
         (gazetteer().version,),
     )
-    return bool(found[0][0]) or not summaries_current(store, settings)
+    return bool(found[0][0]) or early_store.pending(store) or not summaries_current(store, settings)
 
 
 async def run(
@@ -431,6 +487,7 @@ async def run(
     client: HttpClient | httpx.AsyncClient | None = None,
     later_stages: bool = True,
     force: bool = False,
+    early_stories: bool = False,
 ) -> RunReport:
     """Fetch every due feed and extract new pages, then cluster and summarize if needed.
 
@@ -439,6 +496,10 @@ async def run(
     created for the run and closed after it. `later_stages=False` stops after
     extraction (the fetch tests use it; the app and CLI never do).
     `force=True` fetches every feed now, whatever its back-off, wait or 410 says.
+    `early_stories=True` (the app) groups new articles on their titles and feed
+    summaries as soon as the feeds are in, while their pages are still being
+    extracted, so a list can show them (the `EARLY` stage); the CLI, which
+    shows no list, goes straight to the final grouping.
     """
     start = time.perf_counter()
     now = utcnow()
@@ -451,6 +512,13 @@ async def run(
     job.report.feeds_skipped = len(feeds) - len(due)
     try:
         await job.fetch_all(due)
+        if (
+            early_stories
+            and later_stages
+            and job.pages is not None
+            and job.pages.done < job.pages.total
+        ):
+            await job.early_stories()
         await job.finish_pages()
     finally:
         workers.close()

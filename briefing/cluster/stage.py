@@ -186,11 +186,13 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     }
 
 
-def run(store: Store, params: Params = DEFAULT, now: datetime | None = None) -> ClusterReport:
-    """Place every unclustered article; returns what changed."""
+def run(
+    store: Store, params: Params = DEFAULT, now: datetime | None = None, newest: int | None = None
+) -> ClusterReport:
+    """Place every unclustered article (only the `newest` so many); returns what changed."""
     started = time.perf_counter()
     report = ClusterReport()
-    new_articles = store_articles.unclustered(store)
+    new_articles = store_articles.unclustered(store, newest)
     if not new_articles:
         return report
     moment = now or utcnow()

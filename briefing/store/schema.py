@@ -214,6 +214,12 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO article_fts(article_fts) VALUES ('rebuild');
     """,
+    # 6: articles grouped on their title and feed summary while their page was still
+    # being fetched (the app's early stories); they are placed again on their full text
+    """
+    ALTER TABLE articles ADD COLUMN placed_early INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_placed_early ON articles(placed_early) WHERE placed_early = 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -350,7 +350,10 @@ class BriefingApp(App[None]):
                 self.post_message(RefreshFinished(progress_events.JOINED))
                 return None
             started = utcnow()
-            result = asyncio.run(run(self.store, self.settings, progress=report, force=force))
+            # early stories: the list shows new stories while their pages are extracted
+            result = asyncio.run(
+                run(self.store, self.settings, progress=report, force=force, early_stories=True)
+            )
         self.post_message(StoriesChanged())
         self.post_message(RefreshFinished(*progress_events.summarize(result)))
         if not result.stage_errors:

@@ -21,6 +21,7 @@ from briefing.tui.messages import FeedFailed, RefreshProgress, StoriesChanged
 
 STAGE_LABELS = {
     "fetch": "fetching feeds",
+    "early": "grouping headlines",
     "extract": "full text",
     "cluster": "grouping stories",
     "summarize": "summarizing",
@@ -49,8 +50,9 @@ def messages_for(event: object) -> list[Message]:
         label = STAGE_LABELS.get(event.name, event.name)
         return [RefreshProgress(label, 0, event.total or None)]
     if isinstance(event, StageDone):
-        # new groupings (and then their summaries) are worth showing at once
-        if event.name in {"cluster", "summarize"}:
+        # new groupings (the first from headlines alone, then their summaries)
+        # are worth showing at once
+        if event.name in {"early", "cluster", "summarize"}:
             return [StoriesChanged()]
         return []
     if isinstance(event, StageFailed):

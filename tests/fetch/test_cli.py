@@ -9,6 +9,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.cli_fetch import run_cli
+from briefing.cluster.params import DEFAULT
 from briefing.config import Settings
 from briefing.pipeline import ProgressEvent, StageDone, StageFailed, StageStarted, run
 from briefing.store import Store
@@ -36,7 +37,7 @@ async def test_cluster_then_summarize_run_after_fetch(
 ) -> None:
     order: list[str] = []
 
-    def cluster(db: Store) -> str:
+    def cluster(db: Store, *options: Any) -> str:
         order.append("cluster")
         assert db.query("SELECT COUNT(*) FROM articles")[0][0] == 2  # fetched first
         return "cluster report"
@@ -51,12 +52,13 @@ async def test_cluster_then_summarize_run_after_fetch(
     async with client(settings) as http:
         report = await run(store, settings, events.append, client=http)
     assert order == ["cluster", "summarize"]
-    assert cluster_calls == [(store,)] and summary_calls == [(store, settings)]
+    assert cluster_calls == [(store, DEFAULT, None)] and summary_calls == [(store, settings)]
     assert (report.cluster, report.summary) == ("cluster report", "summary report")
     names = [(type(e).__name__, e.name) for e in events if isinstance(e, StageStarted | StageDone)]
     assert names == [
         ("StageStarted", "fetch"),
         ("StageDone", "fetch"),
+        ("StageDone", "entities"),
         ("StageStarted", "cluster"),
         ("StageDone", "cluster"),
         ("StageStarted", "summarize"),
@@ -68,7 +70,7 @@ async def test_cluster_then_summarize_run_after_fetch(
 async def test_a_crashing_stage_is_reported_and_stops_the_run(
     server: FeedServer, store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(db: Store) -> None:
+    def crash(db: Store, *options: Any) -> None:
         raise ValueError("no vectors")
 
     fake_stage(monkeypatch, "cluster", crash)
@@ -85,7 +87,7 @@ async def test_a_crashing_stage_is_reported_and_stops_the_run(
 
 
 def no_later_stages(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_stage(monkeypatch, "cluster", lambda db: None)
+    fake_stage(monkeypatch, "cluster", lambda db, *options: None)
     fake_stage(monkeypatch, "summarize", lambda db, s: None)
 
 
