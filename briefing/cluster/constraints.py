@@ -328,7 +328,7 @@ class Enforcer:
         for i, (article, doc) in enumerate(zip(moved, docs, strict=True)):
             own = [row_of(r, i) for r in rows]
             if (source := groups.get(str(article.event_id))) is not None:
-                _take(source, own, n)
+                take_rows(source, own, n)
             if target not in groups:
                 empty = sp.csr_matrix((1, n), dtype=np.float32)
                 groups[target] = Group(target, np.inf, -np.inf, empty, empty, [], 0, empty)
@@ -530,7 +530,7 @@ def _give(group: Group, rows: list[sp.csr_matrix], when: float, n: int) -> None:
     group.first, group.last = min(group.first, when), max(group.last, when)
 
 
-def _take(group: Group, rows: list[sp.csr_matrix], n: int) -> None:
+def take_rows(group: Group, rows: list[sp.csr_matrix], n: int) -> None:
     # the span and the latest article are refitted from the rest (`refit_span`)
     group.words, group.names = group.words - rows[0], group.names - rows[1]
     group.titles = group.views(n)[2] - rows[2]

@@ -109,7 +109,7 @@ def _take_sums(
         rows = enforcer.record_rows([docs[i] for i in own], space)
         for k, i in enumerate(own):
             if (group := groups.get(str(arts[i].event_id))) is not None:
-                constraints._take(group, [row_of(r, k) for r in rows], n)
+                constraints.take_rows(group, [row_of(r, k) for r in rows], n)
     _forget_frequencies(store, conn, params, docs)
     restored = stage.event_space(store, params)
     leaving = [a.id for a in arts]
