@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_extract.py [--pages 3000]
 
 1. CPU ms per page of `extract_worker.extract_page` in this process, on the
-   fetch benchmark's pages (`bench_fetch.page_body`) and on the bundled demo
+   benchmark server's pages (`loopback.page_body`) and on the bundled demo
    pages (the clutter of real news sites: navigation, captions, bylines,
    newsletter boxes), next to the call briefing made before (trafilatura's
    full metadata and its fallback extractors), as a reference.
@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura
 
-from benchmarks.bench_fetch import page_body
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
+from benchmarks.loopback import page_body
 from briefing.fetch import extract_worker
 from briefing.fetch.workers import Workers
 from briefing.sanitize import strip_controls
