@@ -30,7 +30,7 @@ from briefing.fetch.http import (
 )
 from briefing.fetch.parse import OLDEST_DATE
 from briefing.fetch.tasks import extract_page
-from briefing.fetch.workers import SPARE, WorkerError, Workers
+from briefing.fetch.workers import PER_WORKER, WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
 from briefing.store import Store, extraction
@@ -93,7 +93,7 @@ class PageExtractor:
         # Pages in hand at once (downloading, or waiting for a worker): fetching
         # runs ahead of extraction, and without a bound thousands of page bodies
         # would wait in memory for the workers.
-        self._width = max(1, http.settings.max_connections) + workers.size * SPARE
+        self._width = max(1, http.settings.max_connections) + workers.size * PER_WORKER
         self._queues: dict[str, deque[Article]] = {}
         self._hosts: deque[str] = deque()
         self._runners: set[asyncio.Task[None]] = set()

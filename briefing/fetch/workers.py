@@ -34,7 +34,7 @@ PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker", "briefing.fe
 
 
 # Tasks in hand per worker process: the one it runs and the spares queued behind it.
-SPARE = 4
+PER_WORKER = 4
 
 
 class WorkerError(BriefingError):
@@ -175,7 +175,7 @@ class Workers:
         if self._slots is None or self._loop is not loop:
             # asyncio's locks belong to one loop; a pool kept across runs gets new ones.
             self._loop = loop
-            self._slots = asyncio.Semaphore(self.size * SPARE)
+            self._slots = asyncio.Semaphore(self.size * PER_WORKER)
             self._idle = asyncio.Condition()
             self._alone = asyncio.Lock()
             self._running = self._suspects = 0
