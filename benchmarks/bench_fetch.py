@@ -2,13 +2,12 @@
 
     .venv/bin/python benchmarks/bench_fetch.py [--feeds 300] [--hosts 30] [--no-pages]
 
-A minimal asyncio HTTP/1.1 server (keep-alive, ETag/304, a random 50–200 ms
-delay before every response) runs in its own process and listens on
-127.0.0.2 … 127.0.0.(hosts+1): on Linux every 127.x.y.z address is loopback,
-so the feeds are spread over distinct host names and the per-host limit
-(Settings.max_per_host, 4) does not serialize them as it would if all 300
-lived on one host. The client is briefing's own pipeline with default
-Settings, in a temporary --home, each phase in a fresh process:
+The feeds and pages come from `benchmarks/loopback.py` (the server
+`bench_refresh.py` uses too): keep-alive, ETag/304, a random 50–200 ms delay
+before every response, the feeds spread over 30 loopback addresses so that
+the per-host limit (Settings.max_per_host, 4) does not serialize them. The
+client is briefing's own pipeline with default Settings, in a temporary
+--home, each phase in a fresh process:
 
   1. first fetch without article pages (extract_full_text = false)
   2. second fetch of the same home: every feed answers 304
@@ -25,9 +24,7 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,117 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-ITEMS = 20
-PARAGRAPHS = [
-    "Officials described the measure as the result of a review that took most of a year, "
-    "and said agencies would receive written guidance within thirty days.",
-    "Industry groups asked for a longer transition, arguing that smaller operators need "
-    "time to replace equipment and retrain staff.",
-    "Two members of the oversight committee said they would request a briefing on how the "
-    "decision was reached and which intelligence supported it.",
-    "The affected vendor said it had not been given an opportunity to respond to the "
-    "findings and that it would consider its options.",
-    "Analysts noted that similar steps taken by allies in previous years had been followed "
-    "by a period of legal challenges and uneven enforcement.",
-    "A spokesperson declined to say whether further restrictions were under consideration.",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-# -- the server ------------------------------------------------------------------------------
-
-
-def feed_body(host: str, port: int, n: int) -> bytes:
-    items = []
-    for i in range(ITEMS):
-        day = 1 + (n + i) % 28
-        items.append(
-            f"<item><title>Feed {n} story {i}: agency issues a directive on supply chains</title>"
-            f"<link>http://{host}:{port}/articles/{n}/{i}</link>"
-            f'<guid isPermaLink="false">bench-{n}-{i}</guid>'
-            f"<pubDate>Mon, {day:02d} Jul 2024 09:{i:02d}:00 GMT</pubDate>"
-            f"<description>&lt;p&gt;Teaser {i} of feed {n}: officials announced a review of "
-            f"vendors, with guidance promised within weeks.&lt;/p&gt;</description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Bench Outlet {n}</title><link>http://{host}:{port}/</link>"
-        + "".join(items)
-        + "</channel></rss>"
-    ).encode()
-
-
-def page_body(n: int, i: int) -> bytes:
-    paragraphs = "".join(
-        f"<p>{PARAGRAPHS[(n + i + k) % 6]} (Item {n}.{i}.{k}.)</p>" for k in range(8)
-    )
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>Story {n}.{i}</title><meta name='author' content='Bench Writer {n % 7}'>"
-        "</head><body><nav><a href='/'>Home</a> <a href='/about'>About</a></nav>"
-        f"<article><h1>Feed {n} story {i}</h1>{paragraphs}</article>"
-        "<footer>Copyright Bench Outlet. All rights reserved.</footer></body></html>"
-    ).encode()
-
-
-async def serve(port: int, hosts: list[str], feeds_per_host: int, seed: int) -> None:
-    rng = random.Random(seed)
-    feeds: dict[str, bytes] = {}
-    for h, host in enumerate(hosts):
-        for k in range(feeds_per_host):
-            n = h * feeds_per_host + k
-            feeds[f"/feeds/{n}.xml"] = feed_body(host, port, n)
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1]
-                headers = {
-                    k.strip().lower(): v.strip()
-                    for k, _, v in (line.partition(":") for line in lines[1:] if line)
-                }
-                await asyncio.sleep(rng.uniform(0.05, 0.2))
-                status, body, extra = "404 Not Found", b"not found", ""
-                if path in feeds:
-                    etag = f'"{path}-v1"'
-                    if headers.get("if-none-match") == etag:
-                        status, body = "304 Not Modified", b""
-                    else:
-                        status, body = "200 OK", feeds[path]
-                    extra = f"Content-Type: application/rss+xml\r\nETag: {etag}\r\n"
-                elif path.startswith("/articles/"):
-                    _, _, n, i = path.split("/")
-                    status, body = "200 OK", page_body(int(n), int(i))
-                    extra = "Content-Type: text/html; charset=utf-8\r\n"
-                writer.write(
-                    f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, host=hosts, port=port, backlog=1024)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
-
-
-def free_port(hosts: list[str]) -> int:
-    for _ in range(50):
-        port = random.randint(20_000, 60_000)
-        try:
-            for host in hosts:
-                with socket.socket() as s:
-                    s.bind((host, port))
-            return port
-        except OSError:
-            continue
-    raise SystemExit("no free port")
-
+from benchmarks.loopback import ITEMS, LoopbackServer
 
 # -- one measured phase (in its own process) ----------------------------------------------------
 
@@ -254,56 +143,27 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--hosts", type=int, default=30)
     parser.add_argument("--no-pages", action="store_true", help="skip phase 3")
-    parser.add_argument("--serve", nargs=2, metavar=("PORT", "HOSTS"), help=argparse.SUPPRESS)
     parser.add_argument("--phase", metavar="HOME", help=argparse.SUPPRESS)
     parser.add_argument("--pages", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.serve:
-        port, count = int(args.serve[0]), int(args.serve[1])
-        hosts = [f"127.0.0.{2 + h}" for h in range(count)]
-        asyncio.run(serve(port, hosts, args.feeds // count, seed=7))
-        return 0
     if args.phase:
         print(json.dumps(phase(args.phase, args.pages)))
         return 0
 
-    hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
-    per_host = args.feeds // args.hosts
-    port = free_port(hosts)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            str(port),
-            str(args.hosts),
-            "--feeds",
-            str(args.feeds),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        if server.stdout.readline().strip() != "ready":
-            raise SystemExit("the benchmark server did not start")
-        urls = [
-            f"http://{host}:{port}/feeds/{h * per_host + k}.xml"
-            for h, host in enumerate(hosts)
-            for k in range(per_host)
-        ]
-        rows: list[tuple[str, dict[str, float]]] = []
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            add_feeds(a, urls)
-            rows.append(("first fetch, no pages", run_phase(a, pages=False)))
-            rows.append(("second fetch (304)", run_phase(a, pages=False)))
-            if not args.no_pages:
-                add_feeds(b, urls)
-                rows.append(("first fetch + pages", run_phase(b, pages=True)))
-    finally:
-        server.terminate()
-        server.wait()
+    rows: list[tuple[str, dict[str, float]]] = []
+    with (
+        LoopbackServer(args.feeds, args.hosts) as server,
+        tempfile.TemporaryDirectory() as a,
+        tempfile.TemporaryDirectory() as b,
+    ):
+        urls = server.urls
+        add_feeds(a, urls)
+        rows.append(("first fetch, no pages", run_phase(a, pages=False)))
+        rows.append(("second fetch (304)", run_phase(a, pages=False)))
+        if not args.no_pages:
+            add_feeds(b, urls)
+            rows.append(("first fetch + pages", run_phase(b, pages=True)))
 
     print(
         f"{len(urls)} feeds × {ITEMS} items on {args.hosts} loopback hosts, "

@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/bench_refresh.py [--feeds 300] [--hosts 30] [--new 200]
                                                  [--no-newsboat] [--newsboat-threads 32,1]
 
-One loopback server (`bench_fetch.serve`'s pages and feeds: 300 RSS feeds × 20
-items on 30 hosts, a random 50–200 ms before every response, an article page
-per item) serves every program. Each program runs as the user runs it, in its
+One loopback server (`benchmarks/loopback.py`, the fetch benchmark's too: 300
+RSS feeds × 20 items on 30 hosts, a random 50–200 ms before every response, an
+article page per item) serves every program. Each program runs as the user runs it, in its
 own process, timed from start to exit:
 
 - `briefing --home H fetch` (the default Settings: full text on), its stage
@@ -25,9 +25,8 @@ average is printed with each row.
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -40,100 +39,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import contextlib
-
-from benchmarks.bench_fetch import ITEMS, free_port, page_body
+from benchmarks.loopback import ITEMS, LoopbackServer
 
 STAGE_LINE = re.compile(r"^(\w+) done in ([0-9.]+) s", re.M)
-
-
-# -- the server -------------------------------------------------------------------------------
-
-
-def feed_body(host: str, port: int, n: int, extra: int) -> bytes:
-    """Feed n: its ITEMS items, plus `extra` newer ones published since the first round."""
-    items = []
-    for i in range(ITEMS + extra - 1, -1, -1):
-        day = 1 + (n + i) % 28
-        items.append(
-            f"<item><title>Feed {n} story {i}: agency issues a directive on supply chains</title>"
-            f"<link>http://{host}:{port}/articles/{n}/{i}</link>"
-            f'<guid isPermaLink="false">bench-{n}-{i}</guid>'
-            f"<pubDate>Mon, {day:02d} Jul 2024 {9 + i // 60:02d}:{i % 60:02d}:00 GMT</pubDate>"
-            f"<description>&lt;p&gt;Teaser {i} of feed {n}: officials announced a review of "
-            f"vendors, with guidance promised within weeks.&lt;/p&gt;</description></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>Bench Outlet {n}</title><link>http://{host}:{port}/</link>"
-        + "".join(items)
-        + "</channel></rss>"
-    ).encode()
-
-
-async def serve(port: int, hosts: list[str], per_host: int, seed: int, big: int = 0) -> None:
-    """Feeds with ETags; `GET /grow?n=N` publishes one more item in each of N feeds.
-
-    `big`: feed 0 has that many items instead of ITEMS.
-    """
-    rng = random.Random(seed)
-    total = len(hosts) * per_host
-    extra = [0] * total
-    extra[0] = max(0, big - ITEMS)
-    host_of = {h * per_host + k: host for h, host in enumerate(hosts) for k in range(per_host)}
-    cache: dict[int, bytes] = {}
-
-    def feed(n: int) -> bytes:
-        if n not in cache:
-            cache[n] = feed_body(host_of[n], port, n, extra[n])
-        return cache[n]
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1]
-                headers = {
-                    k.strip().lower(): v.strip()
-                    for k, _, v in (line.partition(":") for line in lines[1:] if line)
-                }
-                status, body, more = "404 Not Found", b"not found", ""
-                if path.startswith("/grow?n="):
-                    # spread over hosts: feed numbers step by per_host
-                    picks = [(k % len(hosts)) * per_host + k // len(hosts) for k in range(total)]
-                    for n in picks[: int(path.split("=")[1])]:
-                        extra[n] += 1
-                        cache.pop(n, None)
-                    status, body = "200 OK", b"grown"
-                else:
-                    await asyncio.sleep(rng.uniform(0.05, 0.2))
-                if path.startswith("/feeds/"):
-                    n = int(path.removeprefix("/feeds/").removesuffix(".xml"))
-                    etag = f'"feed-{n}-v{extra[n]}"'
-                    if headers.get("if-none-match") == etag:
-                        status, body = "304 Not Modified", b""
-                    else:
-                        status, body = "200 OK", feed(n)
-                    more = f"Content-Type: application/rss+xml\r\nETag: {etag}\r\n"
-                elif path.startswith("/articles/"):
-                    _, _, n, i = path.split("/")
-                    status, body = "200 OK", page_body(int(n), int(i))
-                    more = "Content-Type: text/html; charset=utf-8\r\n"
-                writer.write(
-                    f"HTTP/1.1 {status}\r\n{more}Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, host=hosts, port=port, backlog=2048)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
 
 
 # -- measuring a program ---------------------------------------------------------------------------
@@ -234,15 +142,6 @@ def add_feeds(home: str, urls: list[str]) -> None:
     store.close()
 
 
-def grow(host: str, port: int, n: int) -> None:
-    import http.client
-
-    conn = http.client.HTTPConnection(host, port, timeout=10)
-    conn.request("GET", f"/grow?n={n}")
-    conn.getresponse().read()
-    conn.close()
-
-
 # -- the report --------------------------------------------------------------------------------
 
 
@@ -250,18 +149,24 @@ STAGES = ("fetch", "extract", "cluster", "summarize")
 
 
 def table(rows: list[tuple[str, str, Result]]) -> None:
+    """One row per round and program; each program's wall time over newsboat's, same round."""
+    names = {prog for _, prog, _ in rows if prog.startswith("newsboat-")}
+    references = sorted(names, key=lambda p: -int(p.removeprefix("newsboat-")))
     print(
         f"{'round':<12}{'program':<16}{'wall s':>8}"
         + "".join(f"{s:>10}" for s in STAGES)
-        + f"{'peak MB':>9}{'×nb-32':>8}{'load':>6}"
+        + f"{'peak MB':>9}"
+        + "".join(f"{'×nb-' + ref.removeprefix('newsboat-'):>8}" for ref in references)
+        + f"{'load':>6}"
     )
-    reference = {rnd: r.seconds for rnd, prog, r in rows if prog == "newsboat-32"}
+    seconds = {(rnd, prog): r.seconds for rnd, prog, r in rows}
     for rnd, prog, r in rows:
-        ratio = f"{r.seconds / reference[rnd]:.2f}" if rnd in reference else "-"
         stages = "".join(f"{r.stages[s]:>10.1f}" if s in r.stages else f"{'-':>10}" for s in STAGES)
-        print(
-            f"{rnd:<12}{prog:<16}{r.seconds:>8.1f}{stages}{r.rss_mb:>9.0f}{ratio:>8}{r.load:>6.1f}"
+        ratios = "".join(
+            f"{r.seconds / seconds[rnd, ref]:>8.2f}" if (rnd, ref) in seconds else f"{'-':>8}"
+            for ref in references
         )
+        print(f"{rnd:<12}{prog:<16}{r.seconds:>8.1f}{stages}{r.rss_mb:>9.0f}{ratios}{r.load:>6.1f}")
     for rnd, prog, r in rows:
         if r.summary:
             print(f"  {rnd}/{prog}: {r.summary}")
@@ -294,45 +199,13 @@ def main() -> int:
         metavar="N",
         help="instead: one feed of N items (pages included), briefing only, two runs",
     )
-    parser.add_argument("--serve", nargs=2, metavar=("PORT", "HOSTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.serve:
-        port, count = int(args.serve[0]), int(args.serve[1])
-        hosts = [f"127.0.0.{2 + h}" for h in range(count)]
-        asyncio.run(serve(port, hosts, args.feeds // count, seed=7, big=args.big))
-        return 0
-
-    hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
-    per_host = args.feeds // args.hosts
-    port = free_port(hosts)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            str(port),
-            str(args.hosts),
-            "--feeds",
-            str(args.feeds),
-            "--big",
-            str(args.big),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     newsboat = shutil.which("newsboat") if not args.no_newsboat else None
     threads = [int(t) for t in args.newsboat_threads.split(",") if t] if newsboat else []
     rows: list[tuple[str, str, Result]] = []
-    try:
-        assert server.stdout is not None
-        if server.stdout.readline().strip() != "ready":
-            raise SystemExit("the benchmark server did not start")
-        urls = [
-            f"http://{host}:{port}/feeds/{h * per_host + k}.xml"
-            for h, host in enumerate(hosts)
-            for k in range(per_host)
-        ]
+    with LoopbackServer(args.feeds, args.hosts, big=args.big) as server:
+        urls = server.urls
         if args.big:
             return big_feed(urls[0], args.big)
         with tempfile.TemporaryDirectory() as tmp:
@@ -345,13 +218,10 @@ def main() -> int:
                 programs.append((f"newsboat-{t}", newsboat_setup(directory, urls, t)))
             for rnd in ("first", "all-304", f"+{args.new}"):
                 if rnd.startswith("+"):
-                    grow(hosts[0], port, args.new)
+                    server.grow(args.new)
                 for name, command in programs:
                     rows.append((rnd, name, measure(command)))
                     print(f"  {rnd:<8} {name:<14} {rows[-1][2].seconds:6.1f} s", file=sys.stderr)
-    finally:
-        server.terminate()
-        server.wait()
 
     print(
         f"{len(urls)} feeds × {ITEMS} items (a page each) on {args.hosts} loopback hosts, "

@@ -6,7 +6,7 @@
    the median over several runs, cold (sentence-segmentation cache cleared)
    and warm (the stage summarizes each article first, so the event's
    sentences are usually segmented already).
-2. The demo corpus: every bundled demo page extracted with trafilatura (not
+2. The demo corpus: every bundled demo page extracted as the fetcher does (not
    timed), stored with its labeled event and story, then the summary stage
    run on the store: first run (everything computed) and second run
    (nothing changed, nothing recomputed).
@@ -24,13 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import trafilatura
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
 from benchmarks.eval_summaries import clutter
 from briefing.config import Settings
+from briefing.fetch.extract_worker import extract_page
 from briefing.models import to_iso
 from briefing.store import Store
 from briefing.summarize import core, rank, stage, text
@@ -88,10 +87,8 @@ def demo_store(path: Path) -> int:
             # A URL with tracking parameters serves its original's page.
             page_id = str(labels.get(url.split("?")[0], label)["article"])
             page = next((DEMO / "pages").glob(f"*/{page_id}.html"))
-            body = trafilatura.extract(
-                page.read_text(encoding="utf-8"), include_comments=False, include_tables=True
-            )
-            pending.append((article, url, body or ""))
+            body = extract_page(page.read_bytes(), url)["text"]
+            pending.append((article, url, body))
         for article, url, body in sorted(pending, key=lambda p: p[0].published):
             if article.outlet not in feeds:
                 cur = conn.execute(

@@ -95,8 +95,11 @@ class Settings:
     read_timeout: float = 20.0
     # Hard deadline for one request, from first byte sent to last byte read.
     request_deadline: float = 45.0
-    # Requests in flight at once, across all hosts and per host.
-    max_connections: int = 32
+    # Requests in flight at once, across all hosts and per host. A morning of
+    # 6,000 article pages at ~125 ms a response is bound by the global limit
+    # (32 in flight: 250 pages a second, 24 s at best); at 96 the fetching
+    # process's CPU binds first. Each host still gets at most `max_per_host`.
+    max_connections: int = 96
     max_per_host: int = 4
     # Largest response body accepted (after decompression), in bytes.
     max_response_bytes: int = 10_000_000

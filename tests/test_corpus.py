@@ -159,7 +159,7 @@ def test_demo_feeds_parse_and_point_at_the_demo_server(tmp_path: Path) -> None:
 
 
 def test_demo_pages_extract_to_the_article_without_site_clutter(tmp_path: Path) -> None:
-    import trafilatura
+    from briefing.fetch.extract_worker import extract_page
 
     make_demo = _make_demo()
     stories = [s for s in load_corpus() if s.id == "us-kaspersky"]
@@ -171,8 +171,8 @@ def test_demo_pages_extract_to_the_article_without_site_clutter(tmp_path: Path) 
         html = page.read_text(encoding="utf-8")
         assert "cookie" in html and "Leave a comment" in html and "Subscribe" in html
         templates.add(html.split('<body class="', 1)[1].split('"', 1)[0])
-        # The options briefing.fetch uses: comments off, tables on.
-        text = trafilatura.extract(html, include_comments=False, include_tables=True) or ""
+        # As briefing.fetch extracts it, in its worker processes.
+        text = extract_page(page.read_bytes(), "http://demo.test/" + page.name)["text"]
         for paragraph in by_id[page.stem].paragraphs:
             assert paragraph in text, page.name
         for clutter in ("Accept all cookies", "All rights reserved", "Manage preferences"):

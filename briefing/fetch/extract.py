@@ -30,7 +30,7 @@ from briefing.fetch.http import (
 )
 from briefing.fetch.parse import OLDEST_DATE
 from briefing.fetch.tasks import extract_page
-from briefing.fetch.workers import WorkerError, Workers
+from briefing.fetch.workers import PER_WORKER, WorkerError, Workers
 from briefing.models import Article, Feed, to_iso, utcnow
 from briefing.sanitize import clean_text
 from briefing.store import Store, extraction
@@ -93,7 +93,7 @@ class PageExtractor:
         # Pages in hand at once (downloading, or waiting for a worker): fetching
         # runs ahead of extraction, and without a bound thousands of page bodies
         # would wait in memory for the workers.
-        self._width = max(1, http.settings.max_connections) + workers.size * 2
+        self._width = max(1, http.settings.max_connections) + workers.size * PER_WORKER
         self._queues: dict[str, deque[Article]] = {}
         self._hosts: deque[str] = deque()
         self._runners: set[asyncio.Task[None]] = set()
@@ -245,7 +245,12 @@ async def _extract_one(
         return await mark("skipped", f"not a web page ({mime[:60]})")
     try:
         page = await workers.run(
-            extract_page, response.body, response.url, response.content_type, timeout=page_timeout
+            extract_page,
+            response.body,
+            response.url,
+            response.content_type,
+            _wants_date(article),
+            timeout=page_timeout,
         )
     except WorkerError as exc:
         return await mark("failed", f"extraction: {exc}")
@@ -271,6 +276,11 @@ async def _extract_one(
         if published is not None:
             extraction.replace_provisional_date(store, article.id, published)
     return "ok", None
+
+
+def _wants_date(article: Article) -> bool:
+    """The feed gave no date (the first-seen time stands in): the page's date may replace it."""
+    return article.published is None or article.published == article.first_seen
 
 
 def _page_date(value: str) -> datetime | None:

@@ -9,7 +9,9 @@ preloaded them, and never in a refresh that has no page to extract.
 from __future__ import annotations
 
 
-def extract_page(body: bytes, url: str, content_type: str = "") -> dict[str, str]:
+def extract_page(
+    body: bytes, url: str, content_type: str = "", want_date: bool = True
+) -> dict[str, str]:
     from briefing.fetch.extract_worker import extract_page as extract
 
-    return extract(body, url, content_type)
+    return extract(body, url, content_type, want_date)

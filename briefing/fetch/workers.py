@@ -33,6 +33,10 @@ T = TypeVar("T")
 PRELOAD = ["briefing.fetch.parse", "briefing.fetch.extract_worker", "briefing.fetch.tasks"]
 
 
+# Tasks in hand per worker process: the one it runs and the spares queued behind it.
+PER_WORKER = 4
+
+
 class WorkerError(BriefingError):
     """A task that did not finish: time limit, or its worker process died."""
 
@@ -110,9 +114,11 @@ class Workers:
         self.size = max(1, size or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         # Tasks wait here, not in the pool's queue, so the time limit counts
-        # the task's own run plus at most one queued task ahead of it. One
-        # spare task per worker keeps each worker busy while the parent hands
-        # back the previous result (which needs the GIL of a busy process).
+        # the task's own run plus the few queued ahead of it. Spare tasks keep
+        # each worker busy while the parent, busy with its own event loop, hands
+        # back results: a page takes a worker about a millisecond, and with one
+        # spare per worker the pool kept half a core busy, with three 0.7-0.8
+        # (`benchmarks/bench_extract.py`, a loaded machine).
         self._slots: asyncio.Semaphore | None = None
         self._finished = 0  # tasks completed by the current pool
         self._starting: asyncio.Future[None] | None = None
@@ -169,7 +175,7 @@ class Workers:
         if self._slots is None or self._loop is not loop:
             # asyncio's locks belong to one loop; a pool kept across runs gets new ones.
             self._loop = loop
-            self._slots = asyncio.Semaphore(self.size * 2)
+            self._slots = asyncio.Semaphore(self.size * PER_WORKER)
             self._idle = asyncio.Condition()
             self._alone = asyncio.Lock()
             self._running = self._suspects = 0

@@ -381,10 +381,18 @@ def strip_prefixes(text: str) -> str:
     return text
 
 
-def clean_sentence(text: str) -> str | None:
-    """The sentence without its dateline, or None when it is clutter."""
+def clean_sentence(text: str, checked: bool = False) -> str | None:
+    """The sentence without its dateline, or None when it is clutter.
+
+    `checked`: `text` is known not to be boilerplate (it is a whole paragraph
+    that was checked already), so only what stripping a prefix leaves is.
+    """
     stripped = strip_prefixes(text)
-    if not stripped or is_boilerplate(stripped):
+    if not stripped:
+        return None
+    if checked and stripped == text.strip():
+        return stripped
+    if is_boilerplate(stripped):
         return None
     if stripped != text.strip() and is_boilerplate(text):
         return None

@@ -71,7 +71,8 @@ def clean_sentences(source: Source, limit: int | None = None) -> list[str]:
         if boilerplate.is_boilerplate(paragraph) or (title and _normalized(paragraph) == title):
             continue
         for raw in text.sentences(paragraph):
-            sentence = boilerplate.clean_sentence(raw)
+            # A paragraph of one sentence was checked whole just above.
+            sentence = boilerplate.clean_sentence(raw, checked=raw == paragraph)
             if sentence is None or not _sentence_like(sentence):
                 continue
             if title and _normalized(sentence) in title:

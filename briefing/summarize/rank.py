@@ -59,6 +59,12 @@ class FastLexRank(LexRankSummarizer):  # type: ignore[misc]
     graph, power method) is sumy's own.
     """
 
+    def _to_words_set(self, sentence: SumySentence) -> list[str]:
+        # sumy lowers each word twice and stems it uncached; the same stems,
+        # from briefing's memoized stemmer.
+        stops = self._stop_words
+        return [text.stem(w) for w in (w.lower() for w in sentence.words) if w not in stops]
+
     @staticmethod
     def _compute_idf(sentences: list[list[str]]) -> dict[str, float]:
         n = len(sentences)

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from briefing.config import Settings
+from briefing.fetch.extract_worker import extract_page
 from briefing.models import Article
 from briefing.pipeline import ExtractProgress, ProgressEvent, run
 from briefing.sanitize import LIMITS
@@ -204,3 +205,22 @@ async def test_text_cut_at_its_cap_is_recorded_as_truncated(
     stored = articles(store)["long"]
     assert stored.truncated
     assert len(stored.text) == 200 and stored.text.endswith("…")
+
+
+def test_the_worker_reads_a_page_date_only_when_asked() -> None:
+    page = fixture("article-clutter.html")
+    url = "https://policywire.example/2024/06/commerce"
+    dated = extract_page(page, url, "text/html; charset=utf-8", True)
+    assert dated["date"] == "2024-06-20"
+    assert dated["author"] == "Dana Whitfield" and dated["sitename"] == "Policy Wire"
+    assert "barred the sale of antivirus products" in dated["text"]
+    # The feed dated the article: same text and byline, no date search.
+    undated = extract_page(page, url, "text/html; charset=utf-8", False)
+    assert undated == {**dated, "date": ""}
+
+
+def test_a_page_without_a_site_name_is_named_by_its_host() -> None:
+    page = b"<html><body><article>" + b"<p>" + b"The agency issued new rules. " * 20 + b"</p>"
+    page += b"</article></body></html>"
+    found = extract_page(page, "https://www.ledger.example/a", "text/html", False)
+    assert found["text"] and found["sitename"] == "ledger.example"

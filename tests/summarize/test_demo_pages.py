@@ -2,7 +2,7 @@
 
 The demo pages (`briefing/data/demo/pages`) carry the navigation, captions,
 bylines, "Read more" lines, newsletter boxes and bios of real news sites.
-They are extracted here with trafilatura as the fetcher does, summarized,
+They are extracted here as the fetcher does, summarized,
 and every chosen sentence is checked against the labeled corpus the pages
 were generated from: a sentence that is not in the article's own paragraphs
 (or its feed teaser) is clutter that got through.
@@ -14,9 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import trafilatura
 
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
+from briefing.fetch.extract_worker import extract_page
 from briefing.summarize import core
 from briefing.summarize.candidates import Source, clean_sentences
 
@@ -24,16 +24,8 @@ PAGES = Path(__file__).resolve().parents[2] / "briefing" / "data" / "demo" / "pa
 
 
 def _extract(path: Path) -> str:
-    # The same trafilatura options as briefing.fetch.extract_worker.
-    return (
-        trafilatura.extract(
-            path.read_text(encoding="utf-8"),
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-        )
-        or ""
-    )
+    # As the fetcher extracts it, in its worker processes.
+    return extract_page(path.read_bytes(), f"http://demo.test/{path.name}")["text"]
 
 
 @pytest.fixture(scope="module")
