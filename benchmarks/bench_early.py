@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_early.py [--feeds 100] [--hosts 10] [--rounds 2]
     .venv/bin/python benchmarks/bench_early.py --pipeline [--no-early] --feeds 300 --hosts 30
 
-`bench_refresh.py`'s loopback server (RSS feeds × 20 items, an article page
+The benchmarks' loopback server (`loopback.py`, RSS feeds × 20 items, an article page
 per item, 50–200 ms per response) serves a fresh home each time. The real
 app runs headless (`App.run_test`); `r` is pressed and the clock runs until
 the story list shows its first story, and until the refresh ends (its worker
@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import functools
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_fetch import free_port
 from benchmarks.bench_refresh import add_feeds
+from benchmarks.loopback import ITEMS, LoopbackServer
 
 
 async def one_refresh(home: str, early: bool) -> tuple[float, float, int, int]:
@@ -106,26 +105,9 @@ def main() -> int:
     )
     parser.add_argument("--no-early", action="store_true", help="with --pipeline: no early pass")
     args = parser.parse_args()
-    hosts = [f"127.0.0.{2 + h}" for h in range(args.hosts)]
-    per_host = args.feeds // args.hosts
-    port = free_port(hosts)
-    script = Path(__file__).with_name("bench_refresh.py")
-    serve = ["--serve", str(port), str(args.hosts), "--feeds", str(args.feeds)]
-    server = subprocess.Popen(
-        [sys.executable, str(script), *serve],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     rows: list[tuple[str, float, float, int, int, float]] = []
-    try:
-        assert server.stdout is not None
-        if server.stdout.readline().strip() != "ready":
-            raise SystemExit("the benchmark server did not start")
-        urls = [
-            f"http://{host}:{port}/feeds/{h * per_host + k}.xml"
-            for h, host in enumerate(hosts)
-            for k in range(per_host)
-        ]
+    with LoopbackServer(args.feeds, args.hosts) as server:
+        urls = server.urls
         if args.pipeline:
             with tempfile.TemporaryDirectory() as tmp:
                 home = str(Path(tmp) / "briefing")
@@ -141,11 +123,8 @@ def main() -> int:
                 name = "early stories" if early else "without"
                 rows.append((name, first, end, n_first, n_end, os.getloadavg()[0]))
                 print(f"  {name:<14} first {first:6.1f} s  end {end:6.1f} s", file=sys.stderr)
-    finally:
-        server.terminate()
-        server.wait()
     print(
-        f"{len(urls)} feeds × 20 items (a page each) on {args.hosts} loopback hosts, "
+        f"{len(urls)} feeds × {ITEMS} items (a page each) on {args.hosts} loopback hosts, "
         f"first refresh in the app (headless), {os.cpu_count()} cores"
     )
     print(
