@@ -74,6 +74,10 @@ def events_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
     )
 
 
+def events_without_story(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT id FROM events WHERE story_id IS NULL")}
+
+
 def events_of_stories(store: Store, story_ids: Sequence[str]) -> list[sqlite3.Row]:
     out: list[sqlite3.Row] = []
     for chunk in _chunks(list(story_ids)):
