@@ -105,13 +105,27 @@ def unit(row: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((row.data / n, row.indices, row.indptr), shape=row.shape)
 
 
+# the attributes of a freshly built matrix, before scipy caches any facts about it
+_BLANK = dict(sp.csr_matrix((1, 1), dtype=np.float32).__dict__)
+
+
 def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
-    """Row n as its own 1xN matrix, without scipy's slow generic indexing."""
+    """Row n as its own 1xN matrix, without scipy's slow generic indexing.
+
+    Nor its constructor: it checks every matrix it builds (tens of microseconds),
+    and the grouping cuts a few rows per group out of every chunk's sums. A row
+    of a valid CSR matrix is valid, so it is assembled directly; whether its
+    indices are sorted scipy finds out on first use, as for any new matrix.
+    """
     lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
-    return sp.csr_matrix(
-        (matrix.data[lo:hi].copy(), matrix.indices[lo:hi].copy(), [0, hi - lo]),
-        shape=(1, matrix.shape[1]),
-    )
+    indices = matrix.indices[lo:hi].copy()
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = matrix.data[lo:hi].copy()
+    out.indices = indices
+    out.indptr = np.array([0, hi - lo], dtype=indices.dtype)
+    out.__dict__["_shape"] = (1, matrix.shape[1])
+    return out
 
 
 def stack(rows: Sequence[sp.csr_matrix], n_features: int) -> sp.csr_matrix:

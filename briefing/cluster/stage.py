@@ -440,13 +440,15 @@ class _Run(_Timed):
         heads_all = [r["title"] for eid in touched for r in own_of[eid]]
         vectors = self.featurizer.titles(heads_all, self.idf_w) if heads_all else None
         offset = 0
-        for eid in touched:
+        # the events' word centroids, weighed in one go rather than event by event
+        words = self.event_space.weighted([self.groups[eid] for eid in touched])[0]
+        for n, eid in enumerate(touched):
             rows = members.get(eid, [])
             heads = [r["title"] for r in own_of[eid]]
             title = titles.pick(
                 heads,
                 vectors[offset : offset + len(heads)] if vectors is not None else None,
-                unit(self.event_space.weighted([self.groups[eid]])[0]),
+                unit(row_of(words, n)),
                 self.p,
             )
             offset += len(heads)
@@ -622,10 +624,11 @@ class _Stories(_Timed):
             keep.add(sid)
             membership = set(events)
             same = bool(olds) and membership == old_members.get(sid, set())
-            changed_now = not same or bool(membership & changed)
-            if changed_now:
-                self.report.changed_stories += 1
-            self._write(sid, events, olds, old_rows, changed_now, bool(membership & self.created))
+            if same and not membership & changed:
+                # re-linked to the very same events: its row and centroid stand
+                continue
+            self.report.changed_stories += 1
+            self._write(sid, events, olds, old_rows, bool(membership & self.created))
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
             group = grouper.groups[cluster]
             group.id = sid
@@ -642,9 +645,9 @@ class _Stories(_Timed):
         events: list[str],
         olds: list[str],
         old_rows: dict,
-        changed: bool,
         new_event: bool,
     ) -> None:
+        """A story's row after it changed: dates and title from its timeline."""
         prev_row = old_rows.get(sid)
         last_event_at = prev_row["last_event_at"] if prev_row is not None else None
         for s in olds[1:]:
@@ -664,5 +667,5 @@ class _Stories(_Timed):
             last_date=max(dates[e] for e in timeline),
             created_at=prev_row["created_at"] if prev_row is not None else self.now,
             last_event_at=last_event_at,
-            changed=changed,
+            changed=True,
         )
