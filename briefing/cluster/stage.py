@@ -47,7 +47,6 @@ from briefing.cluster.vectors import (
     unpack_many,
 )
 from briefing.models import Article, from_iso, to_iso, utcnow
-from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
 from briefing.store import triage
 from briefing.store.db import Store
@@ -187,21 +186,27 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     }
 
 
+def _backlog_order(row, now: float) -> tuple[float, str]:
+    """`order_key` of an article from its stored dates alone (as `to_doc` dates it)."""
+    when = from_iso(row["published"]) or from_iso(row["first_seen"])
+    return (when.timestamp() if when else now, f"{row['id']:>20}")
+
+
 def run(
     store: Store, params: Params = DEFAULT, now: datetime | None = None, newest: int | None = None
 ) -> ClusterReport:
     """Place every unclustered article (only the `newest` so many); returns what changed."""
     started = time.perf_counter()
     report = ClusterReport()
-    new_articles = store_articles.unclustered(store, newest)
-    if not new_articles:
-        return report
     moment = now or utcnow()
     now_ts = moment.timestamp()
     now_iso = to_iso(moment) or ""
-    docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
-    del new_articles
-    report.articles = len(docs)
+    # only the dates of the backlog up front; each batch reads its own articles' text
+    backlog = cs.unclustered_keys(store, newest)
+    if not backlog:
+        return report
+    ids = [int(r["id"]) for r in sorted(backlog, key=lambda r: _backlog_order(r, now_ts))]
+    del backlog
     loaded = time.perf_counter()
     with store.write() as conn:
         report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
@@ -209,9 +214,16 @@ def run(
     # own transaction, so the app's triage writes never wait long for the lock.
     changed: set[str] = set()
     created: set[str] = set()
-    for start in range(0, len(docs), BATCH_ARTICLES):
+    for start in range(0, len(ids), BATCH_ARTICLES):
+        reading = time.perf_counter()
+        found = cs.articles_by_id(store, ids[start : start + BATCH_ARTICLES])
+        batch = sorted((to_doc(a, now_ts) for a in found), key=order_key)
+        del found
+        _add_phase(report, "read", time.perf_counter() - reading)
+        if not batch:  # removed since the backlog was listed
+            continue
+        report.articles += len(batch)
         with store.write() as conn:
-            batch = docs[start : start + BATCH_ARTICLES]
             grown, new = _Run(store, conn, params, batch, now_iso, report).execute()
             changed |= grown | new
             created |= new
@@ -225,7 +237,7 @@ def run(
         constraints.apply(store, params)
         committing = time.perf_counter()
     _add_phase(report, "commit", time.perf_counter() - committing)
-    report.phases["read"] = loaded - started
+    _add_phase(report, "read", loaded - started)
     report.seconds = time.perf_counter() - started
     return report
 
