@@ -137,7 +137,9 @@ def stack(rows: Sequence[sp.csr_matrix], n_features: int) -> sp.csr_matrix:
     if not rows:
         return sp.csr_matrix((0, n_features), dtype=np.float32)
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([r.nnz for r in rows], out=indptr[1:])
+    # scipy trims every matrix it builds, and `row_of` cuts exact rows: a row's
+    # indices are its entries (and `len` is far cheaper than `.nnz`)
+    np.cumsum([len(r.indices) for r in rows], out=indptr[1:])
     data = np.concatenate([r.data for r in rows]).astype(np.float32, copy=False)
     indices = np.concatenate([r.indices for r in rows]).astype(np.int32, copy=False)
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))
@@ -255,9 +257,11 @@ def scaled(matrix: sp.csr_matrix, factors: np.ndarray | None) -> sp.csr_matrix:
 
 
 def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = dots / np.sqrt(group_n2 * item_n2)
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+    norms = np.sqrt(group_n2 * item_n2)
+    # an empty side has no direction: its cosine is 0 (divided only where defined)
+    return np.divide(
+        dots, norms, out=np.zeros(np.broadcast_shapes(dots.shape, norms.shape)), where=norms > 0
+    )
 
 
 class Grouper:
