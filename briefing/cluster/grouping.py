@@ -345,7 +345,12 @@ class Grouper:
         if k:
             stacked = [g.state(self.n_features) for g in cands]
             for r in range(ROWS):
-                cv = scaled(stack([s[r] for s in stacked], self.n_features), self.weight(r))
+                # stacked afresh, so weighed in place: the biggest matrix of a run
+                # is not copied again
+                cv = stack([s[r] for s in stacked], self.n_features)
+                weight = self.weight(r)
+                if weight is not None:
+                    cv.data *= weight[cv.indices]
                 # (groups x items).T: the big group matrix stays CSR, never transposed
                 dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
                 gn2[r, :k] = row_norms2(cv)
