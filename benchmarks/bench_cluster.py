@@ -163,7 +163,7 @@ def scenario_incremental(archive: int, new: int) -> dict:
         assert feed.id is not None
         _store_articles(store, feed.id, old)
         started = time.perf_counter()
-        stage.run(store)
+        built = stage.run(store)
         build = time.perf_counter() - started
         rss_before = _max_rss_mb()
         _store_articles(store, feed.id, fresh)
@@ -182,7 +182,15 @@ def scenario_incremental(archive: int, new: int) -> dict:
         "grown_events": report.grown_events,
         "changed_stories": report.changed_stories,
         "rerun_articles": again.articles,
+        "phases_build": _phases(built),
+        "phases_add": _phases(report),
     }
+
+
+def _phases(report) -> str:
+    """The stage's own seconds per step, largest first (`ClusterReport.phases`)."""
+    steps = sorted(report.phases.items(), key=lambda kv: -kv[1])
+    return " ".join(f"{name}:{seconds:.2f}" for name, seconds in steps)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -105,13 +105,44 @@ def unit(row: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix((row.data / n, row.indices, row.indptr), shape=row.shape)
 
 
+# the attributes of a freshly built matrix, before scipy caches any facts about it
+_BLANK = dict(sp.csr_matrix((1, 1), dtype=np.float32).__dict__)
+
+
 def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
-    """Row n as its own 1xN matrix, without scipy's slow generic indexing."""
+    """Row n as its own 1xN matrix, without scipy's slow generic indexing.
+
+    Nor its constructor: it checks every matrix it builds (tens of microseconds),
+    and the grouping cuts a few rows per group out of every chunk's sums. A row
+    of a valid CSR matrix is valid, so it is assembled directly; whether its
+    indices are sorted scipy finds out on first use, as for any new matrix.
+    """
     lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
-    return sp.csr_matrix(
-        (matrix.data[lo:hi].copy(), matrix.indices[lo:hi].copy(), [0, hi - lo]),
-        shape=(1, matrix.shape[1]),
-    )
+    indices = matrix.indices[lo:hi].copy()
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = matrix.data[lo:hi].copy()
+    out.indices = indices
+    out.indptr = np.array([0, hi - lo], dtype=indices.dtype)
+    out.__dict__["_shape"] = (1, matrix.shape[1])
+    return out
+
+
+def stack(rows: Sequence[sp.csr_matrix], n_features: int) -> sp.csr_matrix:
+    """1xN rows as one matrix, from their concatenated buffers.
+
+    `sp.vstack` checks and converts every part; with thousands of one-row
+    parts per chunk that overhead was most of the grouping's time.
+    """
+    if not rows:
+        return sp.csr_matrix((0, n_features), dtype=np.float32)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    # scipy trims every matrix it builds, and `row_of` cuts exact rows: a row's
+    # indices are its entries (and `len` is far cheaper than `.nnz`)
+    np.cumsum([len(r.indices) for r in rows], out=indptr[1:])
+    data = np.concatenate([r.data for r in rows]).astype(np.float32, copy=False)
+    indices = np.concatenate([r.indices for r in rows]).astype(np.int32, copy=False)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_features))
 
 
 def row_norms2(matrix: sp.csr_matrix) -> np.ndarray:
@@ -226,9 +257,11 @@ def scaled(matrix: sp.csr_matrix, factors: np.ndarray | None) -> sp.csr_matrix:
 
 
 def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = dots / np.sqrt(group_n2 * item_n2)
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+    norms = np.sqrt(group_n2 * item_n2)
+    # an empty side has no direction: its cosine is 0 (divided only where defined)
+    return np.divide(
+        dots, norms, out=np.zeros(np.broadcast_shapes(dots.shape, norms.shape)), where=norms > 0
+    )
 
 
 class Grouper:
@@ -256,7 +289,7 @@ class Grouper:
         """The groups' view sums as compared (with today's IDF): one matrix per view."""
         views = [g.views(self.n_features) for g in groups]
         return [
-            scaled(sp.vstack([v[n] for v in views], format="csr"), self.weight(n))
+            scaled(stack([v[n] for v in views], self.n_features), self.weight(n))
             for n in range(VIEWS)
         ]
 
@@ -312,7 +345,12 @@ class Grouper:
         if k:
             stacked = [g.state(self.n_features) for g in cands]
             for r in range(ROWS):
-                cv = scaled(sp.vstack([s[r] for s in stacked]).tocsr(), self.weight(r))
+                # stacked afresh, so weighed in place: the biggest matrix of a run
+                # is not copied again
+                cv = stack([s[r] for s in stacked], self.n_features)
+                weight = self.weight(r)
+                if weight is not None:
+                    cv.data *= weight[cv.indices]
                 # (groups x items).T: the big group matrix stays CSR, never transposed
                 dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
                 gn2[r, :k] = row_norms2(cv)
@@ -398,7 +436,7 @@ class Grouper:
         xs = self.unweighted(xs)
         sums = []
         for v in range(VIEWS):
-            old = sp.vstack([groups[j].views(self.n_features)[v] for j in order]).tocsr()
+            old = stack([groups[j].views(self.n_features)[v] for j in order], self.n_features)
             sums.append((old + (indicator @ xs[v])).tocsr())
         for j in order:
             n = pos[j]

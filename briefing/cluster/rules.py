@@ -9,11 +9,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule
+from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule, scaled
 from briefing.cluster.params import Params
 from briefing.cluster.vectors import Doc
 
-__all__ = ["DAY", "day_of", "event_profile", "event_rule", "order_key", "story_rule"]
+__all__ = ["DAY", "day_of", "event_profile", "event_rows", "event_rule", "order_key", "story_rule"]
 
 
 def event_rule(p: Params) -> Rule:
@@ -45,7 +45,13 @@ def order_key(doc: Doc) -> tuple[float, str]:
 
 def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:
     """Each event as one point: its normalized word, name and headline centroids."""
-    return [
-        sp.csr_matrix(normalize(view, norm="l2", copy=False), dtype=np.float32)
-        for view in events.weighted(groups)
-    ]
+    return _normalized(events.weighted(groups))
+
+
+def event_rows(sums: Sequence[sp.csr_matrix], events: Grouper) -> list[sp.csr_matrix]:
+    """`event_profile` of events given as stacked view sums (one matrix per view)."""
+    return _normalized([scaled(m, events.weight(v)) for v, m in enumerate(sums)])
+
+
+def _normalized(views: Sequence[sp.csr_matrix]) -> list[sp.csr_matrix]:
+    return [sp.csr_matrix(normalize(v, norm="l2", copy=False), dtype=np.float32) for v in views]

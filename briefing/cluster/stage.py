@@ -17,6 +17,7 @@ larger part.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ from briefing.cluster.grouping import (
     unit,
 )
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.rules import DAY, day_of, event_profile, event_rule, order_key, story_rule
+from briefing.cluster.rules import DAY, day_of, event_rows, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
     Doc,
     DocFreq,
@@ -46,7 +47,6 @@ from briefing.cluster.vectors import (
     unpack_many,
 )
 from briefing.models import Article, from_iso, to_iso, utcnow
-from briefing.store import articles as store_articles
 from briefing.store import cluster_state as cs
 from briefing.store import triage
 from briefing.store.db import Store
@@ -186,43 +186,81 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     }
 
 
+def _backlog_order(row, now: float) -> tuple[float, str]:
+    """`order_key` of an article from its stored dates alone (as `to_doc` dates it)."""
+    when = from_iso(row["published"]) or from_iso(row["first_seen"])
+    return (when.timestamp() if when else now, f"{row['id']:>20}")
+
+
 def run(
     store: Store, params: Params = DEFAULT, now: datetime | None = None, newest: int | None = None
 ) -> ClusterReport:
     """Place every unclustered article (only the `newest` so many); returns what changed."""
     started = time.perf_counter()
     report = ClusterReport()
-    new_articles = store_articles.unclustered(store, newest)
-    if not new_articles:
-        return report
     moment = now or utcnow()
     now_ts = moment.timestamp()
     now_iso = to_iso(moment) or ""
-    docs = sorted((to_doc(a, now_ts) for a in new_articles), key=order_key)
-    del new_articles
-    report.articles = len(docs)
+    # only the dates of the backlog up front; each batch reads its own articles' text
+    backlog = cs.unclustered_keys(store, newest)
+    if not backlog:
+        return report
+    ids = [int(r["id"]) for r in sorted(backlog, key=lambda r: _backlog_order(r, now_ts))]
+    del backlog
     loaded = time.perf_counter()
     with store.write() as conn:
         report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
     # A big backlog (the first fetch) goes in publication-order batches, each its
     # own transaction, so the app's triage writes never wait long for the lock.
-    for start in range(0, len(docs), BATCH_ARTICLES):
+    changed: set[str] = set()
+    created: set[str] = set()
+    for start in range(0, len(ids), BATCH_ARTICLES):
+        reading = time.perf_counter()
+        found = cs.articles_by_id(store, ids[start : start + BATCH_ARTICLES])
+        batch = sorted((to_doc(a, now_ts) for a in found), key=order_key)
+        del found
+        _add_phase(report, "read", time.perf_counter() - reading)
+        if not batch:  # removed since the backlog was listed
+            continue
+        report.articles += len(batch)
         with store.write() as conn:
-            _Run(
-                store, conn, params, docs[start : start + BATCH_ARTICLES], now_iso, report
-            ).execute()
-            # the analyst's corrections outrank the automatic grouping, every run
-            constraints.apply(store, params)
+            grown, new = _Run(store, conn, params, batch, now_iso, report).execute()
+            changed |= grown | new
+            created |= new
             committing = time.perf_counter()
-        report.phases["commit"] = report.phases.get("commit", 0.0) + (
-            time.perf_counter() - committing
-        )
-    report.phases["read"] = loaded - started
+        _add_phase(report, "commit", time.perf_counter() - committing)
+    # Stories once per run, over every event the batches changed: re-linking
+    # after each batch re-read and re-linked nearly every story 25 times over.
+    with store.write() as conn:
+        _Stories(store, conn, params, now_iso, report).link(changed, created)
+        # the analyst's corrections outrank the automatic grouping, every run
+        constraints.apply(store, params)
+        committing = time.perf_counter()
+    _add_phase(report, "commit", time.perf_counter() - committing)
+    _add_phase(report, "read", loaded - started)
     report.seconds = time.perf_counter() - started
     return report
 
 
-class _Run:
+def _add_phase(report: ClusterReport, phase: str, seconds: float) -> None:
+    report.phases[phase] = report.phases.get(phase, 0.0) + seconds
+
+
+class _Timed:
+    """A step of a run that adds its phases' seconds to the report."""
+
+    report: ClusterReport
+    _clock: float
+
+    def _lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        _add_phase(self.report, phase, now - self._clock)
+        self._clock = now
+
+
+class _Run(_Timed):
+    """One batch of new articles: features, copies and events (stories come after)."""
+
     def __init__(
         self, store: Store, conn, params: Params, docs: list[Doc], now: str, report: ClusterReport
     ) -> None:
@@ -231,13 +269,8 @@ class _Run:
         self.featurizer = Featurizer(params)
         self._clock = time.perf_counter()
 
-    def _lap(self, phase: str) -> None:
-        now = time.perf_counter()
-        phases = self.report.phases
-        phases[phase] = phases.get(phase, 0.0) + now - self._clock
-        self._clock = now
-
-    def execute(self) -> None:
+    def execute(self) -> tuple[set[str], set[str]]:
+        """Place the batch's articles; returns the events (grown, created)."""
         p, docs = self.p, self.docs
         self._clock = time.perf_counter()
         counts_w, counts_n = self.featurizer.counts(docs)
@@ -256,8 +289,7 @@ class _Run:
         self._lap("duplicates")
         grown, created = self._events(xs, duplicate_of, old_event, t_min, t_max)
         self._lap("events")
-        self._stories(grown, created)
-        self._lap("stories.write")
+        return grown, created
 
     # -- duplicates ------------------------------------------------------------
 
@@ -420,13 +452,15 @@ class _Run:
         heads_all = [r["title"] for eid in touched for r in own_of[eid]]
         vectors = self.featurizer.titles(heads_all, self.idf_w) if heads_all else None
         offset = 0
-        for eid in touched:
+        # the events' word centroids, weighed in one go rather than event by event
+        words = self.event_space.weighted([self.groups[eid] for eid in touched])[0]
+        for n, eid in enumerate(touched):
             rows = members.get(eid, [])
             heads = [r["title"] for r in own_of[eid]]
             title = titles.pick(
                 heads,
                 vectors[offset : offset + len(heads)] if vectors is not None else None,
-                unit(self.event_space.weighted([self.groups[eid]])[0]),
+                unit(row_of(words, n)),
                 self.p,
             )
             offset += len(heads)
@@ -443,70 +477,128 @@ class _Run:
                 changed=True,
             )
 
-    # -- stories ---------------------------------------------------------------
 
-    def _stories(self, grown: set[str], created: set[str]) -> None:
-        p = self.p
-        rule = story_rule(p)
-        changed = sorted(grown | created)
-        events_now = cs.rows_by_id(self.store, "events", changed)
-        affected = {events_now[e]["story_id"] for e in changed if events_now[e]["story_id"]}
+# -- stories -------------------------------------------------------------------
+
+
+class _Stories(_Timed):
+    """The story level of a run: the stories its events may join, re-linked locally.
+
+    Events are read back as stacked rows (`unpack_many`), never as one small
+    matrix per event: a first run links tens of thousands of them.
+    """
+
+    def __init__(self, store: Store, conn, params: Params, now: str, report: ClusterReport) -> None:
+        self.store, self.conn, self.p, self.now, self.report = store, conn, params, now, report
+        self.space = event_space(store, params)
+        self.rule = story_rule(params)
+        self.row: dict[str, int] = {}  # event -> its row in the profile parts
+        self.first: dict[str, float] = {}
+        self.parts: list[list[sp.csr_matrix]] = []
+        self.date: dict[str, str] = {}
+        self.title: dict[str, str] = {}
+        self._clock = time.perf_counter()
+
+    def _load(self, events: list[str]) -> None:
+        """Read the events' sums and keep their profiles (normalized, with today's IDF)."""
+        blobs = cs.get_blobs(self.store, KIND_EVENT, [e for e in events if e not in self.row])
+        if not blobs:
+            return
+        keys = list(blobs)
+        header, rows = unpack_many([blobs[k] for k in keys], self.p.n_features, ROWS)
+        del blobs
+        base = len(self.row)
+        for n, k in enumerate(keys):
+            self.row[k] = base + n
+            self.first[k] = float(header[n, 0])
+        self.parts.append(event_rows(rows[:VIEWS], self.space))
+
+    def _profile(self, events: list[str]) -> list[sp.csr_matrix]:
+        if len(self.parts) > 1:
+            self.parts = [[sp.vstack(p, format="csr") for p in zip(*self.parts, strict=True)]]
+        at = np.array([self.row[e] for e in events], dtype=np.int64)
+        return [m[at] for m in self.parts[0]]
+
+    def _candidates(self, changed: list[str]) -> set[str]:
+        """Stored stories the changed events might join, screened by their centroids."""
         stored = cs.all_blobs(self.store, KIND_STORY)
-        if stored:
-            keys = list(stored)
-            header, sv = unpack_many([stored[k] for k in keys], p.n_features, ROWS)
-            ev = event_profile([self.groups[e] for e in changed], self.event_space)
-            times = np.array([self.groups[e].first for e in changed])
-            hit = np.zeros(len(keys), dtype=bool)
-            # a block of events at a time: the pair features of every event with
-            # every story would not fit in memory on a big archive
-            for lo in range(0, len(changed), SCREEN_BLOCK):
-                block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
-                logits = link_logits(rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
-                # the stored centroids keep only their top features, so cosines come
-                # out low: a margin keeps every story that might be joined
-                hit |= (logits > -SCREEN_MARGIN).any(axis=0)
-            affected.update(keys[int(col)] for col in np.flatnonzero(hit))
+        if not stored:
+            return set()
+        keys = list(stored)
+        header, sv = unpack_many([stored[k] for k in keys], self.p.n_features, ROWS)
+        ev = self._profile(changed)
+        times = np.array([self.first[e] for e in changed])
+        hit = np.zeros(len(keys), dtype=bool)
+        # a block of events at a time: the pair features of every event with
+        # every story would not fit in memory on a big archive
+        for lo in range(0, len(changed), SCREEN_BLOCK):
+            block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
+            logits = link_logits(self.rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
+            # the stored centroids keep only their top features, so cosines come
+            # out low: a margin keeps every story that might be joined
+            hit |= (logits > -SCREEN_MARGIN).any(axis=0)
+        return {keys[int(col)] for col in np.flatnonzero(hit)}
+
+    def link(self, changed_events: set[str], created: set[str]) -> None:
+        """Place the events a run created or grew (`changed_events`) into stories."""
+        # events a run left without a story (it was stopped before this step) are new too
+        orphans = cs.events_without_story(self.store)
+        changed_set = changed_events | orphans
+        self.created = created | orphans
+        rows = cs.rows_by_id(self.store, "events", sorted(changed_set))
+        changed = sorted(e for e in changed_set if e in rows)
+        if not changed:
+            return
+        self._load(changed)
+        changed = [e for e in changed if e in self.row]
+        affected = {rows[e]["story_id"] for e in changed if rows[e]["story_id"]}
+        affected |= self._candidates(changed)
         self._lap("stories.candidates")
         local_rows = cs.events_of_stories(self.store, sorted(affected))
         previous = {r["id"]: r["story_id"] for r in local_rows}
-        # every event linked below is either touched by this run (dated and
-        # titled in `_event_rows`) or one of these rows: no need to read them again
-        for r in local_rows:
-            self.event_date.setdefault(r["id"], r["date"])
-            self.event_title.setdefault(r["id"], r["title"])
+        for r in [*local_rows, *(rows[e] for e in changed)]:
+            self.date[r["id"]], self.title[r["id"]] = r["date"], r["title"]
         for e in changed:
-            previous.setdefault(e, events_now[e]["story_id"])
-        local = sorted(previous)
-        need = [e for e in local if e not in self.groups]
-        self.groups.update(unpack_groups(cs.get_blobs(self.store, KIND_EVENT, need), p.n_features))
+            previous.setdefault(e, rows[e]["story_id"])
+        self._load(sorted(previous))
         # stories with events we hold no vectors for (written by something other
         # than this stage) are left as they are rather than re-linked blind
-        blind = {previous[e] for e in local if e not in self.groups and previous[e]}
+        blind = {previous[e] for e in previous if e not in self.row and previous[e]}
         if blind:
-            previous = {e: s for e, s in previous.items() if s not in blind or e in grown | created}
+            fresh = set(changed)
+            previous = {e: s for e, s in previous.items() if s not in blind or e in fresh}
             for e in changed:
                 if previous.get(e) in blind:
                     previous[e] = None
-            local = sorted(previous)
-        local = [e for e in local if e in self.groups]
-        ordered = sorted(local, key=lambda e: (self.groups[e].first, e))
-        profile = event_profile([self.groups[e] for e in ordered], self.event_space)
-        grouper = Grouper(rule, p.n_features)
+        ordered = sorted((e for e in previous if e in self.row), key=lambda e: (self.first[e], e))
+        profile = self._profile(ordered)
+        grouper = Grouper(self.rule, self.p.n_features)
         self._lap("stories.load")
-        placed = grouper.assign(ordered, profile, [self.groups[e].first for e in ordered])
+        placed = grouper.assign(ordered, profile, [self.first[e] for e in ordered])
         self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
             clusters.setdefault(placed[e], []).append(e)
-        self._reconcile(clusters, previous, created, grown, grouper)
+        self._reconcile(clusters, previous, set(changed), grouper)
+        self._lap("stories.write")
+
+    def _heirs(
+        self, clusters: dict[str, list[str]], old_members: dict[str, set[str]]
+    ) -> dict[str, str]:
+        """Each old story goes to the new cluster holding most of its events."""
+        cluster_of = {e: c for c, events in clusters.items() for e in events}
+        heir: dict[str, str] = {}
+        for s, had in old_members.items():
+            overlap = Counter(cluster_of[e] for e in had if e in cluster_of)
+            if overlap:
+                heir[s] = max(sorted(overlap), key=overlap.__getitem__)
+        return heir
 
     def _reconcile(
         self,
         clusters: dict[str, list[str]],
         previous: dict[str, str | None],
-        created: set[str],
-        grown: set[str],
+        changed: set[str],
         grouper: Grouper,
     ) -> None:
         old_ids = sorted({s for s in previous.values() if s})
@@ -515,15 +607,11 @@ class _Run:
         for e, s in previous.items():
             if s:
                 old_members.setdefault(s, set()).add(e)
-        # each old story goes to the new cluster holding most of its events
-        heir: dict[str, str] = {}
-        for s, had in old_members.items():
-            overlap = {c: len(had & set(m)) for c, m in clusters.items()}
-            heir[s] = max(sorted(overlap), key=lambda c: overlap[c])
+        heir = self._heirs(clusters, old_members)
         inherits: dict[str, list[str]] = {}
         for s, c in heir.items():
             inherits.setdefault(c, []).append(s)
-        dates = self.event_date
+        apart: set[str] | None = None
         keep: set[str] = set()
         for cluster, events in clusters.items():
             olds = sorted(
@@ -536,8 +624,9 @@ class _Run:
                     self.report.merged_stories += 1
                     # a part the analyst split off is split off again right after
                     # (`constraints.apply`): its triage state stays its own
-                    apart = constraints.split_off(self.conn) - {sid}
-                    triage.move(self.store, [s for s in olds if s not in apart], sid)
+                    if apart is None:
+                        apart = constraints.split_off(self.conn)
+                    triage.move(self.store, [s for s in olds if s not in apart - {sid}], sid)
             else:
                 sid = new_id()
                 self.report.new_stories += 1
@@ -545,31 +634,13 @@ class _Run:
             if split_from:
                 self.report.split_stories += 1
             keep.add(sid)
-            prev_row = old_rows.get(sid)
             membership = set(events)
             same = bool(olds) and membership == old_members.get(sid, set())
-            changed = not same or bool(membership & (grown | created))
-            if changed:
-                self.report.changed_stories += 1
-            last_event_at = prev_row["last_event_at"] if prev_row is not None else None
-            for s in olds[1:]:
-                other = old_rows[s]["last_event_at"] if s in old_rows else None
-                if other and (last_event_at is None or other > last_event_at):
-                    last_event_at = other
-            if membership & created:
-                last_event_at = self.now
-            timeline = sorted(events, key=lambda e: (dates[e], self.groups[e].first, e))
-            cs.upsert_story(
-                self.conn,
-                sid,
-                # the latest development's headline, so a row's date and title agree
-                title=titles.latest([self.event_title[e] for e in timeline]),
-                first_date=dates[timeline[0]],
-                last_date=max(dates[e] for e in timeline),
-                created_at=prev_row["created_at"] if prev_row is not None else self.now,
-                last_event_at=last_event_at,
-                changed=changed,
-            )
+            if same and not membership & changed:
+                # re-linked to the very same events: its row and centroid stand
+                continue
+            self.report.changed_stories += 1
+            self._write(sid, events, olds, old_rows, bool(membership & self.created))
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
             group = grouper.groups[cluster]
             group.id = sid
@@ -579,3 +650,34 @@ class _Run:
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)
+
+    def _write(
+        self,
+        sid: str,
+        events: list[str],
+        olds: list[str],
+        old_rows: dict,
+        new_event: bool,
+    ) -> None:
+        """A story's row after it changed: dates and title from its timeline."""
+        prev_row = old_rows.get(sid)
+        last_event_at = prev_row["last_event_at"] if prev_row is not None else None
+        for s in olds[1:]:
+            other = old_rows[s]["last_event_at"] if s in old_rows else None
+            if other and (last_event_at is None or other > last_event_at):
+                last_event_at = other
+        if new_event:
+            last_event_at = self.now
+        dates = self.date
+        timeline = sorted(events, key=lambda e: (dates[e], self.first[e], e))
+        cs.upsert_story(
+            self.conn,
+            sid,
+            # the latest development's headline, so a row's date and title agree
+            title=titles.latest([self.title[e] for e in timeline]),
+            first_date=dates[timeline[0]],
+            last_date=max(dates[e] for e in timeline),
+            created_at=prev_row["created_at"] if prev_row is not None else self.now,
+            last_event_at=last_event_at,
+            changed=True,
+        )

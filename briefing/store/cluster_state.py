@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 
+from briefing.models import Article
+from briefing.store import rows
 from briefing.store.db import Store
 
 _CHUNK = 500
@@ -53,6 +55,28 @@ def delete_blobs(conn: sqlite3.Connection, kind: str, keys: Iterable[str]) -> No
     conn.executemany("DELETE FROM features WHERE kind = ? AND key = ?", [(kind, k) for k in keys])
 
 
+def unclustered_keys(store: Store, newest: int | None = None) -> list[sqlite3.Row]:
+    """(id, published, first_seen) of the articles not yet placed (the `newest` so many)."""
+    if newest is None:
+        return store.query("SELECT id, published, first_seen FROM articles WHERE event_id IS NULL")
+    return store.query(
+        """SELECT id, published, first_seen FROM articles WHERE event_id IS NULL
+           ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?""",
+        (newest,),
+    )
+
+
+def articles_by_id(store: Store, ids: Sequence[int]) -> list[Article]:
+    out: list[Article] = []
+    for chunk in _chunks([str(i) for i in ids]):
+        marks = ",".join("?" * len(chunk))
+        found = store.query(
+            f"SELECT * FROM articles WHERE id IN ({marks})", tuple(int(c) for c in chunk)
+        )
+        out.extend(rows.article(r) for r in found)
+    return out
+
+
 def clustered_articles_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
     """Articles already placed, published in [start, end] (ISO strings)."""
     # two indexed lookups (articles_published) instead of a scan over COALESCE(...)
@@ -72,6 +96,10 @@ def events_between(store: Store, start: str, end: str) -> list[sqlite3.Row]:
         "SELECT id, story_id, date, created_at FROM events WHERE date BETWEEN ? AND ?",
         (start, end),
     )
+
+
+def events_without_story(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT id FROM events WHERE story_id IS NULL")}
 
 
 def events_of_stories(store: Store, story_ids: Sequence[str]) -> list[sqlite3.Row]:

@@ -336,3 +336,23 @@ def test_stories_written_without_vectors_are_left_alone(db: Store) -> None:
     assert clusters.get_story(db, "hand-made") is not None
     assert [e.id for e in clusters.timeline(db, "hand-made")] == ["hand-made-e0"]
     assert story_of(db, "ledger-exit") == story_of(db, "packet-exit") != "hand-made"
+
+
+def test_events_left_without_a_story_by_a_stopped_run_get_one_next_run(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the batches commit their events before the story step; stop the run there
+    def stopped(self: object, changed: set[str], created: set[str]) -> None:
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(stage._Stories, "link", stopped)
+    put(db, *BAN, *EXIT)
+    with pytest.raises(RuntimeError):
+        stage.run(db, now=MORNING)
+    assert db.query("SELECT COUNT(*) FROM events WHERE story_id IS NULL")[0][0] > 0
+    monkeypatch.undo()
+    put(db, "threat-research")
+    stage.run(db, now=NEXT_DAY)
+    assert db.query("SELECT COUNT(*) FROM events WHERE story_id IS NULL")[0][0] == 0
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
+    assert story_of(db, "threat-research") != story_of(db, "wire-ban")
