@@ -1,6 +1,10 @@
 """Fit the join models of events and stories on labeled data (offline; prints params).
 
     .venv/bin/python benchmarks/train_pairs.py [--fit own,allsides] [--measure own,allsides]
+        [--event-weight allsides=2] [--story-weight own=3,own_days=3] [--search N]
+
+The shipped params: the event model from `--event-weight allsides=2`, the
+story model from `--search 1` (both on the default sets).
 
 The clustering joins a newcomer to a group when a logistic model over pairwise
 features (`briefing.cluster.grouping.FEATURES`) says it belongs. This script
@@ -8,14 +12,20 @@ makes the training pairs the way the clustering meets them: the articles (and,
 one level up, the events) arrive in time order, the groups so far are the
 gold ones, and every group within the time window is a candidate, labeled by
 whether the newcomer truly belongs to it. A scikit-learn logistic regression
-fits the weights; each set counts equally however many pairs it has. The
-intercept is then shifted to the value that gives the best B-cubed F1 of the
-real clustering on the fitting data (a threshold, not new information).
+fits the weights; each set counts equally however many pairs it has (or as
+`--event-weight` / `--story-weight` say). The intercept is then shifted to the
+value that gives the best B-cubed F1 of the real clustering on the fitting
+data (a threshold, not new information); `--search N` then nudges each weight
+in turn for N sweeps, keeping what raises that F1.
 
 Sets: `own` is `benchmarks/data/corpus` (`own_days` the same as the shared
 harness serves it: dated by the day, teasers cut from the text); `allsides`
 is the git-ignored AllSides development set
-(`benchmarks/data/external/allsides_dev.jsonl`), used only when present.
+(`benchmarks/data/external/allsides_dev.jsonl`), used only when present;
+`allsides_news` its news roundups, `allsides_apr_may` and `allsides_jun_jul`
+its halves in time (fit on one, measure on the other, to see whether the fit
+carries to later months). Day-dated sets get ids that order a day's articles
+outlet by outlet, as a fetch stores them (`as_served`).
 `--measure` scores the fitted params on other sets (leave-one-set-out: fit
 on one, measure on the other). The printed tuples go
 into `briefing/cluster/params.py` as `event_model` and `story_model`.
@@ -259,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         help="how much each set counts for the story model (own corpus: the product's domain)",
     )
     parser.add_argument(
+        "--event-weight",
+        default="",
+        help="how much each set counts for the event model (allsides=2: own is in twice)",
+    )
+    parser.add_argument(
         "--search", type=int, default=0, help="sweeps of B-cubed coordinate search after the fit"
     )
     args = parser.parse_args(argv)
@@ -267,11 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     story_weight = {
         k: float(v) for k, v in (kv.split("=") for kv in args.story_weight.split(",") if kv)
     }
+    event_weight = {
+        k: float(v) for k, v in (kv.split("=") for kv in args.event_weight.split(",") if kv)
+    }
     params = DEFAULT
-    ev = fit({n: event_pairs(a, params) for n, a in data.items()}, {})
+    ev = fit({n: event_pairs(a, params) for n, a in data.items()}, event_weight)
     if ev is not None:
-        params = replace(params, event_model=tune_bias(params, "event_model", ev, data, {}))
-        params = search(params, "event_model", data, {}, args.search)
+        params = replace(
+            params, event_model=tune_bias(params, "event_model", ev, data, event_weight)
+        )
+        params = search(params, "event_model", data, event_weight, args.search)
     st = fit({n: story_pairs(a, params) for n, a in data.items()}, story_weight)
     if st is None:  # e.g. AllSides alone: every storyline is one event
         print("  story_model: no joined pairs to learn from; the shipped one is kept")
