@@ -46,16 +46,9 @@ class Doc:
     def fields(self) -> tuple[str, str, str]:
         """(title, lead, rest): the lead is the teaser and the first paragraph."""
         paragraphs = [p for p in self.text.split("\n") if p.strip()]
-        if paragraphs and _same_line(paragraphs[0], self.title):
-            # extractors keep the page's <h1>: the headline is not the lead
-            paragraphs = paragraphs[1:]
         first = paragraphs[0] if paragraphs else ""
         lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
         return self.title, lead, "\n".join(paragraphs[1:])
-
-
-def _same_line(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _identity(tokens: list[str]) -> list[str]:

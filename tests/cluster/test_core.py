@@ -233,14 +233,3 @@ def test_an_event_is_titled_by_a_news_report_not_a_guide_or_an_opinion() -> None
     centroid = sp.csr_matrix(np.array([[1.0, 0.0]]))
     assert pick(heads, vectors, centroid, DEFAULT) == heads[2]
     assert pick(heads[:2], vectors[:2], centroid, DEFAULT) == heads[0]
-
-
-def test_a_headline_repeated_as_the_first_line_is_not_the_lead() -> None:
-    from briefing.cluster.vectors import Doc
-
-    body = "Regulators fined the vendor on Tuesday.\nThe vendor said it would appeal."
-    plain = Doc("a", "Vendor fined over breach", "", body, "Outlet", "https://o.example/a", 0.0)
-    # extractors keep a page's <h1>, spacing and case as the page has them
-    with_h1 = replace(plain, text="VENDOR  fined over breach\n" + body)
-    assert with_h1.fields() == plain.fields()
-    assert plain.fields()[1].strip() == "Regulators fined the vendor on Tuesday."
