@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 
+import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
@@ -56,6 +57,14 @@ def article_vectors(articles: list[CorpusArticle], params: Params) -> list[sp.cs
         Featurizer.weigh(counts_n, df.idf("names")),
         featurizer.titles([d.title for d in docs], idf_w),
     ]
+
+
+def name_idf(articles: list[CorpusArticle], params: Params) -> np.ndarray:
+    """The names IDF of a batch of articles, as `article_vectors` weighs them."""
+    counts_w, counts_n = Featurizer(params).counts([to_doc(a) for a in articles])
+    df = DocFreq(params.n_features)
+    df.add(counts_w, counts_n)
+    return df.idf("names")
 
 
 def explain_pair(articles: list[CorpusArticle], first: str, second: str, params: Params) -> None:

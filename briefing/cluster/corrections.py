@@ -21,7 +21,7 @@ from sklearn.preprocessing import normalize
 from briefing.cluster import constraints
 from briefing.cluster.grouping import Group, Grouper
 from briefing.cluster.params import DEFAULT, Params
-from briefing.cluster.rules import story_rule
+from briefing.cluster.rules import event_profile, story_rule
 from briefing.errors import BriefingError
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
@@ -482,8 +482,9 @@ def _similarity(
     stories = Grouper(story_rule(params), n)
 
     def views(kind_of: str, groups: list[Group]) -> list[sp.csr_matrix]:
-        space = events if kind_of == stage.KIND_EVENT else stories
-        return [normalize(v, norm="l2") for v in space.weighted(groups)[:2]]
+        if kind_of == stage.KIND_EVENT:  # the point an event is to the story grouping
+            return event_profile(groups, events)[:2]
+        return [normalize(v, norm="l2") for v in stories.weighted(groups)[:2]]
 
     own, rest = views(item[0], [mine]), views(kind, [theirs[k] for k in keys])
     mix = [(rest[v] @ own[v].T).toarray().ravel() for v in range(2)]

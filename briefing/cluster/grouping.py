@@ -44,6 +44,10 @@ FEATURES = (
     "min_words_names",  # both must agree: two victims of one week share words, not names
     "latest_words",  # cosines to the latest member: a story moves on from where it began
     "latest_names",
+    "latest_titles",
+    "span_week",  # the span again, linear up to a week: one happening is a day or two
+    "words_x_titles",  # template text (advisories, rulings) shares words, not headlines
+    "gap_week",  # the gap again, linear up to a week: a follow-up days later is still news
 )
 
 
@@ -179,6 +183,10 @@ def pair_features(
     out[:, 8] = np.where(has_names, np.minimum(cos[0], cos[1]), cos[0])
     out[:, 9] = latest[0]
     out[:, 10] = np.where(has_names, latest[1], 0.0)
+    out[:, 11] = latest[2]
+    out[:, 12] = np.minimum(span_days, 7.0) / 7.0
+    out[:, 13] = cos[0] * cos[2]
+    out[:, 14] = np.minimum(gap_days, 7.0) / 7.0
     return out
 
 

@@ -44,14 +44,21 @@ def order_key(doc: Doc) -> tuple[float, str]:
 
 
 def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:
-    """Each event as one point: its normalized word, name and headline centroids."""
-    return _normalized(events.weighted(groups))
+    """Each event as one point: its normalized word, name and headline centroids.
+
+    The names weigh their IDF twice: a storyline is held together by its own
+    rare names (Kaspersky, xz, Salt Typhoon), not by the agencies and countries
+    half the archive names.
+    """
+    return _normalized(events.weighted(groups), events)
 
 
 def event_rows(sums: Sequence[sp.csr_matrix], events: Grouper) -> list[sp.csr_matrix]:
     """`event_profile` of events given as stacked view sums (one matrix per view)."""
-    return _normalized([scaled(m, events.weight(v)) for v, m in enumerate(sums)])
+    return _normalized([scaled(m, events.weight(v)) for v, m in enumerate(sums)], events)
 
 
-def _normalized(views: Sequence[sp.csr_matrix]) -> list[sp.csr_matrix]:
+def _normalized(views: Sequence[sp.csr_matrix], events: Grouper) -> list[sp.csr_matrix]:
+    views = list(views)
+    views[1] = scaled(views[1], events.weight(1))
     return [sp.csr_matrix(normalize(v, norm="l2", copy=False), dtype=np.float32) for v in views]

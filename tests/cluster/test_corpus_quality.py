@@ -8,7 +8,7 @@ from briefing.cluster.params import DEFAULT
 
 # A little under what the evaluation measures, so a regression fails.
 EVENTS_F1 = 0.96
-STORIES_F1 = 0.89
+STORIES_F1 = 0.90
 DUPLICATES_P_R = 0.95
 
 
