@@ -8,7 +8,7 @@ under the original, which is the earliest published (ties: the smaller id).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -73,12 +73,28 @@ def _key(published: float, doc_id: ItemId) -> tuple[float, str]:
     return (published, f"{doc_id:>20}" if isinstance(doc_id, int) else str(doc_id))
 
 
+# the exact comparison's budget: article pairs within the date window per run
+PAIR_LIMIT = 8_000_000
+_BLOCK_PAIRS = 1 << 18  # pairs compared at once (a few MB of temporaries)
+
+
+def exact_pairs(published: np.ndarray, new: np.ndarray, window: float) -> int:
+    """How many (new article, loaded article) pairs fall within `window` seconds.
+
+    `published` are the loaded articles' dates, `new` the newcomers' (sorted).
+    """
+    times = np.sort(published)
+    lo = np.searchsorted(times, new - window, side="left")
+    hi = np.searchsorted(times, new + window, side="right")
+    return int((hi - lo).sum())
+
+
 class DupIndex:
     """Originals and their copies; finds the original of a new article."""
 
     def __init__(self, params: Params, *, use_lsh: bool = True) -> None:
-        """`use_lsh=False` compares with every loaded article instead (exact, and
-        faster for the few thousand a store run loads for its date window)."""
+        """`use_lsh=False` compares with every loaded article in the date window
+        instead (exact, and faster unless the window holds very many articles)."""
         self.params = params
         self.lsh = (
             MinHashLSH(threshold=params.duplicate_jaccard, num_perm=params.num_perm)
@@ -86,7 +102,8 @@ class DupIndex:
             else None
         )
         self._order: list[ItemId] = []
-        self._matrix: np.ndarray | None = None
+        self._sigs: list[np.ndarray] = []
+        self._times: list[float] = []
         self.sig: dict[ItemId, np.ndarray] = {}
         self.published: dict[ItemId, float] = {}
         self.original: dict[ItemId, ItemId | None] = {}
@@ -111,14 +128,9 @@ class DupIndex:
             lean = LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
             self.lsh.insert(doc_id, lean, check_duplication=False)
         else:
-            n = len(self._order)
-            if self._matrix is None or n == len(self._matrix):
-                grown = np.zeros((max(64, 2 * n), len(sig)), dtype=np.uint64)
-                if self._matrix is not None:
-                    grown[:n] = self._matrix
-                self._matrix = grown
-            self._matrix[n] = sig
             self._order.append(doc_id)
+            self._sigs.append(sig)
+            self._times.append(published)
 
     def root(self, doc_id: ItemId) -> ItemId:
         seen = 0
@@ -126,9 +138,26 @@ class DupIndex:
             doc_id, seen = up, seen + 1
         return doc_id
 
+    def add_all(
+        self, docs: Sequence[Doc], sigs: Sequence[np.ndarray]
+    ) -> dict[ItemId, ItemId | None]:
+        """Place new articles in order; returns every article whose `duplicate_of` changed."""
+        closest = self._closest(docs, sigs) if self.lsh is None else None
+        changes: dict[ItemId, ItemId | None] = {}
+        for n, (doc, sig) in enumerate(zip(docs, sigs, strict=True)):
+            match = self._same_page(doc)
+            if match is None:
+                match = self._lsh_match(doc, sig) if closest is None else closest[n]
+            changes.update(self._place(doc, sig, match))
+        return changes
+
     def add(self, doc: Doc, sig: np.ndarray) -> dict[ItemId, ItemId | None]:
-        """Place a new article; returns every article whose `duplicate_of` is now different."""
-        match = self._match(doc, sig)
+        """Place one new article; returns every article whose `duplicate_of` is now different."""
+        return self.add_all([doc], [sig])
+
+    def _place(
+        self, doc: Doc, sig: np.ndarray, match: ItemId | None
+    ) -> dict[ItemId, ItemId | None]:
         self.add_known(doc.id, sig, doc.published, doc.url, None)
         if match is None:
             return {doc.id: None}
@@ -146,26 +175,59 @@ class DupIndex:
             changes[member] = doc.id
         return changes
 
-    def _candidates(self, sig: np.ndarray) -> list[ItemId]:
-        if self.lsh is not None:
-            return list(self.lsh.query(LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)))
-        if not self._order or self._matrix is None:
-            return []
-        known = self._matrix[: len(self._order)]
-        close = (known == sig).mean(axis=1) >= self.params.duplicate_jaccard
-        return [self._order[n] for n in np.flatnonzero(close)]
-
-    def _match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
-        window = self.params.duplicate_window_days * 86400
+    def _same_page(self, doc: Doc) -> ItemId | None:
         key = page_key(doc.url)
         same_url = self.by_url.get(key) if key else None
-        if same_url is not None and same_url != doc.id:
-            return same_url
+        return same_url if same_url is not None and same_url != doc.id else None
+
+    def _lsh_match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
+        assert self.lsh is not None
+        window = self.params.duplicate_window_days * 86400
         best, best_score = None, 0.0
-        for other in self._candidates(sig):
+        for other in self.lsh.query(LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)):
             if other == doc.id or abs(self.published[other] - doc.published) > window:
                 continue
             score = float(np.mean(self.sig[other] == sig))
             if score >= self.params.duplicate_jaccard and score > best_score:
                 best, best_score = other, score
         return best
+
+    def _closest(self, docs: Sequence[Doc], sigs: Sequence[np.ndarray]) -> list[ItemId | None]:
+        """For each newcomer, the most similar article placed before it (loaded, or an
+        earlier newcomer) within the window and above the threshold; ties go to the
+        one placed first. Computed for all newcomers at once, in blocks."""
+        if not docs:
+            return []
+        p = self.params
+        window = p.duplicate_window_days * 86400
+        n_known = len(self._order)
+        ids = self._order + [d.id for d in docs]
+        matrix = np.vstack([*self._sigs, *sigs]).astype(np.uint32)
+        times = np.array(self._times + [d.published for d in docs], dtype=np.float64)
+        by_time = np.argsort(times, kind="stable")
+        sorted_times = times[by_time]
+        lows = np.searchsorted(sorted_times, times[n_known:] - window, "left")
+        highs = np.searchsorted(sorted_times, times[n_known:] + window, "right")
+        out: list[ItemId | None] = [None] * len(docs)
+        start = 0
+        while start < len(docs):
+            # newcomers [start, stop) against everything in their joint window
+            lo, hi, stop = lows[start], highs[start], start + 1
+            while stop < len(docs):
+                wider_lo, wider_hi = min(lo, lows[stop]), max(hi, highs[stop])
+                if (stop + 1 - start) * (wider_hi - wider_lo) > _BLOCK_PAIRS:
+                    break
+                lo, hi, stop = wider_lo, wider_hi, stop + 1
+            cols = by_time[lo:hi]
+            rows = np.arange(n_known + start, n_known + stop)
+            score = (matrix[rows][:, None, :] == matrix[cols][None, :, :]).sum(axis=2) / p.num_perm
+            ok = (
+                (score >= p.duplicate_jaccard)
+                & (cols[None, :] < rows[:, None])  # placed before the newcomer
+                & (np.abs(times[cols][None, :] - times[rows][:, None]) <= window)
+            )
+            for r in np.flatnonzero(ok.any(axis=1)):
+                best = score[r][ok[r]].max()
+                out[start + r] = ids[int(cols[ok[r] & (score[r] == best)].min())]
+            start = stop
+        return out
