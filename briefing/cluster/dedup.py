@@ -8,7 +8,7 @@ under the original, which is the earliest published (ties: the smaller id).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -49,18 +49,39 @@ def _doc_hashes(doc: Doc, params: Params) -> np.ndarray:
     return grams.astype(np.uint32)
 
 
-def signatures(docs: Iterable[Doc], params: Params) -> list[np.ndarray]:
+def _batch_hashes(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
+    """What `_doc_hashes` gives for each article, with the n-grams of many articles
+    mixed and deduplicated at once (one sort) instead of article by article."""
+    size = params.shingle_words
+    words = [T.word_hashes(doc.body) for doc in docs]
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    flat = np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
+    grams = T.mix_grams(flat, size)
+    owner = np.repeat(np.arange(len(docs), dtype=np.uint64), lengths)[: len(grams)]
+    inside = np.arange(len(grams)) + size <= ends[owner.astype(np.int64)]  # not across articles
+    keys = np.sort((owner[inside] << np.uint64(32)) | grams[inside])
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+    counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(docs))
+    values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    out = np.split(values, np.cumsum(counts)[:-1])
+    for n, doc in enumerate(docs):
+        if lengths[n] < size or counts[n] < params.min_shingles:
+            out[n] = _doc_hashes(doc, params)  # short texts: the exact-text rule
+    return out
+
+
+def signatures(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
     """datasketch MinHash signatures ("affine32" scheme) of the bodies' shingles.
 
     The same values `MinHash.update_batch` gives for these shingle hashes
     (a test pins that), computed for many articles at once with numpy.
     """
     a, b = _permutations(params.num_perm)
-    sets = [_doc_hashes(doc, params) for doc in docs]
     out: list[np.ndarray] = []
     with np.errstate(over="ignore"):
-        for start in range(0, len(sets), _BATCH):
-            batch = sets[start : start + _BATCH]
+        for start in range(0, len(docs), _BATCH):
+            batch = _batch_hashes(docs[start : start + _BATCH], params)
             flat = _fmix32(np.concatenate(batch))
             offsets = np.cumsum([0] + [len(x) for x in batch[:-1]])
             permuted = flat[:, None] * a[None, :] + b[None, :]  # wraps mod 2^32
@@ -87,6 +108,16 @@ def exact_pairs(published: np.ndarray, new: np.ndarray, window: float) -> int:
     lo = np.searchsorted(times, new - window, side="left")
     hi = np.searchsorted(times, new + window, side="right")
     return int((hi - lo).sum())
+
+
+def _equal_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each row of `a` and each row of `b`, in how many places they are equal."""
+    equal = a[:, None, :] == b[None, :, :]
+    if equal.shape[2] % 8 or equal.shape[2] > 248:  # (the byte sums must stay below 256)
+        return equal.sum(axis=2)
+    # eight booleans at a time as one uint64, then the bytes added up by a multiply
+    words = equal.view(np.uint64).sum(axis=2, dtype=np.uint64)
+    return ((words * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.int64)
 
 
 class DupIndex:
@@ -218,9 +249,10 @@ class DupIndex:
                 if (stop + 1 - start) * (wider_hi - wider_lo) > _BLOCK_PAIRS:
                     break
                 lo, hi, stop = wider_lo, wider_hi, stop + 1
-            cols = by_time[lo:hi]
             rows = np.arange(n_known + start, n_known + stop)
-            score = (matrix[rows][:, None, :] == matrix[cols][None, :, :]).sum(axis=2) / p.num_perm
+            cols = by_time[lo:hi]
+            cols = cols[cols < rows[-1]]  # only articles placed before can be originals
+            score = _equal_counts(matrix[rows], matrix[cols]) / p.num_perm
             ok = (
                 (score >= p.duplicate_jaccard)
                 & (cols[None, :] < rows[:, None])  # placed before the newcomer

@@ -80,23 +80,31 @@ _WORD_HASH = _Hashes()
 _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
 
 
+def word_hashes(text: str) -> np.ndarray:
+    """The crc32 of each lowercased word of `text`, in order (uint64)."""
+    # ASCII words tokenize the same before and after lowercasing, so the raw
+    # words can be looked up; other scripts are lowercased first, as they always were
+    tokens = _WORD.findall(text if text.isascii() else text.lower())
+    return np.fromiter(map(_WORD_HASH.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def mix_grams(hashes: np.ndarray, size: int) -> np.ndarray:
+    """32-bit hashes of every run of `size` consecutive word hashes (one per start)."""
+    count = len(hashes) - size + 1
+    mixed = np.zeros(max(count, 0), dtype=np.uint64)
+    for k in range(size):
+        mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
+    mixed ^= mixed >> np.uint64(17)
+    return mixed & np.uint64(0xFFFFFFFF)
+
+
 def shingle_hashes(text: str, size: int) -> np.ndarray:
     """Stable 32-bit hashes of the word n-grams of `text` (distinct, sorted).
 
     Each word is hashed once (crc32) and an n-gram mixes its words' hashes with
     numpy, which is many times faster than hashing every n-gram string.
     """
-    # ASCII words tokenize the same before and after lowercasing, so the raw
-    # words can be looked up; other scripts are lowercased first, as they always were
-    tokens = _WORD.findall(text if text.isascii() else text.lower())
-    hashes = np.fromiter(map(_WORD_HASH.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    if len(tokens) < size:
-        size = max(1, len(tokens))
-    if not len(tokens):
+    hashes = word_hashes(text)
+    if not len(hashes):
         return hashes
-    count = len(tokens) - size + 1
-    mixed = np.zeros(count, dtype=np.uint64)
-    for k in range(size):
-        mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
-    mixed ^= mixed >> np.uint64(17)
-    return np.unique(mixed & np.uint64(0xFFFFFFFF))
+    return np.unique(mix_grams(hashes, min(size, len(hashes))))
