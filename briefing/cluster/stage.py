@@ -33,7 +33,6 @@ from briefing.cluster.grouping import (
     Grouper,
     link_logits,
     new_id,
-    row_of,
     unit,
 )
 from briefing.cluster.params import DEFAULT, Params
@@ -43,6 +42,7 @@ from briefing.cluster.vectors import (
     DocFreq,
     Featurizer,
     pack_rows,
+    split_rows,
     unpack_many,
 )
 from briefing.models import Article, from_iso, to_iso, utcnow
@@ -167,18 +167,20 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     if not keys:
         return {}
     header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS)
-    words, names, heads = rows[:VIEWS]
+    split = [split_rows(m) for m in rows]
+    words, names, heads = split[:VIEWS]
+    latest = split[VIEWS:]
     return {
         k: Group(
             k,
             float(header[n, 0]),
             float(header[n, 1]),
-            row_of(words, n),
-            row_of(names, n),
+            words[n],
+            names[n],
             [],
             int(header[n, 2]),
-            row_of(heads, n),
-            [row_of(r, n) for r in rows[VIEWS:]],
+            heads[n],
+            [r[n] for r in latest],
         )
         for n, k in enumerate(keys)
     }
