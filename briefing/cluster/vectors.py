@@ -67,7 +67,7 @@ class _Columns(dict[str, int]):
         # as sklearn's _hashing_fast, which defines abs(-2**31) this way
         n = self.n_features
         column = (2147483647 - (n - 1)) % n if h == -(2**31) else abs(h) % n
-        if len(self) < 1_000_000:  # bounded
+        if len(self) < 200_000:  # bounded
             self[token] = column
         return column
 
