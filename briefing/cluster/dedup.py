@@ -44,8 +44,11 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
 def _doc_hashes(doc: Doc, params: Params) -> np.ndarray:
     grams = T.shingle_hashes(doc.body, params.shingle_words)
     if len(grams) < params.min_shingles:
-        # too short to estimate: only an identical text is a copy
-        grams = np.array([zlib.crc32(" ".join(doc.body.lower().split()).encode())])
+        # too short to estimate: only an identical text is a copy; with no text at
+        # all (a feed item without summary, before its page is read) the headline
+        # stands for it, else every such item would be a copy of the first
+        text = doc.body if doc.body.strip() else f"\0{doc.title}\0{doc.url}"
+        grams = np.array([zlib.crc32(" ".join(text.lower().split()).encode())])
     return grams.astype(np.uint32)
 
 

@@ -301,3 +301,20 @@ def test_copies_found_in_blocks_are_the_one_by_one_matches() -> None:
         match = expected[doc.id]
         # a copy points at the original of its closest earlier article
         assert index.original[doc.id] == (index.root(match) if match is not None else None)
+
+
+def test_items_without_any_text_are_copies_only_of_the_same_headline_and_link() -> None:
+    from briefing.cluster.vectors import Doc
+
+    def item(n: int, title: str, url: str) -> Doc:
+        return Doc(f"t{n}", title, "", "", "o", url, 1.7e9 + n * 3600)
+
+    result = cluster(
+        [
+            item(0, "Kaspersky banned in the US", "https://a.example/1"),
+            item(1, "Volcano erupts in Iceland", "https://b.example/2"),
+            item(2, "Fed raises rates", "https://c.example/3"),
+            item(3, "Fed raises rates", "https://c.example/3?utm_source=feed"),
+        ]
+    )
+    assert result.duplicate_of == {"t0": None, "t1": None, "t2": None, "t3": "t2"}
