@@ -33,6 +33,7 @@ from briefing.cluster.grouping import (
     Grouper,
     link_logits,
     new_id,
+    row_of,
     unit,
 )
 from briefing.cluster.params import DEFAULT, Params
@@ -42,7 +43,6 @@ from briefing.cluster.vectors import (
     DocFreq,
     Featurizer,
     pack_rows,
-    split_rows,
     unpack_many,
 )
 from briefing.models import Article, from_iso, to_iso, utcnow
@@ -167,20 +167,18 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     if not keys:
         return {}
     header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS)
-    split = [split_rows(m) for m in rows]
-    words, names, heads = split[:VIEWS]
-    latest = split[VIEWS:]
+    words, names, heads = rows[:VIEWS]
     return {
         k: Group(
             k,
             float(header[n, 0]),
             float(header[n, 1]),
-            words[n],
-            names[n],
+            row_of(words, n),
+            row_of(names, n),
             [],
             int(header[n, 2]),
-            heads[n],
-            [r[n] for r in latest],
+            row_of(heads, n),
+            [row_of(r, n) for r in rows[VIEWS:]],
         )
         for n, k in enumerate(keys)
     }

@@ -219,24 +219,5 @@ def unpack_many(
     return header, mats
 
 
-def split_rows(matrix: sp.csr_matrix) -> list[sp.csr_matrix]:
-    """Every row as its own 1xN matrix (with its own copy of the values).
-
-    Arrays already of scipy's index type skip most of the constructor's checks:
-    about 1.5x faster than building each row from Python lists.
-    """
-    shape = (1, matrix.shape[1])
-    cuts = matrix.indptr[1:-1]
-    indices = np.split(matrix.indices.astype(np.int32, copy=False), cuts)
-    return [
-        sp.csr_matrix(
-            (data.copy(), idx.copy(), np.array([0, len(idx)], dtype=np.int32)),
-            shape=shape,
-            copy=False,
-        )
-        for data, idx in zip(np.split(matrix.data, cuts), indices, strict=True)
-    ]
-
-
 def norm(row: sp.csr_matrix) -> float:
     return math.sqrt(float(row.multiply(row).sum())) if row.nnz else 0.0
