@@ -163,12 +163,13 @@ class Run:
     opens a sentence), so each is looked up rather than split and folded again.
     """
 
-    tokens: list[str]  # the whole run's name tokens
-    rest: list[str]  # the tokens without the first word (a capitalized sentence opener)
+    # (tuples, not lists or sets: an archive holds tens of thousands of these)
+    tokens: tuple[str, ...]  # the whole run's name tokens
+    rest: tuple[str, ...]  # the tokens without the first word (a capitalized sentence opener)
     head_acronym: bool
     head: str  # the first word, lowercased
     head_key: str  # ... and without dots, as name tokens are written
-    acronyms: frozenset[str]  # its acronyms, as tokens (what a headline keeps unconfirmed)
+    acronyms: tuple[str, ...]  # its acronyms, as tokens (what a headline keeps unconfirmed)
 
 
 Mention = tuple[Run, bool]  # a run, and whether it opened a sentence (capitals mean less)
@@ -182,12 +183,12 @@ def _run(written: str) -> Run | None:
     if parts and not _CVE.fullmatch(parts[0]):
         head = parts[0].lower()
         found = Run(
-            _name_tokens(parts),
-            _name_tokens(parts[1:]),
+            tuple(_name_tokens(parts)),
+            tuple(_name_tokens(parts[1:])),
             bool(_ACRONYM.match(parts[0])),
             head,
             head.replace(".", ""),
-            frozenset(p.lower().replace(".", "") for p in parts if _ACRONYM.match(p)),
+            tuple(p.lower().replace(".", "") for p in parts if _ACRONYM.match(p)),
         )
     if len(_RUNS) < 200_000:  # a bounded memo
         _RUNS[written] = found
