@@ -112,3 +112,24 @@ def test_the_clustering_finds_names_with_the_entity_module() -> None:
     from briefing.entities import shapes
 
     assert text.field_names is shapes.field_names and text.names is shapes.names
+
+
+def test_a_sentence_opener_is_a_name_unless_the_text_also_writes_it_in_lower_case() -> None:
+    from briefing.entities import shapes
+
+    assert "zeta" in shapes.names("Markets slid. Zeta fell.")
+    assert "zeta" not in shapes.names("Markets slid. Zeta fell, the zeta index too.")
+    # inside a longer lowercase word ("rock'zeta") it is not a lowercase use
+    assert "zeta" in shapes.names("Markets slid. Zeta fell on rock'zeta.")
+    assert "zeta" not in shapes.names("Markets slid. Zeta fell on rock' zeta.")
+    # quotes and brackets between the full stop and the capital still open a sentence
+    assert "zeta" not in shapes.names('He said: "Zeta fell." Then the zeta index rose.')
+    assert "zeta" in shapes.names("He said the Zeta index fell. Then the zeta index rose.")
+
+
+def test_capitals_inside_a_word_or_an_identifier_are_not_names() -> None:
+    from briefing.entities import shapes
+
+    assert shapes.names("The x-Zeta and path/Omega and pre_Delta moved.") == []
+    # the whole run of capitals goes with the word it is glued to
+    assert shapes.names("Markets slid; x-Zeta Omega moved.") == ["markets"]

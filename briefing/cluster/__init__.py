@@ -2,8 +2,8 @@
 
 - `text`: words, names (capitalized multi-word names, acronyms, CVE ids,
   amounts), shingles, canonical URLs — no models to download.
-- `vectors`: hashed TF-IDF (scikit-learn `HashingVectorizer`), one vector over
-  words and one over names; title and lead weigh more than the body.
+- `vectors`: hashed TF-IDF (scikit-learn's `HashingVectorizer` hashing), one
+  vector over words and one over names; title and lead weigh more than the body.
 - `dedup`: MinHash (datasketch) over word shingles of the body, LSH, and
   canonical-URL identity; the original is the earliest published.
 - `grouping`: online centroid grouping, shared by events (tight time window)

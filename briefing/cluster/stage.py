@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
-from briefing.cluster.dedup import DupIndex, signatures
+from briefing.cluster.dedup import PAIR_LIMIT, DupIndex, exact_pairs, signatures
 from briefing.cluster.grouping import (
     ROWS,
     VIEWS,
@@ -42,7 +42,6 @@ from briefing.cluster.vectors import (
     Doc,
     DocFreq,
     Featurizer,
-    ItemId,
     pack_rows,
     unpack_many,
 )
@@ -55,7 +54,6 @@ KIND_SIG = "cluster.minhash"
 KIND_EVENT = "cluster.event"
 KIND_STORY = "cluster.story"
 KIND_DF = "cluster.df"
-BRUTE_FORCE_LIMIT = 4000
 BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
@@ -300,26 +298,19 @@ class _Run(_Timed):
             self.store, _iso(t_min - window), _iso(t_max + window)
         )
         sigs = cs.get_blobs(self.store, KIND_SIG, [str(r["id"]) for r in known])
-        # exact comparison is fastest for a morning's articles; LSH for a big backlog
-        index = DupIndex(p, use_lsh=len(known) + len(self.docs) > BRUTE_FORCE_LIMIT)
+        known = [r for r in known if str(r["id"]) in sigs]
+        dates = [_ts(r["published"] or r["first_seen"], 0.0) for r in known]
+        new_dates = np.array([d.published for d in self.docs])
+        # exact comparison within the date window unless it holds very many articles
+        pairs = exact_pairs(np.concatenate([dates, new_dates]), new_dates, window)
+        index = DupIndex(p, use_lsh=pairs > PAIR_LIMIT)
         old_event: dict[int, str] = {}
-        for r in known:
-            data = sigs.get(str(r["id"]))
-            if data is None:
-                continue
-            sig = np.frombuffer(data, dtype=np.uint64)
-            index.add_known(
-                int(r["id"]),
-                sig,
-                _ts(r["published"] or r["first_seen"], 0.0),
-                r["url"],
-                r["duplicate_of"],
-            )
+        for r, date in zip(known, dates, strict=True):
+            sig = np.frombuffer(sigs[str(r["id"])], dtype=np.uint64)
+            index.add_known(int(r["id"]), sig, date, r["url"], r["duplicate_of"])
             old_event[int(r["id"])] = r["event_id"]
         new_sigs = signatures(self.docs, p)
-        changes: dict[ItemId, ItemId | None] = {}
-        for doc, sig in zip(self.docs, new_sigs, strict=True):
-            changes.update(index.add(doc, sig))
+        changes = index.add_all(self.docs, new_sigs)
         cs.put_blobs(
             self.conn,
             KIND_SIG,

@@ -29,7 +29,17 @@ def stem(word: str) -> str:
     return word
 
 
-_FOLDED: dict[str, str] = {}
+class _Memo(dict[str, str]):
+    """Raw word -> its folded form, filled on first sight (text reuses its words)."""
+
+    def __missing__(self, raw: str) -> str:
+        folded = _fold(raw)
+        if len(self) < 500_000:  # bounded
+            self[raw] = folded
+        return folded
+
+
+_FOLDED = _Memo()
 
 
 def _fold(raw: str) -> str:
@@ -45,16 +55,7 @@ def _fold(raw: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content words, lowercased and folded; stop words and bare numbers dropped."""
-    out = []
-    for raw in _WORD.findall(text):
-        folded = _FOLDED.get(raw)
-        if folded is None:
-            folded = _fold(raw)
-            if len(_FOLDED) < 500_000:  # a bounded memo: text reuses its words
-                _FOLDED[raw] = folded
-        if folded:
-            out.append(folded)
-    return out
+    return list(filter(None, map(_FOLDED.__getitem__, _WORD.findall(text))))
 
 
 def shingles(text: str, size: int) -> set[str]:
@@ -65,8 +66,36 @@ def shingles(text: str, size: int) -> set[str]:
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-_WORD_HASH: dict[str, int] = {}
+class _Hashes(dict[str, int]):
+    """Word -> crc32 of the lowercased word, filled on first sight."""
+
+    def __missing__(self, word: str) -> int:
+        h = zlib.crc32(word.lower().encode("utf-8"))
+        if len(self) < 500_000:  # bounded
+            self[word] = h
+        return h
+
+
+_WORD_HASH = _Hashes()
 _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """The crc32 of each lowercased word of `text`, in order (uint64)."""
+    # ASCII words tokenize the same before and after lowercasing, so the raw
+    # words can be looked up; other scripts are lowercased first, as they always were
+    tokens = _WORD.findall(text if text.isascii() else text.lower())
+    return np.fromiter(map(_WORD_HASH.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def mix_grams(hashes: np.ndarray, size: int) -> np.ndarray:
+    """32-bit hashes of every run of `size` consecutive word hashes (one per start)."""
+    count = len(hashes) - size + 1
+    mixed = np.zeros(max(count, 0), dtype=np.uint64)
+    for k in range(size):
+        mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
+    mixed ^= mixed >> np.uint64(17)
+    return mixed & np.uint64(0xFFFFFFFF)
 
 
 def shingle_hashes(text: str, size: int) -> np.ndarray:
@@ -75,22 +104,7 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     Each word is hashed once (crc32) and an n-gram mixes its words' hashes with
     numpy, which is many times faster than hashing every n-gram string.
     """
-    tokens = _WORD.findall(text.lower())
-    hashes = np.empty(len(tokens), dtype=np.uint64)
-    for n, token in enumerate(tokens):
-        h = _WORD_HASH.get(token)
-        if h is None:
-            h = zlib.crc32(token.encode("utf-8"))
-            if len(_WORD_HASH) < 500_000:
-                _WORD_HASH[token] = h
-        hashes[n] = h
-    if len(tokens) < size:
-        size = max(1, len(tokens))
-    if not len(tokens):
+    hashes = word_hashes(text)
+    if not len(hashes):
         return hashes
-    count = len(tokens) - size + 1
-    mixed = np.zeros(count, dtype=np.uint64)
-    for k in range(size):
-        mixed = (mixed * _MIX[k % len(_MIX)] + hashes[k : k + count]) & np.uint64(0xFFFFFFFFFFFF)
-    mixed ^= mixed >> np.uint64(17)
-    return np.unique(mixed & np.uint64(0xFFFFFFFF))
+    return np.unique(mix_grams(hashes, min(size, len(hashes))))

@@ -1,8 +1,9 @@
 """Hashed TF-IDF vectors of an article: one over its words, one over its names.
 
-A `HashingVectorizer` needs no fitted vocabulary, so an archive can grow for
-years without refitting anything; the document frequencies that make the IDF
-are a plain array that new articles add to (kept in the store between runs).
+Hashed features (as scikit-learn's `HashingVectorizer` hashes them) need no
+fitted vocabulary, so an archive can grow for years without refitting
+anything; the document frequencies that make the IDF are a plain array that
+new articles add to (kept in the store between runs).
 Title, lead and body are vectorized apart and added with their weights, so a
 name in the headline counts many times a passing mention deep in the text.
 """
@@ -14,11 +15,12 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.utils import murmurhash3_32
 
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
@@ -51,8 +53,36 @@ class Doc:
         return self.title, lead, "\n".join(paragraphs[1:])
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+class _Columns(dict[str, int]):
+    """Token -> its column, as scikit-learn's `HashingVectorizer` (signed 32-bit
+    murmurhash3, seed 0, no alternate sign) places it; memoized, because an
+    archive repeats its words and names."""
+
+    def __init__(self, n_features: int) -> None:
+        super().__init__()
+        self.n_features = n_features
+
+    def __missing__(self, token: str) -> int:
+        h = int(murmurhash3_32(token, seed=0))
+        # as sklearn's _hashing_fast, which defines abs(-2**31) this way
+        n = self.n_features
+        column = (2147483647 - (n - 1)) % n if h == -(2**31) else abs(h) % n
+        if len(self) < 200_000:  # bounded
+            self[token] = column
+        return column
+
+    def counts(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        """Token counts per document (float64, sorted indices), like `transform`."""
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        columns = np.fromiter(
+            map(self.__getitem__, chain.from_iterable(docs)), dtype=np.int32, count=lengths.sum()
+        )
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        out = sp.csr_matrix(
+            (np.ones(len(columns)), columns, indptr), shape=(len(docs), self.n_features)
+        )
+        out.sum_duplicates()
+        return out
 
 
 class DocFreq:
@@ -95,12 +125,7 @@ class DocFreq:
 class Featurizer:
     def __init__(self, params: Params) -> None:
         self.params = params
-        self._hasher = HashingVectorizer(
-            analyzer=_identity,
-            n_features=params.n_features,
-            alternate_sign=False,
-            norm=None,
-        )
+        self._columns = _Columns(params.n_features)
 
     def counts(self, docs: Sequence[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Field-weighted, sublinear term counts (before IDF), words and names."""
@@ -122,7 +147,7 @@ class Featurizer:
     def _combine(self, fields: list[list[list[str]]], weights: tuple[float, ...]) -> sp.csr_matrix:
         total: sp.csr_matrix | None = None
         for tokens, weight in zip(fields, weights, strict=True):
-            part = self._hasher.transform(tokens) * weight
+            part = self._columns.counts(tokens) * weight
             total = part if total is None else total + part
         assert total is not None
         out = sp.csr_matrix(total, dtype=np.float32)
@@ -132,9 +157,7 @@ class Featurizer:
 
     def titles(self, titles: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
         """Headlines alone, weighted like the words vectors (to pick a representative one)."""
-        counts = sp.csr_matrix(
-            self._hasher.transform([T.words(t) for t in titles]), dtype=np.float32
-        )
+        counts = sp.csr_matrix(self._columns.counts([T.words(t) for t in titles]), dtype=np.float32)
         counts.data = np.log1p(counts.data)
         return self.weigh(counts, idf)
 

@@ -135,59 +135,85 @@ NOT_NAMES = STOP | frozenset(
 
 _CVE = PATTERNS[0][1]
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}s?$")
+# (the lookaheads change no match: they let the scan skip ahead to where one can start)
 _AMOUNT = re.compile(
-    r"[$€£]?\d+(?:[.,]\d+)*\s*(?:million|billion|bn\b|m\b|percent|%|days|hours)",
+    r"(?=[$€£\d])[$€£]?\d+(?:[.,]\d+)*\s*(?:million|billion|bn\b|m\b|percent|%|days|hours)",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "on", "de", "&"})
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A name as written, and whether it opened a sentence (where capitals mean less)."""
-
-    parts: tuple[str, ...]
-    sentence_start: bool
-
 
 _CAP = r"(?:[A-Z](?:[\w&'’-]|\.(?=\w))*|\d+[A-Za-z]\w*)"
 # a run of capitalized words, possibly joined by "of", "for", "and" ... (one line)
 _NAME_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:(?:of|for|and|on|de|&)[ \t]+)?{_CAP})*")
-_OPENERS = frozenset(".!?:\"“‘'-—–\n(")
+# split() keeps the runs: pieces alternate text between runs, then a run
+_SPLIT = re.compile(rf"(?=[A-Z\d])({_NAME_RUN.pattern})")
+# a capital after a full stop, colon, dash or line break, and any spaces,
+# quotes and brackets, opens a sentence
+_QUOTING = " \t\"“‘'("
+_OPENERS = frozenset(".!?:-—–\n")
 
 
-def _mentions(text: str) -> list[Mention]:
-    found = []
-    for match in _NAME_RUN.finditer(text):
-        begin = match.start()
-        if begin and (text[begin - 1].isalnum() or text[begin - 1] in "-_/"):
-            continue  # inside a word or an identifier (CVE-..., a URL)
-        n = begin - 1
-        while n >= 0 and text[n] in " \t\"“‘'(":
-            n -= 1
-        sentence_start = n < 0 or text[n] in _OPENERS
-        parts = tuple(
-            p.removesuffix("'s").removesuffix("’s").rstrip("'’") for p in match.group(0).split()
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What the name finder needs of one run of capitalized words, worked out once.
+
+    Most runs recur across an archive ("CISA", "Microsoft", the capital that
+    opens a sentence), so each is looked up rather than split and folded again.
+    """
+
+    # (tuples, not lists or sets: an archive holds tens of thousands of these)
+    tokens: tuple[str, ...]  # the whole run's name tokens
+    rest: tuple[str, ...]  # the tokens without the first word (a capitalized sentence opener)
+    head_acronym: bool
+    head: str  # the first word, lowercased
+    head_key: str  # ... and without dots, as name tokens are written
+    acronyms: tuple[str, ...]  # its acronyms, as tokens (what a headline keeps unconfirmed)
+
+
+Mention = tuple[Run, bool]  # a run, and whether it opened a sentence (capitals mean less)
+
+_RUNS: dict[str, Run | None] = {}
+
+
+def _run(written: str) -> Run | None:
+    parts = tuple(p.removesuffix("'s").removesuffix("’s").rstrip("'’") for p in written.split())
+    found = None
+    if parts and not _CVE.fullmatch(parts[0]):
+        head = parts[0].lower()
+        found = Run(
+            tuple(_name_tokens(parts)),
+            tuple(_name_tokens(parts[1:])),
+            bool(_ACRONYM.match(parts[0])),
+            head,
+            head.replace(".", ""),
+            tuple(p.lower().replace(".", "") for p in parts if _ACRONYM.match(p)),
         )
-        if parts and not _CVE.fullmatch(parts[0]):
-            found.append(Mention(parts, sentence_start))
+    if len(_RUNS) < 200_000:  # a bounded memo
+        _RUNS[written] = found
     return found
 
 
-_TOKENS: dict[tuple[str, ...], list[str]] = {}
+def _mentions(text: str) -> list[Mention]:
+    pieces = _SPLIT.split(text)
+    found = []
+    for k in range(1, len(pieces), 2):
+        gap = pieces[k - 1]  # never empty after the first run: runs do not touch
+        if gap and (gap[-1].isalnum() or gap[-1] in "-_/"):
+            continue  # inside a word or an identifier (CVE-..., a URL)
+        written = pieces[k]
+        run = _RUNS[written] if written in _RUNS else _run(written)
+        if run is None:
+            continue
+        # what precedes the quotes and spaces before the run (a run may end in a quote)
+        before = gap.rstrip(_QUOTING) or (pieces[k - 2].rstrip(_QUOTING) if k > 1 else "")
+        found.append((run, not before or before[-1] in _OPENERS))
+    return found
 
 
 def _name_tokens(parts: tuple[str, ...]) -> list[str]:
     """A name gives its words and, for multi-word names, the whole name."""
-    cached = _TOKENS.get(parts)
-    if cached is None:
-        cached = _name_tokens_uncached(parts)
-        if len(_TOKENS) < 200_000:
-            _TOKENS[parts] = cached
-    return cached
-
-
-def _name_tokens_uncached(parts: tuple[str, ...]) -> list[str]:
     out = _shape_tokens(parts)
     entity = gazetteer().spellings.get(" ".join(parts))
     if entity is not None and out:
@@ -214,37 +240,73 @@ _TITLE_TEXT = """new why how what who when where is are was be can will may coul
     after over amid into its his her their our your my first last more most"""
 _TITLE_WORDS = frozenset(_TITLE_TEXT.split())
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9'’-]*")
+_LOWER_RUN = re.compile(r"[a-z][a-z0-9'’-]*")
+_RUN_GOES_ON = re.compile(r"[a-z0-9'’-]")
 
 
-def _confirmed(mentions: list[Mention], lowercase: set[str]) -> set[str]:
+def _lowercased(word: str, text: str) -> bool:
+    """Whether `text` also writes `word` in lower case, as a word of its own.
+
+    The same answer as looking `word` up among `_LOWER_WORD.findall(text)`,
+    found with `str.find` because the word is rarely there.
+    """
+    if not _LOWER_RUN.fullmatch(word):
+        return False
+    at = text.find(word)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        if before in "'’":  # may sit inside a longer lowercase run: ask the pattern
+            return word in _LOWER_WORD.findall(text)
+        end = at + len(word)
+        if not (before.isalnum() or before in "_-") and not _RUN_GOES_ON.match(text, end):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _confirmed(mentions: list[Mention], text: str, title: bool = False) -> set[str]:
     """Names seen mid-sentence, acronyms, and sentence openers the text never lowercases."""
     seen: set[str] = set()
-    for mention in mentions:
-        parts = mention.parts
-        if mention.sentence_start and not _ACRONYM.match(parts[0]):
-            head = parts[0].lower()
-            if head in lowercase or head in NOT_NAMES:
-                parts = parts[1:]
-        seen.update(_name_tokens(parts))
+    for run, start in mentions:
+        if (
+            start
+            and not run.head_acronym
+            and (
+                run.head in NOT_NAMES
+                or (title and run.head in _TITLE_WORDS)
+                or _lowercased(run.head, text)
+            )
+        ):
+            seen.update(run.rest)
+        else:
+            seen.update(run.tokens)
     return seen
 
 
-def _names(text: str, mentions: list[Mention], known: set[str], headline: bool) -> list[str]:
+def _names(
+    text: str, mentions: list[Mention], known: set[str], headline: bool, hints: tuple[bool, bool]
+) -> list[str]:
+    """The name tokens of `text`; `hints` says whether the article it belongs to
+    may hold a CVE id and an amount (most hold no CVE id: skip that pattern)."""
     out: list[str] = []
-    for mention in mentions:
-        parts = mention.parts
+    for run, start in mentions:
         if headline:
-            acronyms = {p.lower().replace(".", "") for p in parts if _ACRONYM.match(p)}
-            out.extend(t for t in _name_tokens(parts) if t in known or t in acronyms)
-            continue
-        if mention.sentence_start and not _ACRONYM.match(parts[0]):
-            head = parts[0].lower().replace(".", "")
-            if head not in known:
-                parts = parts[1:]
-        out.extend(_name_tokens(parts))
-    out.extend(m.upper() for m in _CVE.findall(text))
-    out.extend(re.sub(r"\s+", "", m.lower()) for m in _AMOUNT.findall(text))
+            out.extend(t for t in run.tokens if t in known or t in run.acronyms)
+        elif start and not run.head_acronym and run.head_key not in known:
+            out.extend(run.rest)
+        else:
+            out.extend(run.tokens)
+    cves, amounts = hints
+    if cves:
+        out.extend(m.upper() for m in _CVE.findall(text))
+    if amounts:
+        out.extend(_SPACES.sub("", m.lower()) for m in _AMOUNT.findall(text))
     return out
+
+
+def _hints(text: str) -> tuple[bool, bool]:
+    # no case of any letter of "cve" folds to another letter, so lower() finds them all
+    return "cve-" in text.lower(), bool(_DIGIT.search(text))
 
 
 def names(text: str, known: set[str] | None = None, *, headline: bool = False) -> list[str]:
@@ -256,18 +318,19 @@ def names(text: str, known: set[str] | None = None, *, headline: bool = False) -
     """
     mentions = _mentions(text)
     if known is None:
-        known = _confirmed(mentions, set(_LOWER_WORD.findall(text)))
-    return _names(text, mentions, known, headline)
+        known = _confirmed(mentions, text)
+    return _names(text, mentions, known, headline, _hints(text))
 
 
 def field_names(title: str, lead: str, rest: str) -> tuple[list[str], list[str], list[str]]:
     """Names of an article's title, lead and rest, confirmed across the whole article."""
     found = [_mentions(title), _mentions(lead), _mentions(rest)]
-    lowercase = set(_LOWER_WORD.findall(f"{title}\n{lead}\n{rest}"))
-    known = _confirmed(found[1], lowercase) | _confirmed(found[2], lowercase)
-    known |= _confirmed(found[0], lowercase | _TITLE_WORDS)
+    text = f"{title}\n{lead}\n{rest}"
+    known = _confirmed(found[1], text) | _confirmed(found[2], text)
+    known |= _confirmed(found[0], text, title=True)
+    hints = _hints(text)
     return (
-        _names(title, found[0], known, True),
-        _names(lead, found[1], known, False),
-        _names(rest, found[2], known, False),
+        _names(title, found[0], known, True, hints),
+        _names(lead, found[1], known, False, hints),
+        _names(rest, found[2], known, False, hints),
     )

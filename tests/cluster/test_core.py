@@ -233,3 +233,88 @@ def test_an_event_is_titled_by_a_news_report_not_a_guide_or_an_opinion() -> None
     centroid = sp.csr_matrix(np.array([[1.0, 0.0]]))
     assert pick(heads, vectors, centroid, DEFAULT) == heads[2]
     assert pick(heads[:2], vectors[:2], centroid, DEFAULT) == heads[0]
+
+
+def test_hashed_counts_match_scikit_learns_hashing_vectorizer() -> None:
+    import numpy as np
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from briefing.cluster.vectors import Featurizer
+
+    featurizer = Featurizer(DEFAULT)
+    texts = [doc.fields()[0] + " " + doc.fields()[1] for doc in docs()] + ["", "Zürich İstanbul"]
+    tokens = [T.words(t) + T.names(t) for t in texts]
+    reference = HashingVectorizer(
+        analyzer=lambda x: x, n_features=DEFAULT.n_features, alternate_sign=False, norm=None
+    ).transform(tokens)
+    ours = featurizer._columns.counts(tokens)
+    assert (ours != reference).nnz == 0 and ours.nnz == reference.nnz
+    assert np.array_equal(ours.indptr, reference.indptr)
+
+
+def _placed_before(index_docs, sigs, window: float) -> dict:
+    """The plain one-by-one rule: the most similar earlier article in the window wins."""
+    import numpy as np
+
+    out = {}
+    for n, doc in enumerate(index_docs):
+        best, best_score = None, 0.0
+        for m in range(n):
+            other = index_docs[m]
+            if abs(other.published - doc.published) > window:
+                continue
+            score = float(np.mean(sigs[m] == sigs[n]))
+            if score >= DEFAULT.duplicate_jaccard and score > best_score:
+                best, best_score = other.id, score
+        out[doc.id] = best
+    return out
+
+
+def test_copies_found_in_blocks_are_the_one_by_one_matches() -> None:
+    import random
+
+    from briefing.cluster.dedup import DupIndex, signatures
+    from briefing.cluster.vectors import Doc
+
+    rng = random.Random(5)
+    vocabulary = [f"w{n}" for n in range(400)]
+    bases = [" ".join(rng.choices(vocabulary, k=80)) for _ in range(12)]
+    pieces = []
+    for n in range(150):
+        words = rng.choice(bases).split()
+        for _ in range(rng.choice([0, 3, 10, 40])):  # light edits to rewrites
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        when = 1.7e9 + rng.uniform(0, 30) * 86400
+        pieces.append(Doc(f"a{n}", "", "", " ".join(words), "o", f"https://x.example/{n}", when))
+    pieces.sort(key=lambda d: d.published)
+    sigs = signatures(pieces, DEFAULT)
+    window = DEFAULT.duplicate_window_days * 86400
+    expected = _placed_before(pieces, sigs, window)
+    assert sum(v is not None for v in expected.values()) > 50  # the test has copies to find
+
+    index = DupIndex(DEFAULT, use_lsh=False)
+    known = 40  # some already placed, as loaded from the store
+    for doc, sig in zip(pieces[:known], sigs[:known], strict=True):
+        index.add_known(doc.id, sig, doc.published, doc.url, None)
+    index.add_all(pieces[known:], sigs[known:])
+    for doc in pieces[known:]:
+        match = expected[doc.id]
+        # a copy points at the original of its closest earlier article
+        assert index.original[doc.id] == (index.root(match) if match is not None else None)
+
+
+def test_items_without_any_text_are_copies_only_of_the_same_headline_and_link() -> None:
+    from briefing.cluster.vectors import Doc
+
+    def item(n: int, title: str, url: str) -> Doc:
+        return Doc(f"t{n}", title, "", "", "o", url, 1.7e9 + n * 3600)
+
+    result = cluster(
+        [
+            item(0, "Kaspersky banned in the US", "https://a.example/1"),
+            item(1, "Volcano erupts in Iceland", "https://b.example/2"),
+            item(2, "Fed raises rates", "https://c.example/3"),
+            item(3, "Fed raises rates", "https://c.example/3?utm_source=feed"),
+        ]
+    )
+    assert result.duplicate_of == {"t0": None, "t1": None, "t2": None, "t3": "t2"}
