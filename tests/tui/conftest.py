@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerState
 
 from briefing.config import Paths, Settings
 from briefing.store import Store
@@ -223,6 +224,16 @@ def no_console_browser(monkeypatch: pytest.MonkeyPatch) -> None:
         raise webbrowser.Error("no browser in tests")
 
     monkeypatch.setattr("webbrowser.get", none)
+
+
+async def settled(app: BriefingApp, pause: Callable[[], Awaitable[None]]) -> None:
+    """Let the app run until none of its workers is pending or running.
+
+    Unlike `app.workers.wait_for_complete()`, a reload that a newer one cancelled
+    (the list reloads on every refresh stage) does not fail the wait.
+    """
+    busy = (WorkerState.PENDING, WorkerState.RUNNING)
+    await until(lambda: not any(w.state in busy for w in app.workers), pause)
 
 
 async def until(check: Callable[[], bool], pause: Callable[[], Awaitable[None]]) -> None:

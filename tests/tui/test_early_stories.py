@@ -11,7 +11,7 @@ from briefing.store import feeds as feed_store
 from briefing.store import triage as triage_store
 from tests.cluster.fixtures import PIECES, Piece
 from tests.fetch.conftest import FeedServer, Reply, Seen
-from tests.tui.conftest import AppFactory, table_titles, until
+from tests.tui.conftest import AppFactory, settled, table_titles, until
 
 # the pages are held long past the early grouping: no read may time out meanwhile
 PATIENT = {
@@ -100,7 +100,7 @@ async def test_stories_are_listed_from_the_feeds_then_refined_with_the_pages(
                 )
             ]
             gate.set()
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert app.progress is None
             # every page is in and every article placed again on it

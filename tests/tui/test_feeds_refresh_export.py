@@ -18,7 +18,7 @@ from briefing.tui.screens.export import ExportModal
 from briefing.tui.screens.feeds import FeedsScreen
 from briefing.tui.widgets import StatusBar
 from tests.fetch.conftest import FeedServer, Reply, Seen, fixture
-from tests.tui.conftest import AppFactory, notes, screen_text, table_titles
+from tests.tui.conftest import AppFactory, notes, screen_text, settled, table_titles
 
 FAST = {
     "connect_timeout": 1.0,
@@ -61,7 +61,7 @@ async def test_refresh_runs_the_pipeline_in_a_worker(store: Store, make: AppFact
             await pilot.press("escape", "r")
             assert "already running" in notes(app)
             gate.set()
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert app.progress is None
             assert not app.screen.query_one(StatusBar).has_class("-busy")
@@ -215,7 +215,7 @@ async def test_export_preview_renders_the_first_stories_and_the_file_holds_all(
     async with app.run_test(size=(100, 60)) as pilot:
         await pilot.press("e")
         await pilot.click("#shown")
-        await app.workers.wait_for_complete()
+        await settled(app, lambda: pilot.pause(0.05))
         await pilot.pause()
         text = str(app.screen.query_one("#preview", Static).content)
         assert sum(title in text for title in RECENT) == 2

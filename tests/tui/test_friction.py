@@ -11,7 +11,7 @@ from briefing.store import feeds as feed_store
 from briefing.tui.app import BriefingApp
 from briefing.tui.screens.feeds import FeedsScreen
 from tests.fetch.conftest import FeedServer, Reply, fixture
-from tests.tui.conftest import NOW, AppFactory, notes, screen_text, until
+from tests.tui.conftest import NOW, AppFactory, notes, screen_text, settled, until
 
 FAST = {
     "connect_timeout": 1.0,
@@ -39,7 +39,7 @@ async def test_R_fetches_feeds_that_r_leaves_backing_off_and_failures_are_one_no
         app = make(store, **FAST)
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert not any(s.path == "/policy.xml" for s in srv.requests)
             failed = [n for n in app._notifications if "failed: press f" in n.message]
@@ -48,7 +48,7 @@ async def test_R_fetches_feeds_that_r_leaves_backing_off_and_failures_are_one_no
             app.clear_notifications()
 
             await pilot.press("R")
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert any(s.path == "/policy.xml" for s in srv.requests)
             fetched = feed_store.by_url(store, srv.url("/policy.xml"))

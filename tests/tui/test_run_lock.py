@@ -24,7 +24,7 @@ from briefing.tui.app import BriefingApp
 from briefing.tui.progress import JOINED, WAITING
 from briefing.tui.screens.briefing import BriefingScreen
 from tests.fetch.conftest import FeedServer, fixture, serving
-from tests.tui.conftest import AppFactory, notes, screen_text, table_titles, until
+from tests.tui.conftest import AppFactory, notes, screen_text, settled, table_titles, until
 from tests.tui.test_feeds_refresh_export import FAST, held
 
 FEED = "/policy.xml"
@@ -80,7 +80,7 @@ async def test_the_app_waits_for_a_running_fetch_then_shows_its_stories(
             gate.set()  # the fetch finishes and lets go of the lock
             _, err = await asyncio.to_thread(fetch.communicate, timeout=60)
             assert fetch.returncode == 0, err
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert app.progress is None
             assert JOINED in notes(app)
@@ -107,7 +107,7 @@ async def test_a_fetch_waits_for_the_apps_refresh(
             await asyncio.sleep(0.3)
             assert fetch.poll() is None  # still waiting
             gate.set()
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             _, rest = await asyncio.to_thread(fetch.communicate, timeout=60)
         finally:
             fetch.kill()

@@ -13,7 +13,7 @@ from briefing.store import Store
 from briefing.store import feeds as feed_store
 from briefing.store import watches as watch_store
 from tests.fetch.conftest import FeedServer
-from tests.tui.conftest import AppFactory, notes, screen_text, table_titles
+from tests.tui.conftest import AppFactory, notes, screen_text, settled, table_titles
 from tests.tui.test_briefing import RECENT
 from tests.watch.test_fetch_watches import HOOK, ITEMS, rss
 
@@ -159,7 +159,7 @@ async def test_refresh_in_the_app_says_which_watches_gained_events_and_runs_the_
         app = make(store, extract_full_text=False, on_watch_hit=hook)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
+            await settled(app, lambda: pilot.pause(0.05))
             await pilot.pause()
             assert "watch kaspersky: 1 new event in 1 story" in notes(app)
             doc = json.loads(out.with_suffix(".stdin").read_text())

@@ -8,7 +8,7 @@ import pytest
 
 from briefing.reading import stories
 from briefing.store import Store
-from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.conftest import AppFactory, screen_text, settled
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ async def test_summary_and_story_are_read_on_the_reader_thread(
     app = make(filled)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j")
-        await app.workers.wait_for_complete()  # a loaded machine may lag the read
+        await settled(app, lambda: pilot.pause(0.05))  # a loaded machine may lag the read
         await pilot.pause()
         assert "Timeline" in screen_text(app)  # the summary pane drew what was read
         await pilot.press("enter")
@@ -95,7 +95,7 @@ async def test_the_panes_matches_watches_and_entities_are_read_by_the_worker(
         await pilot.press("slash", *"ninety OR halted", "enter")
         app.screen.select_story("kaspersky")
         await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
+        await settled(app, lambda: pilot.pause(0.05))
         await pilot.pause()
         pane = str(app.screen.query_one("#summary", Static).content)
         assert "⌕ " in pane
