@@ -63,6 +63,7 @@ class Params:
         -5.812,
         -24.849,
         -23.863,
+        0.0,
     )
 
     # -- stories: events that continue one matter, weeks or years apart --------
@@ -84,6 +85,7 @@ class Params:
         2.805,
         2.506,
         0.158,
+        0.0,
     )
 
     # -- titles -----------------------------------------------------------------
