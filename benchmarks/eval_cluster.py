@@ -73,6 +73,7 @@ def explain_pair(articles: list[CorpusArticle], first: str, second: str, params:
 
     from briefing.cluster.grouping import explain, link_features, outlet_rows
     from briefing.cluster.rules import event_rule, story_rule
+    from briefing.cluster.vectors import source_of
 
     pos = {a.id: n for n, a in enumerate(articles)}
     xs = article_vectors(articles, params)
@@ -97,8 +98,8 @@ def explain_pair(articles: list[CorpusArticle], first: str, second: str, params:
         group = [v[1] for v in views] * 2
         outlets = None
         if level == "event":
-            group.append(outlet_rows([b.outlet], params.n_features))
-            outlets = outlet_rows([a.outlet], params.n_features)
+            group.append(outlet_rows([source_of(b.outlet, b.url)], params.n_features))
+            outlets = outlet_rows([source_of(a.outlet, a.url)], params.n_features)
         feats, _ = link_features(
             group, header, [v[0] for v in views], np.array([a.published.timestamp()]), outlets
         )

@@ -64,6 +64,7 @@ from briefing.cluster.grouping import (
 )
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_rule, story_rule
+from briefing.cluster.vectors import source_of
 
 EXTERNAL = Path(__file__).resolve().parent / "data" / "external"
 MONTHS = {"allsides_apr_may": (4, 5), "allsides_jun_jul": (6, 7)}
@@ -158,7 +159,7 @@ def event_pairs(articles: list[CorpusArticle], params: Params) -> tuple[np.ndarr
     originals = [a for a in articles if not a.duplicate_of]
     xs = article_vectors(originals, params)
     times = np.array([a.published.timestamp() for a in originals])
-    outlets = outlet_rows([a.outlet for a in originals], params.n_features)
+    outlets = outlet_rows([source_of(a.outlet, a.url) for a in originals], params.n_features)
     labels = [a.event_id for a in originals]
     return online_pairs(xs, times, labels, event_rule(params), outlets)
 

@@ -347,7 +347,7 @@ class Enforcer:
         featurizer = Featurizer(self.p)
         counts = featurizer.counts(docs)
         views = stage.article_views(featurizer, docs, counts, space.idf[0], space.idf[1])
-        return [*space.unweighted(views), outlet_rows([d.outlet for d in docs], self.p.n_features)]
+        return [*space.unweighted(views), outlet_rows([d.source for d in docs], self.p.n_features)]
 
     def refit_span(self, group: Group, leaving: Sequence[int | None], space: Grouper) -> None:
         """An event that articles left: its span and latest article from those that stay."""

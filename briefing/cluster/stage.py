@@ -388,7 +388,7 @@ class _Run(_Timed):
             [int(self.docs[n].id) for n in fresh],
             [x[fresh] for x in xs],
             [self.docs[n].published for n in fresh],
-            outlet_rows([self.docs[n].outlet for n in fresh], p.n_features),
+            outlet_rows([self.docs[n].source for n in fresh], p.n_features),
         )
         event_of.update({int(k): v for k, v in placed.items()})
         for doc in self.docs:

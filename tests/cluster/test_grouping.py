@@ -18,7 +18,7 @@ from briefing.cluster.grouping import (
     stack,
 )
 from briefing.cluster.stage import pack_group, unpack_groups
-from briefing.cluster.vectors import pack_rows
+from briefing.cluster.vectors import pack_rows, source_of
 
 N = 2**12
 
@@ -103,3 +103,12 @@ def test_outlets_are_counted_across_chunks_and_in_the_stored_record() -> None:
     assert (loaded.outlet_row(N) != first.outlet_row(N)).nnz == 0
     old = pack_rows(first.state(N)[:ROWS], [first.first, first.last, first.count])
     assert unpack_groups({"g": old}, N)["g"].outlet_row(N).nnz == 0
+
+
+def test_one_feeds_outlets_are_told_apart_by_their_links() -> None:
+    # an aggregator feed names every item after itself; the links still differ
+    a = source_of("Security Desk", "https://www.packetpost.example/a")
+    b = source_of("Security Desk", "https://globalwire.example/b")
+    assert a != b and a == source_of(" security desk", "https://packetpost.example/c")
+    rows = outlet_rows([a, b, a], N)
+    assert (rows @ rows.T).toarray().tolist() == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
