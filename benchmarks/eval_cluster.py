@@ -71,8 +71,9 @@ def explain_pair(articles: list[CorpusArticle], first: str, second: str, params:
     """Features and join score of two articles, as events and (their gold events) as stories."""
     import numpy as np
 
-    from briefing.cluster.grouping import explain, link_features
+    from briefing.cluster.grouping import explain, link_features, outlet_rows
     from briefing.cluster.rules import event_rule, story_rule
+    from briefing.cluster.vectors import source_of
 
     pos = {a.id: n for n, a in enumerate(articles)}
     xs = article_vectors(articles, params)
@@ -93,11 +94,14 @@ def explain_pair(articles: list[CorpusArticle], first: str, second: str, params:
             views.append([sp.csr_matrix(r) for r in rows])
         t_b = b.published.timestamp()
         header = np.array([[t_b, t_b, 1.0]])
+        # a group of one: its latest member is itself (stories count no outlets)
+        group = [v[1] for v in views] * 2
+        outlets = None
+        if level == "event":
+            group.append(outlet_rows([source_of(b.outlet, b.url)], params.n_features))
+            outlets = outlet_rows([source_of(a.outlet, a.url)], params.n_features)
         feats, _ = link_features(
-            [v[1] for v in views] * 2,  # a group of one: its latest member is itself
-            header,
-            [v[0] for v in views],
-            np.array([a.published.timestamp()]),
+            group, header, [v[0] for v in views], np.array([a.published.timestamp()]), outlets
         )
         print(f"{level}: {explain(rule.model, feats[0])}")
 

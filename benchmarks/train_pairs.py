@@ -53,9 +53,18 @@ if __package__ in (None, ""):
 from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
 from benchmarks.corpus_jsonl import read_jsonl, to_line
 from benchmarks.eval_cluster import article_vectors, name_idf, run_batch, scores
-from briefing.cluster.grouping import FEATURES, ROWS, VIEWS, in_window, link_features, scaled
+from briefing.cluster.grouping import (
+    FEATURES,
+    ROWS,
+    VIEWS,
+    in_window,
+    link_features,
+    outlet_rows,
+    scaled,
+)
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_rule, story_rule
+from briefing.cluster.vectors import source_of
 
 EXTERNAL = Path(__file__).resolve().parent / "data" / "external"
 MONTHS = {"allsides_apr_may": (4, 5), "allsides_jun_jul": (6, 7)}
@@ -99,9 +108,16 @@ def slug(text: str) -> str:
 
 
 def online_pairs(
-    items: list[sp.csr_matrix], times: np.ndarray, labels: list[str], rule
+    items: list[sp.csr_matrix],
+    times: np.ndarray,
+    labels: list[str],
+    rule,
+    outlets: sp.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each item against every gold group formed so far (in the window), in time order."""
+    """Each item against every gold group formed so far (in the window), in time order.
+
+    `outlets` (the items' `outlet_rows`) are counted per group as the grouping counts them.
+    """
     order = np.argsort(times, kind="stable")
     n_features = items[0].shape[1]
     sums: dict[str, list[sp.csr_matrix]] = {}
@@ -112,20 +128,26 @@ def online_pairs(
         keys = list(sums)
         if keys:
             header = np.array([head[k] for k in keys])
-            groups = [sp.vstack([sums[k][r] for k in keys]).tocsr() for r in range(ROWS)]
+            groups = [sp.vstack([sums[k][r] for k in keys]).tocsr() for r in range(ROWS + 1)]
             t = np.array([times[i]])
             ok = in_window(rule, header, t)[0]
             if ok.any():
-                f, _ = link_features(groups, header, row, t)
+                own = outlets[i] if outlets is not None else None
+                f, _ = link_features(groups, header, row, t, own)
                 feats.append(f[ok])
                 ys.append(np.array([k == labels[i] for k in keys])[ok])
         label = labels[i]
         if label not in sums:
-            sums[label] = [sp.csr_matrix((1, n_features), dtype=np.float32) for _ in range(ROWS)]
+            sums[label] = [
+                sp.csr_matrix((1, n_features), dtype=np.float32) for _ in range(ROWS + 1)
+            ]
             head[label] = [times[i], times[i], 0]
         # the view sums, then the latest member's views, as the grouping keeps them
         added = [(s + r).tocsr() for s, r in zip(sums[label][:VIEWS], row, strict=True)]
-        sums[label] = added + [sp.csr_matrix(r) for r in row]
+        counted = sums[label][ROWS]
+        if outlets is not None:
+            counted = (counted + outlets[i]).tocsr()
+        sums[label] = added + [sp.csr_matrix(r) for r in row] + [counted]
         h = head[label]
         head[label] = [min(h[0], times[i]), max(h[1], times[i]), h[2] + 1]
     if not feats:
@@ -137,7 +159,9 @@ def event_pairs(articles: list[CorpusArticle], params: Params) -> tuple[np.ndarr
     originals = [a for a in articles if not a.duplicate_of]
     xs = article_vectors(originals, params)
     times = np.array([a.published.timestamp() for a in originals])
-    return online_pairs(xs, times, [a.event_id for a in originals], event_rule(params))
+    outlets = outlet_rows([source_of(a.outlet, a.url) for a in originals], params.n_features)
+    labels = [a.event_id for a in originals]
+    return online_pairs(xs, times, labels, event_rule(params), outlets)
 
 
 def story_pairs(articles: list[CorpusArticle], params: Params) -> tuple[np.ndarray, np.ndarray]:

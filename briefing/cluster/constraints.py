@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.cluster.grouping import Group, Grouper, new_id, row_of
+from briefing.cluster.grouping import VIEWS, Group, Grouper, new_id, outlet_rows, row_of
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import order_key
 from briefing.cluster.vectors import Doc, Featurizer
@@ -340,15 +340,14 @@ class Enforcer:
         )
 
     def record_rows(self, docs: list[Doc], space: Grouper) -> list[sp.csr_matrix]:
-        """Articles' words, names and headline rows as an event's record sums them."""
+        """Articles' words, names, headline and outlet rows as an event's record sums them."""
         from briefing.cluster import stage
 
         assert space.idf is not None
         featurizer = Featurizer(self.p)
         counts = featurizer.counts(docs)
-        return space.unweighted(
-            stage.article_views(featurizer, docs, counts, space.idf[0], space.idf[1])
-        )
+        views = stage.article_views(featurizer, docs, counts, space.idf[0], space.idf[1])
+        return [*space.unweighted(views), outlet_rows([d.source for d in docs], self.p.n_features)]
 
     def refit_span(self, group: Group, leaving: Sequence[int | None], space: Grouper) -> None:
         """An event that articles left: its span and latest article from those that stay."""
@@ -368,7 +367,7 @@ class Enforcer:
         latest = max(docs, key=order_key)
         group.first = min(d.published for d in docs)
         group.last = latest.published
-        group.latest = self.record_rows([latest], space)
+        group.latest = self.record_rows([latest], space)[:VIEWS]
 
     def move_events(self, event_ids: Sequence[str], story_id: str) -> None:
         for e in event_ids:
@@ -419,6 +418,7 @@ class Enforcer:
             a.count + b.count,
             a.views(n)[2] + b.views(n)[2],
             later.latest,
+            a.outlet_row(n) + b.outlet_row(n),
         )
         cs.put_blobs(self.conn, kind, {keeper: stage.pack_group(merged, n)})
         cs.delete_blobs(self.conn, kind, [other])
@@ -524,9 +524,10 @@ def _give(group: Group, rows: list[sp.csr_matrix], when: float, n: int) -> None:
     """An article's rows join a group's record; the newest article is its latest."""
     group.words, group.names = group.words + rows[0], group.names + rows[1]
     group.titles = group.views(n)[2] + rows[2]
+    group.outlets = group.outlet_row(n) + rows[VIEWS]
     group.count += 1
     if when >= group.last:
-        group.latest = list(rows)
+        group.latest = list(rows[:VIEWS])
     group.first, group.last = min(group.first, when), max(group.last, when)
 
 
@@ -534,6 +535,8 @@ def take_rows(group: Group, rows: list[sp.csr_matrix], n: int) -> None:
     # the span and the latest article are refitted from the rest (`refit_span`)
     group.words, group.names = group.words - rows[0], group.names - rows[1]
     group.titles = group.views(n)[2] - rows[2]
+    # records written before outlets were counted have none to take from
+    group.outlets = sp.csr_matrix((group.outlet_row(n) - rows[VIEWS]).maximum(0))
     group.count = max(0, group.count - 1)
 
 

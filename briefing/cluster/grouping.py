@@ -20,6 +20,7 @@ touches only small dense arrays.
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ CHUNK = 256
 DAY = 86400.0
 VIEWS = 3  # words, names, titles
 ROWS = 2 * VIEWS  # a group's state: the sums of its members' views, then its latest member's
+# then a count of its members' outlets (hashed): appended last, so records written
+# before it existed load with it empty
+OUTLET_ROW = ROWS
 FEATURES = (
     "bias",
     "cos_words",
@@ -48,6 +52,7 @@ FEATURES = (
     "span_week",  # the span again, linear up to a week: one happening is a day or two
     "words_x_titles",  # template text (advisories, rulings) shares words, not headlines
     "gap_week",  # the gap again, linear up to a week: a follow-up days later is still news
+    "same_outlet",  # the group has the item's outlet: an outlet rarely reports one event twice
 )
 
 
@@ -86,6 +91,7 @@ class Group:
     count: int = 0  # members that contributed vectors
     titles: sp.csr_matrix | None = None
     latest: list[sp.csr_matrix] | None = None  # the latest member's views
+    outlets: sp.csr_matrix | None = None  # members per hashed outlet
 
     def views(self, n_features: int) -> list[sp.csr_matrix]:
         titles = self.titles
@@ -94,9 +100,15 @@ class Group:
         return [self.words, self.names, titles]
 
     def state(self, n_features: int) -> list[sp.csr_matrix]:
-        """`ROWS` rows: the view sums, then the latest member's views."""
-        latest = self.latest or [sp.csr_matrix((1, n_features), dtype=np.float32)] * VIEWS
-        return [*self.views(n_features), *latest]
+        """`ROWS` + 1 rows: the view sums, the latest member's views, the outlet counts."""
+        empty = sp.csr_matrix((1, n_features), dtype=np.float32)
+        latest = self.latest or [empty] * VIEWS
+        return [*self.views(n_features), *latest, self.outlet_row(n_features)]
+
+    def outlet_row(self, n_features: int) -> sp.csr_matrix:
+        if self.outlets is None:
+            return sp.csr_matrix((1, n_features), dtype=np.float32)
+        return self.outlets
 
     def centroid(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         return unit(self.words), unit(self.names)
@@ -160,6 +172,15 @@ def row_norms2(matrix: sp.csr_matrix) -> np.ndarray:
     return out
 
 
+def outlet_rows(outlets: Sequence[str], n_features: int) -> sp.csr_matrix:
+    """Each outlet as a one-hot hashed row (an unnamed outlet as an empty one)."""
+    names = [o.strip().lower() for o in outlets]
+    cols = [zlib.crc32(o.encode("utf-8")) % n_features for o in names if o]
+    indptr = np.concatenate([[0], np.cumsum([1 if o else 0 for o in names])])
+    data = np.ones(len(cols), dtype=np.float32)
+    return sp.csr_matrix((data, cols, indptr), shape=(len(names), n_features))
+
+
 def pair_features(
     cos: np.ndarray,
     latest: np.ndarray,
@@ -167,6 +188,7 @@ def pair_features(
     gap_days: np.ndarray,
     span_days: np.ndarray,
     size: np.ndarray,
+    same_outlet: np.ndarray | None = None,
 ) -> np.ndarray:
     """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs)."""
     n = cos.shape[1]
@@ -187,6 +209,7 @@ def pair_features(
     out[:, 12] = np.minimum(span_days, 7.0) / 7.0
     out[:, 13] = cos[0] * cos[2]
     out[:, 14] = np.minimum(gap_days, 7.0) / 7.0
+    out[:, 15] = 0.0 if same_outlet is None else same_outlet > 0
     return out
 
 
@@ -195,12 +218,14 @@ def link_features(
     header: np.ndarray,
     items: Sequence[sp.csr_matrix],
     times: np.ndarray,
+    outlets: sp.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features of every item (rows l2-normalized) with every group, all at once.
 
-    `groups` are the groups' `ROWS` state matrices and `header` their (first,
-    last, count) rows. Returns the feature rows (item-major) and the span each
-    pair would reach, in seconds.
+    `groups` are the groups' state matrices (`ROWS`, or one more with the outlet
+    counts) and `header` their (first, last, count) rows; `outlets` the items'
+    `outlet_rows`. Returns the feature rows (item-major) and the span each pair
+    would reach, in seconds.
     """
     n_items, n_groups = items[0].shape[0], groups[0].shape[0]
     cos = np.empty((ROWS, n_items, n_groups))
@@ -213,6 +238,9 @@ def link_features(
     has = (row_norms2(groups[1])[None, :] > 0) & (row_norms2(items[1])[:, None] > 0)
     gap = np.maximum(0.0, np.maximum(t - last, first - t))
     span = np.maximum(last, t) - np.minimum(first, t)
+    same = None
+    if outlets is not None and len(groups) > OUTLET_ROW:
+        same = (groups[OUTLET_ROW] @ outlets.T).toarray().T.ravel()
     feats = pair_features(
         cos[:VIEWS].reshape(VIEWS, -1),
         cos[VIEWS:].reshape(VIEWS, -1),
@@ -220,6 +248,7 @@ def link_features(
         gap.ravel() / DAY,
         span.ravel() / DAY,
         np.broadcast_to(count, (n_items, n_groups)).ravel(),
+        same,
     )
     return feats, span
 
@@ -239,9 +268,10 @@ def link_logits(
     header: np.ndarray,
     items: Sequence[sp.csr_matrix],
     times: np.ndarray,
+    outlets: sp.csr_matrix | None = None,
 ) -> np.ndarray:
     """Join logits of every item with every group; -inf outside the time window."""
-    feats, _ = link_features(groups, header, items, times)
+    feats, _ = link_features(groups, header, items, times, outlets)
     logits = rule.model.logit(feats).reshape(items[0].shape[0], groups[0].shape[0])
     return np.where(in_window(rule, header, times), logits, -np.inf)
 
@@ -323,13 +353,18 @@ class Grouper:
         items: Sequence[ItemId],
         views: Sequence[sp.csr_matrix],
         times: Sequence[float],
+        outlets: sp.csr_matrix | None = None,
     ) -> dict[ItemId, str]:
         """Place items (sorted by time; rows l2-normalized) and return item -> group id.
 
-        `views` are the words, names and titles matrices, one row per item.
+        `views` are the words, names and titles matrices, one row per item;
+        `outlets` their `outlet_rows` (none: no item shares a group's outlet).
         """
         out: dict[ItemId, str] = {}
         mats = [sp.csr_matrix(v) for v in views]
+        if outlets is None:
+            outlets = sp.csr_matrix((len(items), self.n_features), dtype=np.float32)
+        mats.append(sp.csr_matrix(outlets))
         for start in range(0, len(items), CHUNK):
             stop = min(start + CHUNK, len(items))
             out.update(
@@ -340,6 +375,7 @@ class Grouper:
     def _chunk(
         self, items: Sequence[ItemId], xs: list[sp.csr_matrix], times: Sequence[float]
     ) -> dict[ItemId, str]:
+        """`xs`: the items' views, then their outlet rows."""
         m = len(items)
         t = np.asarray(times, dtype=np.float64)
         cands = self.candidates(float(t.min()), float(t.max()))
@@ -347,6 +383,7 @@ class Grouper:
         size = k + m
         dots = np.zeros((ROWS, m, size))
         gn2 = np.zeros((ROWS, size))
+        same = np.zeros((m, size))  # members of the group from the item's outlet
         count = np.zeros(size)
         first = np.full(size, np.inf)
         last = np.full(size, -np.inf)
@@ -362,15 +399,18 @@ class Grouper:
                 # (groups x items).T: the big group matrix stays CSR, never transposed
                 dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
                 gn2[r, :k] = row_norms2(cv)
+            ov = stack([s[OUTLET_ROW] for s in stacked], self.n_features)
+            same[:, :k] = (ov @ xs[VIEWS].T).toarray().T
             count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
-        pairs = [(x @ x.T).toarray() for x in xs]
+        pairs = [(x @ x.T).toarray() for x in xs[:VIEWS]]
         in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
+        shared = (xs[VIEWS] @ xs[VIEWS].T).toarray()
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
-            j = self._best(i, t[i], dots, gn2, in2, count, first, last, used)
+            j = self._best(i, t[i], dots, gn2, in2, count, first, last, used, same[i])
             if j < 0:
                 j = used
                 used += 1
@@ -381,6 +421,7 @@ class Grouper:
                 # the item is now the group's latest member
                 gn2[VIEWS + v, j] = in2[v, i]
                 dots[VIEWS + v, i + 1 :, j] = pairs[v][i + 1 :, i]
+            same[i + 1 :, j] += shared[i + 1 :, i]
             count[j] += 1
             first[j] = min(first[j], t[i])
             last[j] = max(last[j], t[i])
@@ -397,6 +438,7 @@ class Grouper:
         first: np.ndarray,
         last: np.ndarray,
         used: int,
+        same: np.ndarray,
     ) -> int:
         rule = self.rule
         if not used:
@@ -410,7 +452,9 @@ class Grouper:
         cos = _cosines(dots[:, i, idx], gn2[:, idx], np.tile(in2[:, i], 2)[:, None])
         has = (gn2[1, idx] > 0) & (in2[1, i] > 0)
         gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
-        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx])
+        feats = pair_features(
+            cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx], same[idx]
+        )
         logits = rule.model.logit(feats)
         best = int(np.argmax(logits))
         return int(idx[best]) if logits[best] > 0 else -1
@@ -441,7 +485,8 @@ class Grouper:
             (np.ones(m, dtype=np.float32), (rows, np.arange(m))), shape=(len(touched), m)
         )
         order = sorted(pos, key=lambda j: pos[j])
-        xs = self.unweighted(xs)
+        outlets = xs[VIEWS]
+        xs = self.unweighted(xs[:VIEWS])
         sums = []
         for v in range(VIEWS):
             old = stack([groups[j].views(self.n_features)[v] for j in order], self.n_features)
@@ -451,6 +496,10 @@ class Grouper:
             groups[j].words = row_of(sums[0], n)
             groups[j].names = row_of(sums[1], n)
             groups[j].titles = row_of(sums[2], n)
+        old = stack([groups[j].outlet_row(self.n_features) for j in order], self.n_features)
+        counted = (old + (indicator @ outlets)).tocsr()
+        for j in order:
+            groups[j].outlets = row_of(counted, pos[j])
         latest: dict[int, int] = {}
         for i, j in enumerate(choice):
             if t[i] >= groups[int(j)].last and t[i] >= t[latest.get(int(j), i)]:

@@ -48,21 +48,22 @@ class Params:
     # serves it) and the AllSides dev set, which counts as much as the corpus's
     # two forms together (`--event-weight allsides=2`)
     event_model: tuple[float, ...] = (
-        0.003,
-        15.656,
-        5.652,
-        12.123,
-        -0.505,
-        4.017,
-        2.825,
-        -4.74,
-        -0.555,
-        1.96,
-        0.81,
-        -3.873,
-        -5.812,
-        -24.849,
-        -23.863,
+        0.043,
+        26.817,
+        9.428,
+        9.39,
+        -0.679,
+        -0.029,
+        4.333,
+        -5.603,
+        -13.075,
+        10.893,
+        -0.948,
+        -4.941,
+        -7.944,
+        -18.616,
+        -12.797,
+        -10.987,
     )
 
     # -- stories: events that continue one matter, weeks or years apart --------
@@ -84,6 +85,7 @@ class Params:
         2.805,
         2.506,
         0.158,
+        0.0,
     )
 
     # -- titles -----------------------------------------------------------------

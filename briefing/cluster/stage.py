@@ -27,12 +27,14 @@ import scipy.sparse as sp
 from briefing.cluster import constraints, titles
 from briefing.cluster.dedup import PAIR_LIMIT, DupIndex, exact_pairs, signatures
 from briefing.cluster.grouping import (
+    OUTLET_ROW,
     ROWS,
     VIEWS,
     Group,
     Grouper,
     link_logits,
     new_id,
+    outlet_rows,
     row_of,
     unit,
 )
@@ -166,7 +168,7 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
     keys = list(blobs)
     if not keys:
         return {}
-    header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS)
+    header, rows = unpack_many([blobs[k] for k in keys], n_features, ROWS + 1)
     words, names, heads = rows[:VIEWS]
     return {
         k: Group(
@@ -178,7 +180,8 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
             [],
             int(header[n, 2]),
             row_of(heads, n),
-            [row_of(r, n) for r in rows[VIEWS:]],
+            [row_of(r, n) for r in rows[VIEWS:ROWS]],
+            row_of(rows[OUTLET_ROW], n),
         )
         for n, k in enumerate(keys)
     }
@@ -385,6 +388,7 @@ class _Run(_Timed):
             [int(self.docs[n].id) for n in fresh],
             [x[fresh] for x in xs],
             [self.docs[n].published for n in fresh],
+            outlet_rows([self.docs[n].source for n in fresh], p.n_features),
         )
         event_of.update({int(k): v for k, v in placed.items()})
         for doc in self.docs:

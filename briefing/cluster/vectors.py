@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from urllib.parse import urlsplit
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,6 +43,10 @@ class Doc:
     published: float  # POSIX seconds, UTC
 
     @property
+    def source(self) -> str:
+        return source_of(self.outlet, self.url)
+
+    @property
     def body(self) -> str:
         return self.text or self.summary
 
@@ -51,6 +56,16 @@ class Doc:
         first = paragraphs[0] if paragraphs else ""
         lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
         return self.title, lead, "\n".join(paragraphs[1:])
+
+
+def source_of(outlet: str, url: str) -> str:
+    """Who published an article, as the outlet view tells them apart: name and link host.
+
+    A feed names its articles after itself, so one aggregator feed would be one
+    outlet; the hosts its links point to still tell its outlets apart.
+    """
+    host = urlsplit(url).hostname or ""
+    return f"{outlet.strip().lower()}|{host.removeprefix('www.')}"
 
 
 class _Columns(dict[str, int]):
