@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import os
 import sys
 import tempfile
@@ -41,7 +40,12 @@ async def one_refresh(home: str, early: bool) -> tuple[float, float, int, int]:
     from briefing.tui.screens.briefing import BriefingScreen
 
     original = pipeline.run
-    pipeline.run = functools.partial(original, early_stories=early)  # type: ignore[assignment]
+
+    def forced(*args: object, **kwargs: object) -> object:
+        # the app asks for early stories itself: the round decides instead
+        return original(*args, **{**kwargs, "early_stories": early})  # type: ignore[arg-type]
+
+    pipeline.run = forced  # type: ignore[assignment]
     paths = Paths.resolve(home).ensure()
     store = Store(paths.database)
     app = make_app(store, Settings(), paths)
