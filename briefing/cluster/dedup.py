@@ -193,10 +193,6 @@ class DupIndex:
             changes.update(self._place(doc, sig, key, match))
         return changes
 
-    def add(self, doc: Doc, sig: np.ndarray) -> dict[ItemId, ItemId | None]:
-        """Place one new article; returns every article whose `duplicate_of` is now different."""
-        return self.add_all([doc], [sig])
-
     def _place(
         self, doc: Doc, sig: np.ndarray, key: str, match: ItemId | None
     ) -> dict[ItemId, ItemId | None]:

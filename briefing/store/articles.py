@@ -157,20 +157,6 @@ def all_articles(store: Store) -> list[Article]:
     return [rows.article(r) for r in store.query("SELECT * FROM articles ORDER BY published, id")]
 
 
-def unclustered(store: Store, newest: int | None = None) -> list[Article]:
-    """Articles in no event yet; with `newest`, only that many of the most recent."""
-    if newest is None:
-        found = store.query("SELECT * FROM articles WHERE event_id IS NULL ORDER BY published, id")
-    else:
-        found = store.query(
-            """SELECT * FROM (SELECT * FROM articles WHERE event_id IS NULL
-                              ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?)
-               ORDER BY published, id""",
-            (newest,),
-        )
-    return [rows.article(r) for r in found]
-
-
 def unclustered_exist(store: Store) -> bool:
     return bool(store.query("SELECT EXISTS(SELECT 1 FROM articles WHERE event_id IS NULL)")[0][0])
 
