@@ -345,6 +345,19 @@ PIECES: tuple[Piece, ...] = (
 
 BY_KEY = {p.key: p for p in PIECES}
 
+# The first fetch of the correction tests: Kaspersky's ban (a copy among its
+# reports), exit and research; the TikTok law; two hospital attacks of one week.
+MORNING = (
+    "wire-ban",
+    "packet-ban-copy",
+    "policy-ban",
+    "ledger-exit",
+    "threat-research",
+    "policy-tiktok-law",
+    "breach-lakeside",
+    "breach-harbor",
+)
+
 
 def docs(*keys: str) -> list[Doc]:
     return [BY_KEY[k].doc() for k in (keys or BY_KEY)]

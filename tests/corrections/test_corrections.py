@@ -14,19 +14,10 @@ from dataclasses import replace
 import pytest
 
 from briefing.cluster.params import DEFAULT, Params
-from tests.cluster.fixtures import BY_KEY
+from tests.cluster.fixtures import BY_KEY, MORNING
 from tests.corrections.conftest import Home
 
-FIRST = (
-    "wire-ban",
-    "packet-ban-copy",
-    "policy-ban",
-    "ledger-exit",
-    "threat-research",
-    "policy-tiktok-law",
-    "breach-lakeside",
-    "breach-harbor",
-)
+FIRST = MORNING
 LATER = ("ledger-ban", "packet-exit", "capitol-tiktok-law", "infra-lakeside", "packet-harbor")
 
 

@@ -21,26 +21,15 @@ from briefing.tui.screens.briefing import BriefingScreen
 from briefing.tui.screens.picker import PickerModal
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.story import StoryScreen
-from tests.cluster.fixtures import BY_KEY, articles
+from tests.cluster.fixtures import BY_KEY, MORNING, articles
 from tests.tui.conftest import AppFactory, notes
-
-KEYS = (
-    "wire-ban",
-    "packet-ban-copy",
-    "policy-ban",
-    "ledger-exit",
-    "threat-research",
-    "policy-tiktok-law",
-    "breach-lakeside",
-    "breach-harbor",
-)
 
 
 @pytest.fixture
 def grouped(store: Store) -> Store:
     feed = add_feed(store, "https://fixtures.example/feed")
     assert feed.id is not None
-    upsert(store, articles(feed.id, KEYS))
+    upsert(store, articles(feed.id, MORNING))
     stage.run(store, now=datetime(2026, 11, 21, 7, 0, tzinfo=UTC))
     return store
 
