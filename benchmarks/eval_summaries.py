@@ -36,7 +36,8 @@ from rouge_score import rouge_scorer
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import CorpusArticle, CorpusEvent, load_corpus
-from briefing.summarize import boilerplate, core, rank
+from briefing import boilerplate
+from briefing.summarize import core, rank
 from briefing.summarize.candidates import Source
 
 # Our own clutter lines, in the shapes news pages use. {o} is the outlet.

@@ -27,7 +27,7 @@ NOT_NEWS = re.compile(
     r"|what (?:is|are|does)|here'?s|opinion|analysis|explainer|editorial|commentary"
     r"|column|perspectives?|\d+ (?:things|takeaways|ways|questions)|q&a|podcast|watch|live)\b"
     r"|\b(?:opinion|op-ed|editorial|explainer|analysis|guide|takeaways)\b\s*[:|-]"
-    r"|\?\s*$",
+    r"|\?\s*$|^[^.?!:]{3,80}\?\s",  # a question, at the end or opening the headline
     re.IGNORECASE,
 )
 

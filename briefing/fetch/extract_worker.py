@@ -12,7 +12,9 @@ lookup, a date search for articles the feed had dated) and the fallback
 extractors, which change nothing on the demo pages or the labeled corpus's
 cluttered pages: trafilatura runs with `fast=True` (no fallback) and
 `favor_precision=True`, and the metadata comes from its own meta-tag, JSON-LD
-and byline readers, called here one by one.
+and byline readers, called here one by one. Lines of page furniture that
+trafilatura keeps ("Read more: <another headline>") are dropped here, so that
+neither search nor grouping finds the page by another article's words.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_sitename
 
+from briefing.boilerplate import without_page_clutter
 from briefing.sanitize import strip_controls
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
@@ -86,7 +89,7 @@ def extract_page(
         return dict(_NOTHING)
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     return {
-        "text": str(document.text or ""),
+        "text": without_page_clutter(str(document.text or "")),
         "author": author,
         "date": found,
         "sitename": sitename or host,

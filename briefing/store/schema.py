@@ -220,6 +220,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN placed_early INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_placed_early ON articles(placed_early) WHERE placed_early = 1;
     """,
+    # 7: page text is stored without its furniture lines ("Read more: <another
+    # headline>"), which made a search find the page by another article's words;
+    # the update trigger re-indexes what changes
+    """
+    UPDATE articles SET text = without_page_clutter(text)
+    WHERE text != '' AND without_page_clutter(text) != text;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -228,6 +235,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def migrate(conn: sqlite3.Connection, path: Path) -> int:
     """Bring the database up to SCHEMA_VERSION inside the caller's transaction."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version < SCHEMA_VERSION:
+        # a leaf of rules, loaded only when there is something to upgrade
+        from briefing.boilerplate import without_page_clutter
+
+        conn.create_function("without_page_clutter", 1, without_page_clutter, deterministic=True)
     for number in range(version + 1, SCHEMA_VERSION + 1):
         for statement in _statements(MIGRATIONS[number - 1]):
             conn.execute(statement)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefing.summarize import boilerplate, text
+from briefing import boilerplate
+from briefing.summarize import text
 
 # A summary sentence says something: headlines, captions and "Officials said
 # so." fragments are shorter than this.

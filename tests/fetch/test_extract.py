@@ -16,6 +16,7 @@ from briefing.sanitize import LIMITS
 from briefing.store import Store
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
+from briefing.store.search import search_articles
 
 from .conftest import FeedServer, Reply, client, fetch, fixture
 
@@ -224,3 +225,29 @@ def test_a_page_without_a_site_name_is_named_by_its_host() -> None:
     page += b"</article></body></html>"
     found = extract_page(page, "https://www.ledger.example/a", "text/html", False)
     assert found["text"] and found["sitename"] == "ledger.example"
+
+
+async def test_a_pages_read_more_lines_are_not_stored_or_searchable(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    body = "".join(
+        f"<p>{paragraph}</p>"
+        for paragraph in (
+            "The agency set a two-year window for operators to report major incidents, "
+            "and it plans to publish the final text of the rule next spring.",
+            "Read more: Regulators add Huawei and ZTE to the list of covered equipment",
+            "Water utilities and hospitals fall inside the rule whatever their size, "
+            "a change from the draft that industry groups had asked the agency to drop.",
+            "Related: Senators question the cost estimate for incident reporting",
+        )
+    )
+    page = f"<html><body><article><h1>Reporting rule</h1>{body}</article></body></html>"
+    server.routes["/rule"] = Reply(200, page.encode(), {"Content-Type": "text/html"})
+    server.feed("/feed.xml", rss([("rule", server.url("/rule"), "Thu, 20 Jun 2024 18:00:00 GMT")]))
+    feed_store.add(store, server.url("/feed.xml"))
+    assert (await fetch(store, full, [])).extracted == 1
+
+    text = articles(store)["rule"].text
+    assert "two-year window" in text and "whatever their size" in text
+    assert "Huawei" not in text and "Senators" not in text
+    assert search_articles(store, "hospitals") and not search_articles(store, "Huawei")

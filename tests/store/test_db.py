@@ -11,6 +11,7 @@ from briefing.store import Store, StoreError
 from briefing.store import articles as article_store
 from briefing.store import feeds as feed_store
 from briefing.store.schema import MIGRATIONS, SCHEMA_VERSION
+from briefing.store.search import search_articles
 
 
 def test_new_database_is_at_the_current_version_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -161,3 +162,34 @@ def test_full_text_search_finds_titles_and_text(store: Store) -> None:
     with pytest.raises(SearchError, match="quote is not closed"):
         search_articles(store, '"; DROP TABLE articles; --')
     assert len(article_store.all_articles(store)) == 3
+
+
+def test_an_archive_from_before_version_7_loses_its_page_furniture_lines(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = Store(path)
+    feed = feed_store.add(store, "https://a.example/feed")
+    text = (
+        "The agency extended the deadline.\nRead more: Huawei gear faces a new ban\nIt said more."
+    )
+    clean = "A court heard the appeal.\nIts ruling on what to read more closely is due in May."
+    new, _ = article_store.upsert(
+        store,
+        [
+            Article(feed.id or 0, "a", "https://a.example/a", "Deadline", text=text),
+            Article(feed.id or 0, "b", "https://a.example/b", "Appeal", text=clean),
+        ],
+    )
+    store.close()
+    conn = sqlite3.connect(path)
+    # what an older release stored, with its text in the search index
+    conn.execute("UPDATE articles SET text = ? WHERE id = ?", (text, new[0]))
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+
+    store = Store(path)
+    stored = {a.guid: a.text for a in article_store.all_articles(store)}
+    assert stored["a"] == "The agency extended the deadline.\nIt said more."
+    assert stored["b"] == clean
+    assert search_articles(store, "extended") == [new[0]]
+    assert search_articles(store, "Huawei") == []

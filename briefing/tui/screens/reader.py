@@ -46,8 +46,8 @@ def _same_words(a: str, b: str) -> bool:
 
 def paragraphs(article: Article) -> list[str]:
     """The body's paragraphs without page clutter ("Read more: ...") or a repeat of the title."""
+    from briefing.boilerplate import is_page_clutter
     from briefing.sanitize import clean
-    from briefing.summarize.boilerplate import is_page_clutter
 
     found = [p.strip() for p in _PARAGRAPHS.split(clean(article.body, "text")) if p.strip()]
     if found and article.title and _same_words(found[0], article.title):

@@ -1,5 +1,8 @@
 """The clutter of news pages that must never become a summary sentence.
 
+Shared by the stages: extraction drops a page's furniture lines before the
+text is stored (`without_page_clutter`), summaries drop every rule's match.
+
 Every rule is a named `Pattern` in `PATTERNS`, with a line saying what it
 catches. A rule either *drops* the line or sentence it matches, or *strips*
 a matched prefix and keeps the rest (datelines: "WASHINGTON (Global Wire) —
@@ -9,7 +12,7 @@ the first paragraph is caught as well as one on a line of its own.
 
 The rules are written to be narrow: a real news sentence about a "comment
 period", a breach of "2 million subscribers" or a regulator's fine over
-"cookies without consent" must survive. `tests/summarize/test_boilerplate.py`
+"cookies without consent" must survive. `tests/test_boilerplate.py`
 holds a positive and a negative example for every rule; add both when you add
 a rule.
 """
@@ -366,6 +369,17 @@ def is_page_clutter(text: str) -> bool:
     return any(
         p.name in PAGE_CLUTTER and p.action == "drop" and p.search(text, lowered) for p in PATTERNS
     )
+
+
+def without_page_clutter(text: str) -> str:
+    """A page's text without its lines of page furniture.
+
+    Such a line names other articles ("Read more: Kaspersky joins ..."): kept,
+    it would make a search or the grouping find this article by their words.
+    """
+    lines = text.split("\n")
+    kept = [line for line in lines if not (line.strip() and is_page_clutter(line))]
+    return text if len(kept) == len(lines) else "\n".join(kept)
 
 
 def is_boilerplate(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.summarize import boilerplate
+from briefing import boilerplate
 
 # rule name -> (clutter it must catch, real news sentences that must survive)
 EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
