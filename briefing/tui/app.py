@@ -174,9 +174,8 @@ class BriefingApp(App[None]):
 
     def _triage_changed(self, change: TriageChange) -> None:
         """Tell every screen on the stack that these stories' triage state changed."""
-        if change.direction is not Direction.UNDONE:
-            self.undo_order.append(None)
         if change.direction is Direction.DONE:
+            self.undo_order.append(None)
             self.redo_order.clear()  # as the triage history forgets its redo
         self.broadcast(TriageChanged(change))
 
@@ -236,43 +235,36 @@ class BriefingApp(App[None]):
 
     def undo(self) -> None:
         """`u`: undo the latest action, a correction or a triage edit, and say which."""
-        from briefing.cluster.corrections import CorrectionError
-        from briefing.cluster.corrections import undo as undo_correction
-
-        number = self.undo_order.pop() if self.undo_order else None
-        if number is None:
-            change = self.triage.undo()
-            if change is not None:
-                self.redo_order.append(None)
-            self.notify(change.describe() if change else "Nothing to undo.", timeout=3)
-            return
-        try:
-            done = undo_correction(self.store, number)
-        except CorrectionError as exc:
-            self.notify(str(exc), severity="warning", markup=False, timeout=4)
-            return
-        self.redo_order.append(number)
-        self.notify(f"Undid {done.summary.split(': ', 1)[-1]}.", markup=False, timeout=4)
-        self._grouping_changed(None)
+        self._step(back=True)
 
     def redo(self) -> None:
         """`U`: redo what `u` undid last, a correction or a triage edit."""
-        from briefing.cluster.corrections import CorrectionError
-        from briefing.cluster.corrections import redo as redo_correction
+        self._step(back=False)
 
-        number = self.redo_order.pop() if self.redo_order else None
-        if number is None:
-            change = self.triage.redo()
-            self.notify(change.describe() if change else "Nothing to redo.", timeout=3)
+    def _step(self, back: bool) -> None:
+        """One step back (undo) or forward (redo) through the actions, whichever kind."""
+        from briefing.cluster.corrections import CorrectionError, redo, undo
+
+        source, target = (
+            (self.undo_order, self.redo_order) if back else (self.redo_order, self.undo_order)
+        )
+        number = source.pop() if source else None
+        if number is None:  # a triage edit: the triage history knows which
+            change = self.triage.undo() if back else self.triage.redo()
+            if change is not None:
+                target.append(None)
+            nothing = "Nothing to undo." if back else "Nothing to redo."
+            self.notify(change.describe() if change else nothing, timeout=3)
             return
         try:
-            done = redo_correction(self.store, number)
+            done = (undo if back else redo)(self.store, number)
         except CorrectionError as exc:
             self.notify(str(exc), severity="warning", markup=False, timeout=4)
             return
-        self.undo_order.append(number)
-        self.notify(f"Redid {done.summary.split(': ', 1)[-1]}.", markup=False, timeout=4)
-        self._grouping_changed(done.story_id)
+        target.append(number)
+        verb = "Undid" if back else "Redid"
+        self.notify(f"{verb} {done.summary.split(': ', 1)[-1]}.", markup=False, timeout=4)
+        self._grouping_changed(None if back else done.story_id)
 
     def _grouping_changed(self, story_id: str | None) -> None:
         self.broadcast(GroupingChanged(story_id))

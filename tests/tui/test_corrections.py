@@ -206,9 +206,7 @@ async def test_move_article_out_from_the_articles_pane_and_from_the_reader(
         assert where(grouped, "policy-ban", "event") == target
 
 
-async def test_rename_and_clear_and_undo_in_turn_with_triage(
-    grouped: Store, make: AppFactory
-) -> None:
+async def test_rename_and_star_undo_and_redo_in_turn(grouped: Store, make: AppFactory) -> None:
     story = where(grouped, "wire-ban")
     app = make(grouped)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -231,6 +229,16 @@ async def test_rename_and_clear_and_undo_in_turn_with_triage(
         await pilot.pause()
         assert grouped.query("SELECT title FROM stories WHERE id = ?", (story,))[0][0] != title
         assert "Undid renamed story" in notes(app)
+        await pilot.press("U")  # redo walks forward the same way: the rename first
+        await pilot.pause()
+        assert grouped.query("SELECT title FROM stories WHERE id = ?", (story,))[0][0] == title
+        assert not app.triage.get(story).starred
+        await pilot.press("U")  # then the star
+        await pilot.pause()
+        assert app.triage.get(story).starred
+        await pilot.press("U")
+        await pilot.pause()
+        assert "Nothing to redo." in notes(app)
 
 
 async def test_correction_keys_are_in_the_footer_help_and_palette(
