@@ -230,8 +230,20 @@ def unpack_many(
         indices = np.concatenate([i for i, _ in parts[r]]) if parts[r] else np.zeros(0, np.int32)
         values = np.concatenate([v for _, v in parts[r]]) if parts[r] else np.zeros(0, np.float32)
         mats.append(sp.csr_matrix((values, indices, indptr), shape=(len(parts[r]), n_features)))
-    header = np.vstack(headers) if headers else np.zeros((0, 0))
-    return header, mats
+    return _stacked(headers), mats
+
+
+def _stacked(headers: list[np.ndarray]) -> np.ndarray:
+    """Headers as rows; shorter ones (written before a field existed) padded with NaN."""
+    if not headers:
+        return np.zeros((0, 0))
+    width = max(len(h) for h in headers)
+    if all(len(h) == width for h in headers):
+        return np.vstack(headers)
+    out = np.full((len(headers), width), np.nan)
+    for n, h in enumerate(headers):
+        out[n, : len(h)] = h
+    return out
 
 
 def norm(row: sp.csr_matrix) -> float:
