@@ -68,7 +68,7 @@ STORY_SCREEN_NAMES = 100
 SCREEN_MARGIN = 8.0
 SCREEN_BLOCK = 32
 # how far below joining (in logits) a screened story is still re-linked
-EXACT_MARGIN = 4.0
+EXACT_MARGIN = 2.0
 # how much the archive may grow (or shrink) before a story's grouping is redone
 DRIFT = 0.02
 
