@@ -67,6 +67,8 @@ STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
 SCREEN_MARGIN = 8.0
 SCREEN_BLOCK = 32
+# (event, story) pairs scored at once: their features take 128 bytes each
+PAIR_BUDGET = 250_000
 # how far below joining (in logits) a screened story is still re-linked
 EXACT_MARGIN = 2.0
 # how much the archive may grow (or shrink) before a story's grouping is redone
@@ -548,15 +550,9 @@ class _Stories(_Timed):
         header, sv = unpack_many([stored[k] for k in keys], self.p.n_features, ROWS)
         ev = self._profile(changed)
         times = np.array([self.first[e] for e in changed])
-        hit = np.zeros(len(keys), dtype=bool)
-        # a block of events at a time: the pair features of every event with
-        # every story would not fit in memory on a big archive
-        for lo in range(0, len(changed), SCREEN_BLOCK):
-            block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
-            logits = link_logits(self.rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
-            # the stored centroids keep only their top features, so cosines come
-            # out low: a margin keeps every story that might be joined
-            hit |= (logits > -SCREEN_MARGIN).any(axis=0)
+        # the stored centroids keep only their top features, so cosines come
+        # out low: a margin keeps every story that might be joined
+        hit = self._reach(sv, header, ev, times) > -SCREEN_MARGIN
         linked = header[:, 3] if header.shape[1] > 3 else np.full(len(keys), np.nan)
         with np.errstate(invalid="ignore"):
             # NaN (never marked: written by an older version or a correction) is stale
@@ -597,12 +593,29 @@ class _Stories(_Timed):
         ).astype(np.float64)
         ev = self._profile(moving)
         times = np.array([self.first[e] for e in moving])
-        hit = np.zeros(len(keys), dtype=bool)
-        for lo in range(0, len(moving), SCREEN_BLOCK):
-            block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
-            logits = link_logits(self.rule, state, header, block, times[lo : lo + SCREEN_BLOCK])
-            hit |= (logits > -EXACT_MARGIN).any(axis=0)
+        hit = self._reach(state, header, ev, times) > -EXACT_MARGIN
         return {keys[int(col)] for col in np.flatnonzero(hit)}
+
+    def _reach(
+        self,
+        stories: list[sp.csr_matrix],
+        header: np.ndarray,
+        events: list[sp.csr_matrix],
+        times: np.ndarray,
+    ) -> np.ndarray:
+        """Each story's highest join logit with any of the events.
+
+        A block of events at a time: the pair features of every event with every
+        story would not fit in memory on a big archive. Each block walks every
+        story's features once, so the blocks are as large as `PAIR_BUDGET` allows.
+        """
+        step = max(SCREEN_BLOCK, PAIR_BUDGET // max(1, stories[0].shape[0]))
+        best = np.full(stories[0].shape[0], -np.inf)
+        for lo in range(0, len(times), step):
+            block = [m[lo : lo + step] for m in events]
+            logits = link_logits(self.rule, stories, header, block, times[lo : lo + step])
+            best = np.maximum(best, logits.max(axis=0))
+        return best
 
     def link(self, changed_events: set[str], created: set[str]) -> None:
         """Place the events a run created or grew (`changed_events`) into stories."""
