@@ -672,11 +672,14 @@ class _Stories(_Timed):
     ) -> dict[str, str]:
         """Each old story goes to the new cluster holding most of its events."""
         cluster_of = {e: c for c, events in clusters.items() for e in events}
+        # a tie goes to the cluster that starts first (`clusters` is in time
+        # order), not to whichever fresh random id sorts first
+        rank = {c: n for n, c in enumerate(clusters)}
         heir: dict[str, str] = {}
         for s, had in old_members.items():
             overlap = Counter(cluster_of[e] for e in had if e in cluster_of)
             if overlap:
-                heir[s] = max(sorted(overlap), key=overlap.__getitem__)
+                heir[s] = max(overlap, key=lambda c: (overlap[c], -rank[c]))
         return heir
 
     def _reconcile(
