@@ -8,6 +8,10 @@
    new articles to that 50,000-article archive (incremental `stage.run`);
 3. with --all, also 50,000 in memory (slow on a busy machine: minutes).
 
+To time the +200 step alone, again and again, keep the built archive:
+`--scenario incremental:50000:200 --keep /tmp/a50k.db` builds it into that
+file when it is missing and otherwise starts from a copy of it.
+
 Each figure runs in its own process so its peak memory (max RSS) is its own.
 Synthetic text comes from a seeded vocabulary: each story has its own names
 and topic words, each event its own detail words, each article a random mix
