@@ -71,6 +71,9 @@ SCREEN_BLOCK = 32
 PAIR_BUDGET = 250_000
 # how far below joining (in logits) a screened story is still re-linked
 EXACT_MARGIN = 2.0
+# the screened stories (logits on their trimmed centroids) worth that exact check;
+# the stale ones (`DRIFT`) are taken from the whole screen
+CHECK_MARGIN = 7.0
 # how much the archive may grow (or shrink) before a story's grouping is redone
 DRIFT = 0.02
 
@@ -205,6 +208,10 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
         )
         for n, k in enumerate(keys)
     }
+
+
+def _picked(keys: list[str], mask: np.ndarray) -> set[str]:
+    return {keys[int(n)] for n in np.flatnonzero(mask)}
 
 
 def _backlog_order(row, now: float) -> tuple[float, str]:
@@ -539,9 +546,10 @@ class _Stories(_Timed):
     def _candidates(self, changed: list[str]) -> tuple[set[str], set[str]]:
         """Stored stories the changed events might join, screened by their centroids.
 
-        Also returns those of them that were last linked when the archive was
-        more than `DRIFT` smaller or larger: the IDF has moved since, and with it
-        how their events group.
+        Returns the screened stories last linked when the archive was more than
+        `DRIFT` smaller or larger (the IDF has moved since, and with it how their
+        events group), and those within `CHECK_MARGIN` of joining, the only
+        ones worth an exact check.
         """
         stored = cs.all_blobs(self.store, KIND_STORY)
         if not stored:
@@ -552,13 +560,12 @@ class _Stories(_Timed):
         times = np.array([self.first[e] for e in changed])
         # the stored centroids keep only their top features, so cosines come
         # out low: a margin keeps every story that might be joined
-        hit = self._reach(sv, header, ev, times) > -SCREEN_MARGIN
+        reach = self._reach(sv, header, ev, times)
         linked = header[:, 3] if header.shape[1] > 3 else np.full(len(keys), np.nan)
         with np.errstate(invalid="ignore"):
             # NaN (never marked: written by an older version or a correction) is stale
-            fresh = np.abs(self.n_docs - linked) <= DRIFT * linked
-        screened = {keys[int(col)] for col in np.flatnonzero(hit)}
-        return screened, {keys[int(col)] for col in np.flatnonzero(hit & ~fresh)}
+            stale = ~(np.abs(self.n_docs - linked) <= DRIFT * linked)
+        return _picked(keys, (reach > -SCREEN_MARGIN) & stale), _picked(keys, reach > -CHECK_MARGIN)
 
     def _joinable(self, moving: list[str], stories: set[str], local_rows: list) -> set[str]:
         """The screened stories a re-linked event would join, or nearly, by their exact state.
@@ -630,14 +637,14 @@ class _Stories(_Timed):
         self._load(changed)
         changed = [e for e in changed if e in self.row]
         own = {rows[e]["story_id"] for e in changed if rows[e]["story_id"]}
-        screened, stale = self._candidates(changed)
+        stale, close = self._candidates(changed)
         own |= stale
-        screened -= own
+        close -= own
         self._lap("stories.candidates")
-        local_rows = cs.events_of_stories(self.store, sorted(own | screened))
+        local_rows = cs.events_of_stories(self.store, sorted(own | close))
         self._load(sorted(r["id"] for r in local_rows))
         moving = sorted(set(changed) | {r["id"] for r in local_rows if r["story_id"] in own})
-        affected = own | self._joinable([e for e in moving if e in self.row], screened, local_rows)
+        affected = own | self._joinable([e for e in moving if e in self.row], close, local_rows)
         local_rows = [r for r in local_rows if r["story_id"] in affected]
         self._lap("stories.exact")
         previous = {r["id"]: r["story_id"] for r in local_rows}
