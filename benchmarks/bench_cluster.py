@@ -8,6 +8,10 @@
    new articles to that 50,000-article archive (incremental `stage.run`);
 3. with --all, also 50,000 in memory (slow on a busy machine: minutes).
 
+To time the +200 step alone, again and again, keep the built archive:
+`--scenario incremental:50000:200 --keep /tmp/a50k.db` builds it into that
+file when it is missing and otherwise starts from a copy of it.
+
 Each figure runs in its own process so its peak memory (max RSS) is its own.
 Synthetic text comes from a seeded vocabulary: each story has its own names
 and topic words, each event its own detail words, each article a random mix
@@ -20,6 +24,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +37,7 @@ if __package__ in (None, ""):
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 DAYS = 730
+FEED = "https://bench.example/feed"
 OUTLETS = ["Policy Wire", "The Cyber Ledger", "Breach Daily", "Threat Desk", "Packet Post"]
 
 
@@ -149,22 +155,35 @@ def _store_articles(store, feed_id: int, arts: list[dict]) -> None:
     )
 
 
-def scenario_incremental(archive: int, new: int) -> dict:
+def scenario_incremental(archive: int, new: int, keep: Path | None = None) -> dict:
+    """+`new` to an `archive`-article archive; `keep`: build it there once, then reuse a copy."""
     from briefing.cluster import stage
     from briefing.store import Store
-    from briefing.store.feeds import add
+    from briefing.store.feeds import add, by_url
 
     arts = synthetic(archive + new, seed=11)
     # the newcomers are the latest articles, as after a morning's fetch
     old, fresh = arts[:archive], arts[archive:]
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "bench.db")
-        feed = add(store, "https://bench.example/feed")
-        assert feed.id is not None
-        _store_articles(store, feed.id, old)
-        started = time.perf_counter()
-        built = stage.run(store)
-        build = time.perf_counter() - started
+        db = Path(tmp) / "bench.db"
+        built, build = None, float("nan")
+        if keep is not None and keep.exists():
+            shutil.copyfile(keep, db)
+            store = Store(db)
+            feed = by_url(store, FEED)
+        else:
+            store = Store(db)
+            feed = add(store, FEED)
+            assert feed.id is not None
+            _store_articles(store, feed.id, old)
+            started = time.perf_counter()
+            built = stage.run(store)
+            build = time.perf_counter() - started
+            if keep is not None:
+                store.close()
+                shutil.copyfile(db, keep)
+                store = Store(db)
+        assert feed is not None and feed.id is not None
         rss_before = _max_rss_mb()
         _store_articles(store, feed.id, fresh)
         started = time.perf_counter()
@@ -182,7 +201,7 @@ def scenario_incremental(archive: int, new: int) -> dict:
         "grown_events": report.grown_events,
         "changed_stories": report.changed_stories,
         "rerun_articles": again.articles,
-        "phases_build": _phases(built),
+        "phases_build": _phases(built) if built is not None else "(kept archive)",
         "phases_add": _phases(report),
     }
 
@@ -198,11 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 / 5,000 articles instead")
     parser.add_argument("--all", action="store_true", help="also the large size in memory")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="with --scenario incremental:N:M, the built archive's database file: built and "
+        "saved there when missing, else copied from it (to time the +M step alone)",
+    )
     args = parser.parse_args(argv)
     if args.scenario:
         kind, *numbers = args.scenario.split(":")
         values = [int(x) for x in numbers]
-        out = scenario_scratch(*values) if kind == "scratch" else scenario_incremental(*values)
+        if kind == "scratch":
+            out = scenario_scratch(*values)
+        else:
+            out = scenario_incremental(*values, keep=args.keep)
         print(json.dumps(out))
         return 0
     small, large = (1_000, 5_000) if args.quick else (10_000, 50_000)

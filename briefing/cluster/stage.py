@@ -6,12 +6,18 @@ within `duplicate_window_days` (their MinHash signatures are kept in the
 `features` table), events within the event window (their centroid sums are
 kept too), and stories by their stored centroids. Nothing else is recomputed.
 
-Identity: events only grow, so they keep their ids. The stories touched by the
-new events are re-linked locally and matched to the old ones by overlap: each
-old story goes to the new story holding most of its events; a new story that
-inherits several old ones keeps the oldest id and the union of their triage
-state (`store.triage.move`), and a split leaves the id and the state with the
-larger part.
+Stories: the stories touched by the new events are re-linked locally, from
+their events. Touched are the stories of the changed events, the stories an
+exact check says one of those events would join (or nearly), and, among the
+stories the stored centroids screen in, those last linked when the archive was
+notably smaller or larger (`DRIFT`: its IDF has moved since, and with it how
+their events group).
+
+Identity: events only grow, so they keep their ids. Re-linked stories are
+matched to the old ones by overlap: each old story goes to the new story
+holding most of its events; a new story that inherits several old ones keeps
+the oldest id and the union of their triage state (`store.triage.move`), and a
+split leaves the id and the state with the larger part.
 """
 
 from __future__ import annotations
@@ -61,6 +67,15 @@ STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
 SCREEN_MARGIN = 8.0
 SCREEN_BLOCK = 32
+# (event, story) pairs scored at once: their features take 128 bytes each
+PAIR_BUDGET = 250_000
+# how far below joining (in logits) a screened story is still re-linked
+EXACT_MARGIN = 2.0
+# the screened stories (logits on their trimmed centroids) worth that exact check;
+# the stale ones (`DRIFT`) are taken from the whole screen
+CHECK_MARGIN = 7.0
+# how much the archive may grow (or shrink) before a story's grouping is redone
+DRIFT = 0.02
 
 
 @dataclass(slots=True)
@@ -101,22 +116,30 @@ def to_doc(article: Article, now: float) -> Doc:
     )
 
 
-def pack_group(group: Group, n_features: int) -> bytes:
+def pack_group(group: Group, n_features: int, *extra: float) -> bytes:
     """An event's or story's stored record: its `ROWS` state rows and (first, last, count).
 
     Event records hold IDF-free sums (see `Grouper`); story records hold sums of
-    weighted event profiles. The corrections read and write them through this
-    codec too, so there is one format.
+    weighted event profiles, and after those three numbers the archive's size
+    when the story was last linked (`extra`). The corrections read and write
+    them through this codec too, so there is one format.
     """
-    return pack_rows(group.state(n_features), [group.first, group.last, group.count])
+    return pack_rows(group.state(n_features), [group.first, group.last, group.count, *extra])
 
 
 def event_space(store: Store, params: Params) -> Grouper:
     """The events' grouper weighed with the archive's current IDF (unweighted before any run)."""
+    return _event_space(_doc_freq(store, params), params)
+
+
+def _doc_freq(store: Store, params: Params) -> DocFreq | None:
     blob = cs.get_blobs(store, KIND_DF, ["df"]).get("df")
-    if blob is None:
+    return DocFreq.from_bytes(blob, params.n_features) if blob is not None else None
+
+
+def _event_space(df: DocFreq | None, params: Params) -> Grouper:
+    if df is None:
         return Grouper(event_rule(params), params.n_features)
-    df = DocFreq.from_bytes(blob, params.n_features)
     idf_w = df.idf("words")
     return Grouper(event_rule(params), params.n_features, [idf_w, df.idf("names"), idf_w])
 
@@ -185,6 +208,10 @@ def unpack_groups(blobs: dict[str, bytes], n_features: int) -> dict[str, Group]:
         )
         for n, k in enumerate(keys)
     }
+
+
+def _picked(keys: list[str], mask: np.ndarray) -> set[str]:
+    return {keys[int(n)] for n in np.flatnonzero(mask)}
 
 
 def _backlog_order(row, now: float) -> tuple[float, str]:
@@ -485,7 +512,9 @@ class _Stories(_Timed):
 
     def __init__(self, store: Store, conn, params: Params, now: str, report: ClusterReport) -> None:
         self.store, self.conn, self.p, self.now, self.report = store, conn, params, now, report
-        self.space = event_space(store, params)
+        df = _doc_freq(store, params)
+        self.space = _event_space(df, params)
+        self.n_docs = float(df.n_docs) if df is not None else 0.0
         self.rule = story_rule(params)
         self.row: dict[str, int] = {}  # event -> its row in the profile parts
         self.first: dict[str, float] = {}
@@ -514,25 +543,86 @@ class _Stories(_Timed):
         at = np.array([self.row[e] for e in events], dtype=np.int64)
         return [m[at] for m in self.parts[0]]
 
-    def _candidates(self, changed: list[str]) -> set[str]:
-        """Stored stories the changed events might join, screened by their centroids."""
+    def _candidates(self, changed: list[str]) -> tuple[set[str], set[str]]:
+        """Stored stories the changed events might join, screened by their centroids.
+
+        Returns the screened stories last linked when the archive was more than
+        `DRIFT` smaller or larger (the IDF has moved since, and with it how their
+        events group), and those within `CHECK_MARGIN` of joining, the only
+        ones worth an exact check.
+        """
         stored = cs.all_blobs(self.store, KIND_STORY)
         if not stored:
-            return set()
+            return set(), set()
         keys = list(stored)
         header, sv = unpack_many([stored[k] for k in keys], self.p.n_features, ROWS)
         ev = self._profile(changed)
         times = np.array([self.first[e] for e in changed])
-        hit = np.zeros(len(keys), dtype=bool)
-        # a block of events at a time: the pair features of every event with
-        # every story would not fit in memory on a big archive
-        for lo in range(0, len(changed), SCREEN_BLOCK):
-            block = [m[lo : lo + SCREEN_BLOCK] for m in ev]
-            logits = link_logits(self.rule, sv, header, block, times[lo : lo + SCREEN_BLOCK])
-            # the stored centroids keep only their top features, so cosines come
-            # out low: a margin keeps every story that might be joined
-            hit |= (logits > -SCREEN_MARGIN).any(axis=0)
+        # the stored centroids keep only their top features, so cosines come
+        # out low: a margin keeps every story that might be joined
+        reach = self._reach(sv, header, ev, times)
+        linked = header[:, 3] if header.shape[1] > 3 else np.full(len(keys), np.nan)
+        with np.errstate(invalid="ignore"):
+            # NaN (never marked: written by an older version or a correction) is stale
+            stale = ~(np.abs(self.n_docs - linked) <= DRIFT * linked)
+        return _picked(keys, (reach > -SCREEN_MARGIN) & stale), _picked(keys, reach > -CHECK_MARGIN)
+
+    def _joinable(self, moving: list[str], stories: set[str], local_rows: list) -> set[str]:
+        """The screened stories a re-linked event would join, or nearly, by their exact state.
+
+        `moving`: the changed events and the events of the stories re-linked
+        anyway (a story re-linked from its events can take in a neighbour too).
+        The loose screen keeps every story that might be joined; most are not,
+        and re-linking those rebuilt them as they were, at most of a run's cost.
+        Their exact state (the sums of their events' profiles, their latest
+        event) is what the re-linking compares an event with.
+        """
+        members: dict[str, list[str]] = {}
+        for r in sorted(local_rows, key=lambda r: (self.first.get(r["id"], 0.0), r["id"])):
+            if r["story_id"] in stories and r["id"] in self.row:
+                members.setdefault(r["story_id"], []).append(r["id"])
+        keys = sorted(members)
+        if not keys:
+            return set()
+        order = [e for k in keys for e in members[k]]
+        sizes = np.array([len(members[k]) for k in keys])
+        owner = np.repeat(np.arange(len(keys)), sizes)
+        indicator = sp.csr_matrix(
+            (np.ones(len(order), dtype=np.float32), (owner, np.arange(len(order)))),
+            shape=(len(keys), len(order)),
+        )
+        profile = self._profile(order)
+        latest = np.cumsum(sizes) - 1  # members are in time order
+        state = [(indicator @ m).tocsr() for m in profile] + [m[latest] for m in profile]
+        firsts = np.array([self.first[e] for e in order])
+        header = np.column_stack(
+            [np.minimum.reduceat(firsts, latest - sizes + 1), firsts[latest], sizes]
+        ).astype(np.float64)
+        ev = self._profile(moving)
+        times = np.array([self.first[e] for e in moving])
+        hit = self._reach(state, header, ev, times) > -EXACT_MARGIN
         return {keys[int(col)] for col in np.flatnonzero(hit)}
+
+    def _reach(
+        self,
+        stories: list[sp.csr_matrix],
+        header: np.ndarray,
+        events: list[sp.csr_matrix],
+        times: np.ndarray,
+    ) -> np.ndarray:
+        """Each story's highest join logit with any of the events.
+
+        A block of events at a time: the pair features of every event with every
+        story would not fit in memory on a big archive. Each block walks every
+        story's features once, so the blocks are as large as `PAIR_BUDGET` allows.
+        """
+        step = max(SCREEN_BLOCK, PAIR_BUDGET // max(1, stories[0].shape[0]))
+        best = np.full(stories[0].shape[0], -np.inf)
+        for lo in range(0, len(times), step):
+            block = [m[lo : lo + step] for m in events]
+            logits = link_logits(self.rule, stories, header, block, times[lo : lo + step])
+            best = np.maximum(best, logits.max(axis=0))
+        return best
 
     def link(self, changed_events: set[str], created: set[str]) -> None:
         """Place the events a run created or grew (`changed_events`) into stories."""
@@ -546,10 +636,17 @@ class _Stories(_Timed):
             return
         self._load(changed)
         changed = [e for e in changed if e in self.row]
-        affected = {rows[e]["story_id"] for e in changed if rows[e]["story_id"]}
-        affected |= self._candidates(changed)
+        own = {rows[e]["story_id"] for e in changed if rows[e]["story_id"]}
+        stale, close = self._candidates(changed)
+        own |= stale
+        close -= own
         self._lap("stories.candidates")
-        local_rows = cs.events_of_stories(self.store, sorted(affected))
+        local_rows = cs.events_of_stories(self.store, sorted(own | close))
+        self._load(sorted(r["id"] for r in local_rows))
+        moving = sorted(set(changed) | {r["id"] for r in local_rows if r["story_id"] in own})
+        affected = own | self._joinable([e for e in moving if e in self.row], close, local_rows)
+        local_rows = [r for r in local_rows if r["story_id"] in affected]
+        self._lap("stories.exact")
         previous = {r["id"]: r["story_id"] for r in local_rows}
         for r in [*local_rows, *(rows[e] for e in changed)]:
             self.date[r["id"]], self.title[r["id"]] = r["date"], r["title"]
@@ -582,11 +679,14 @@ class _Stories(_Timed):
     ) -> dict[str, str]:
         """Each old story goes to the new cluster holding most of its events."""
         cluster_of = {e: c for c, events in clusters.items() for e in events}
+        # a tie goes to the cluster that starts first (`clusters` is in time
+        # order), not to whichever fresh random id sorts first
+        rank = {c: n for n, c in enumerate(clusters)}
         heir: dict[str, str] = {}
         for s, had in old_members.items():
             overlap = Counter(cluster_of[e] for e in had if e in cluster_of)
             if overlap:
-                heir[s] = max(sorted(overlap), key=overlap.__getitem__)
+                heir[s] = max(overlap, key=lambda c: (overlap[c], -rank[c]))
         return heir
 
     def _reconcile(
@@ -608,6 +708,7 @@ class _Stories(_Timed):
             inherits.setdefault(c, []).append(s)
         apart: set[str] | None = None
         keep: set[str] = set()
+        blobs: dict[str, bytes] = {}
         for cluster, events in clusters.items():
             olds = sorted(
                 inherits.get(cluster, []),
@@ -631,17 +732,18 @@ class _Stories(_Timed):
             keep.add(sid)
             membership = set(events)
             same = bool(olds) and membership == old_members.get(sid, set())
+            group = grouper.groups[cluster]
+            group.id = sid
+            # the centroid is rewritten even when the row stands: it is marked
+            # as linked at today's archive size (`DRIFT`)
+            blobs[sid] = pack_group(_screen(group), self.p.n_features, self.n_docs)
             if same and not membership & changed:
-                # re-linked to the very same events: its row and centroid stand
+                # re-linked to the very same events: its row stands
                 continue
             self.report.changed_stories += 1
             self._write(sid, events, olds, old_rows, bool(membership & self.created))
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
-            group = grouper.groups[cluster]
-            group.id = sid
-            cs.put_blobs(
-                self.conn, KIND_STORY, {sid: pack_group(_screen(group), self.p.n_features)}
-            )
+        cs.put_blobs(self.conn, KIND_STORY, blobs)
         gone = [s for s in old_ids if s not in keep]
         cs.delete_stories(self.conn, gone)
         cs.delete_blobs(self.conn, KIND_STORY, gone)

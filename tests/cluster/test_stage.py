@@ -356,3 +356,86 @@ def test_events_left_without_a_story_by_a_stopped_run_get_one_next_run(
     assert db.query("SELECT COUNT(*) FROM events WHERE story_id IS NULL")[0][0] == 0
     assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
     assert story_of(db, "threat-research") != story_of(db, "wire-ban")
+
+
+def _story_records(store: Store) -> dict[str, tuple[float, bytes]]:
+    """Each stored story centroid with the archive size it was last linked at (NaN: never)."""
+    from briefing.cluster.vectors import unpack_many
+    from briefing.store import cluster_state as cs
+
+    blobs = cs.all_blobs(store, stage.KIND_STORY)
+    header, _ = unpack_many(list(blobs.values()), stage.DEFAULT.n_features, 1)
+    linked = header[:, 3] if header.shape[1] > 3 else [float("nan")] * len(blobs)
+    return {k: (float(linked[n]), blobs[k]) for n, k in enumerate(blobs)}
+
+
+ALL_BUT_ONE = tuple(k for k in BY_KEY if k != "ledger-ban")
+
+
+def _relinked(store: Store, monkeypatch: pytest.MonkeyPatch, drift: float) -> set[str]:
+    """The stories a run re-links when the newcomer joins the Kaspersky ban event."""
+    monkeypatch.setattr(stage, "DRIFT", drift)
+    before = _story_records(store)
+    put(store, "ledger-ban")
+    stage.run(store, now=NEXT_DAY)
+    after = _story_records(store)
+    assert set(before) == set(after)
+    return {s for s in after if after[s][1] != before[s][1]}
+
+
+def test_stories_no_new_event_would_join_are_not_relinked(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put(db, *ALL_BUT_ONE)
+    stage.run(db, now=MORNING)
+    assert {linked for linked, _ in _story_records(db).values()} == {len(ALL_BUT_ONE)}
+    # the archive has hardly grown: only the story the newcomer's event is in
+    relinked = _relinked(db, monkeypatch, drift=1.0)
+    assert relinked == {story_of(db, "ledger-ban")}
+    assert _story_records(db)[story_of(db, "ledger-ban")][0] == len(ALL_BUT_ONE) + 1
+
+
+def test_screened_stories_are_relinked_once_the_archive_has_grown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relinked: dict[float, set[str]] = {}
+    for drift in (1.0, 0.0):
+        store = Store(tmp_path / f"{drift}.db")
+        put(store, *ALL_BUT_ONE)
+        stage.run(store, now=MORNING)
+        relinked[drift] = {
+            next(k for k in BY_KEY if story_of(store, k) == s)
+            for s in _relinked(store, monkeypatch, drift)
+        }
+        store.close()
+    # named by an article of theirs (story ids differ between the two stores)
+    assert relinked[1.0] == {"wire-ban"}
+    assert relinked[0.0] > relinked[1.0]
+
+
+def test_stories_never_marked_as_linked_are_relinked_when_screened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.cluster.vectors import pack_rows
+    from briefing.store import cluster_state as cs
+
+    relinked: dict[float, set[str]] = {}
+    for drift in (1.0, 0.0):
+        store = Store(tmp_path / f"{drift}.db")
+        put(store, *ALL_BUT_ONE)
+        stage.run(store, now=MORNING)
+        # as an older version (or an analyst's correction) writes them: no mark
+        unmarked = {
+            k: pack_rows(g.state(stage.DEFAULT.n_features), [g.first, g.last, g.count])
+            for k, g in stage.unpack_groups(
+                cs.all_blobs(store, stage.KIND_STORY), stage.DEFAULT.n_features
+            ).items()
+        }
+        with store.write() as conn:
+            cs.put_blobs(conn, stage.KIND_STORY, unmarked)
+        relinked[drift] = {
+            next(k for k in BY_KEY if story_of(store, k) == s)
+            for s in _relinked(store, monkeypatch, drift)
+        }
+        store.close()
+    assert relinked[1.0] == relinked[0.0] > {"wire-ban"}
