@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
@@ -28,8 +27,12 @@ _BATCH = 500
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's "affine32" permutations for `SEED`, drawn as its MinHash draws them
+    (a test pins them): importing datasketch, for its LSH, also loads scipy.integrate."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -133,11 +136,11 @@ class DupIndex:
         """`use_lsh=False` compares with every loaded article in the date window
         instead (exact, and faster unless the window holds very many articles)."""
         self.params = params
-        self.lsh = (
-            MinHashLSH(threshold=params.duplicate_jaccard, num_perm=params.num_perm)
-            if use_lsh
-            else None
-        )
+        self.lsh = None
+        if use_lsh:  # (imported only then: most runs compare exactly)
+            from datasketch import MinHashLSH
+
+            self.lsh = MinHashLSH(threshold=params.duplicate_jaccard, num_perm=params.num_perm)
         self._order: list[ItemId] = []
         self._sigs: list[np.ndarray] = []
         self._times: list[float] = []
@@ -166,6 +169,8 @@ class DupIndex:
         if key:  # articles without a link share "" and are not the same page
             self.by_url.setdefault(key, doc_id)
         if self.lsh is not None:
+            from datasketch import LeanMinHash
+
             lean = LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
             self.lsh.insert(doc_id, lean, check_duplication=False)
         else:
@@ -219,6 +224,8 @@ class DupIndex:
 
     def _lsh_match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
         assert self.lsh is not None
+        from datasketch import LeanMinHash
+
         window = self.params.duplicate_window_days * 86400
         best, best_score = None, 0.0
         for other in self.lsh.query(LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)):

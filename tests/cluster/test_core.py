@@ -254,6 +254,37 @@ def test_hashed_counts_match_scikit_learns_hashing_vectorizer() -> None:
     assert np.array_equal(ours.indptr, reference.indptr)
 
 
+def test_rows_are_normalized_as_scikit_learn_normalizes_them_to_the_bit() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from briefing.cluster.vectors import normalize_rows
+
+    rng = np.random.default_rng(5)
+    lengths = [0, 1, 3, 9, 40, 130, 700, 0, 2]  # empty rows, and rows past numpy's pairwise blocks
+    for dtype in (np.float32, np.float64):
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.concatenate([np.sort(rng.choice(5000, n, replace=False)) for n in lengths])
+        data = (rng.random(indptr[-1]) * 10.0 ** rng.integers(-3, 4, indptr[-1])).astype(dtype)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(lengths), 5000))
+        matrix.data[5] = 0.0  # a stored zero stays stored, as there
+        ours = normalize_rows(matrix.copy())
+        reference = normalize(matrix, norm="l2")
+        assert ours.dtype == reference.dtype == dtype
+        assert np.array_equal(ours.data, reference.data)
+        assert np.array_equal(ours.indices, reference.indices)
+
+
+def test_the_stop_words_are_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from briefing.entities import shapes
+
+    assert shapes.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+    assert ENGLISH_STOP_WORDS <= shapes.STOP
+
+
 def _placed_before(index_docs, sigs, window: float) -> dict:
     """The plain one-by-one rule: the most similar earlier article in the window wins."""
     import numpy as np
