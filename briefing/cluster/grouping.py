@@ -96,18 +96,17 @@ class Group:
     def views(self, n_features: int) -> list[sp.csr_matrix]:
         titles = self.titles
         if titles is None:
-            titles = sp.csr_matrix((1, n_features), dtype=np.float32)
+            titles = empty_row(n_features)
         return [self.words, self.names, titles]
 
     def state(self, n_features: int) -> list[sp.csr_matrix]:
         """`ROWS` + 1 rows: the view sums, the latest member's views, the outlet counts."""
-        empty = sp.csr_matrix((1, n_features), dtype=np.float32)
-        latest = self.latest or [empty] * VIEWS
+        latest = self.latest or [empty_row(n_features) for _ in range(VIEWS)]
         return [*self.views(n_features), *latest, self.outlet_row(n_features)]
 
     def outlet_row(self, n_features: int) -> sp.csr_matrix:
         if self.outlets is None:
-            return sp.csr_matrix((1, n_features), dtype=np.float32)
+            return empty_row(n_features)
         return self.outlets
 
     def centroid(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -141,6 +140,19 @@ def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     out.indices = indices
     out.indptr = np.array([0, hi - lo], dtype=indices.dtype)
     out.__dict__["_shape"] = (1, matrix.shape[1])
+    return out
+
+
+def empty_row(n_features: int) -> sp.csr_matrix:
+    """An empty 1xN float32 row, assembled as `row_of` assembles rows (a run makes
+    one per view of every new group, and the constructor's checks cost more than
+    the rest of creating a group)."""
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = np.zeros(0, dtype=np.float32)
+    out.indices = np.zeros(0, dtype=np.int32)
+    out.indptr = np.zeros(2, dtype=np.int32)
+    out.__dict__["_shape"] = (1, n_features)
     return out
 
 
@@ -471,9 +483,10 @@ class Grouper:
         k = len(cands)
         m = len(items)
         groups = list(cands)
+        width = self.n_features
         for _ in range(k, used):
-            empty = sp.csr_matrix((1, self.n_features), dtype=np.float32)
-            group = Group(new_id(), np.inf, -np.inf, empty, empty.copy(), titles=empty.copy())
+            group = Group(new_id(), np.inf, -np.inf, empty_row(width), empty_row(width))
+            group.titles = empty_row(width)
             while group.id in self.groups:
                 group.id = new_id()
             self.groups[group.id] = group

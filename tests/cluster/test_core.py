@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.cluster import text as T
 from briefing.cluster.core import Clustering, cluster
@@ -274,6 +277,13 @@ def test_rows_are_normalized_as_scikit_learn_normalizes_them_to_the_bit() -> Non
         assert ours.dtype == reference.dtype == dtype
         assert np.array_equal(ours.data, reference.data)
         assert np.array_equal(ours.indices, reference.indices)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.printable, max_size=80))
+def test_ascii_text_is_split_as_the_unicode_pattern_splits_it(text: str) -> None:
+    assert T._WORD_ASCII.findall(text) == T._WORD.findall(text)
+    assert T.tokens(text + " Zürich") == T._WORD.findall(text + " Zürich")
 
 
 def test_the_stop_words_are_scikit_learns() -> None:
