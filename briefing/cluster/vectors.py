@@ -215,10 +215,12 @@ def pack_rows(rows: Sequence[sp.csr_matrix], header: Sequence[float] = ()) -> by
     parts = [struct.pack("<ii", len(header), len(rows))]
     parts.append(np.asarray(header, dtype=np.float64).tobytes())
     for row in rows:
-        row = sp.csr_matrix(row)
-        parts.append(struct.pack("<i", row.nnz))
-        parts.append(row.indices.astype(np.int32).tobytes())
-        parts.append(row.data.astype(np.float32).tobytes())
+        if not isinstance(row, sp.csr_matrix):  # (rebuilding a CSR row only costs time)
+            row = sp.csr_matrix(row)
+        nnz = int(row.indptr[-1])
+        parts.append(struct.pack("<i", nnz))
+        parts.append(row.indices[:nnz].astype(np.int32).tobytes())
+        parts.append(row.data[:nnz].astype(np.float32).tobytes())
     return b"".join(parts)
 
 
