@@ -55,11 +55,15 @@ def _doc_hashes(doc: Doc, params: Params) -> np.ndarray:
     return grams.astype(np.uint32)
 
 
-def _batch_hashes(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
+def _batch_hashes(
+    docs: Sequence[Doc], params: Params, words: Sequence[np.ndarray] | None = None
+) -> list[np.ndarray]:
     """What `_doc_hashes` gives for each article, with the n-grams of many articles
-    mixed and deduplicated at once (one sort) instead of article by article."""
+    mixed and deduplicated at once (one sort) instead of article by article.
+    `words`: the bodies' `text.word_hashes`, when they are known already."""
     size = params.shingle_words
-    words = [T.word_hashes(doc.body) for doc in docs]
+    if words is None:
+        words = [T.word_hashes(doc.body) for doc in docs]
     lengths = np.array([len(w) for w in words], dtype=np.int64)
     ends = np.cumsum(lengths)
     flat = np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
@@ -77,17 +81,21 @@ def _batch_hashes(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
     return out
 
 
-def signatures(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
+def signatures(
+    docs: Sequence[Doc], params: Params, words: Sequence[np.ndarray] | None = None
+) -> list[np.ndarray]:
     """datasketch MinHash signatures ("affine32" scheme) of the bodies' shingles.
 
     The same values `MinHash.update_batch` gives for these shingle hashes
     (a test pins that), computed for many articles at once with numpy.
+    `words`: the bodies' `text.word_hashes` (`Featurizer.counts_and_hashes`), if known.
     """
     a, b = _permutations(params.num_perm)
     out: list[np.ndarray] = []
     with np.errstate(over="ignore"):
         for start in range(0, len(docs), _BATCH):
-            batch = _batch_hashes(docs[start : start + _BATCH], params)
+            known = words[start : start + _BATCH] if words is not None else None
+            batch = _batch_hashes(docs[start : start + _BATCH], params, known)
             flat = _fmix32(np.concatenate(batch))
             offsets = np.cumsum([0] + [len(x) for x in batch[:-1]])
             # one row per permutation: each article's values are a contiguous run,

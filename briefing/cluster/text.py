@@ -14,7 +14,16 @@ import numpy as np
 
 from briefing.entities.shapes import STOP, field_names, names
 
-__all__ = ["field_names", "names", "shingle_hashes", "shingles", "stem", "tokens", "words"]
+__all__ = [
+    "field_names",
+    "names",
+    "shingle_hashes",
+    "shingles",
+    "stem",
+    "tokens",
+    "word_hashes",
+    "words",
+]
 
 # letters of any script (Société, Zürich); digits inside words (nis2, cve-2024-3094)
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W_]+)*|\d+(?:[.,]\d+)*")
@@ -62,7 +71,12 @@ def _fold(raw: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content words, lowercased and folded; stop words and bare numbers dropped."""
-    return list(filter(None, map(_FOLDED.__getitem__, tokens(text))))
+    return fold(tokens(text))
+
+
+def fold(raw: list[str]) -> list[str]:
+    """`words` of text whose `tokens` these are."""
+    return list(filter(None, map(_FOLDED.__getitem__, raw)))
 
 
 def shingles(text: str, size: int) -> set[str]:
@@ -91,8 +105,12 @@ def word_hashes(text: str) -> np.ndarray:
     """The crc32 of each lowercased word of `text`, in order (uint64)."""
     # ASCII words tokenize the same before and after lowercasing, so the raw
     # words can be looked up; other scripts are lowercased first, as they always were
-    found = tokens(text if text.isascii() else text.lower())
-    return np.fromiter(map(_WORD_HASH.__getitem__, found), dtype=np.uint64, count=len(found))
+    return hash_words(tokens(text if text.isascii() else text.lower()))
+
+
+def hash_words(raw: list[str]) -> np.ndarray:
+    """`word_hashes` of ASCII text whose `tokens` these are."""
+    return np.fromiter(map(_WORD_HASH.__getitem__, raw), dtype=np.uint64, count=len(raw))
 
 
 def mix_grams(hashes: np.ndarray, size: int) -> np.ndarray:

@@ -51,10 +51,15 @@ class Doc:
 
     def fields(self) -> tuple[str, str, str]:
         """(title, lead, rest): the lead is the teaser and the first paragraph."""
+        title, lead, _, rest = self.pieces()
+        return title, lead, rest
+
+    def pieces(self) -> tuple[str, str, str, str]:
+        """(title, lead, first paragraph, rest): `fields` with the first paragraph apart."""
         paragraphs = [p for p in self.text.split("\n") if p.strip()]
         first = paragraphs[0] if paragraphs else ""
         lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
-        return self.title, lead, "\n".join(paragraphs[1:])
+        return self.title, lead, first, "\n".join(paragraphs[1:])
 
 
 def source_of(outlet: str, url: str) -> str:
@@ -137,6 +142,25 @@ class DocFreq:
         return out
 
 
+def _field_tokens(
+    doc: Doc, lead: str, first: str, rest: str, hashes: list[np.ndarray] | None
+) -> tuple[list[str], list[str]]:
+    """The lead's and the rest's `text.tokens`; with `hashes`, the body's word hashes
+    are appended to it. Tokens never span a line, so the lead's are the teaser's
+    then the first paragraph's, and a body's are its first paragraph's then the rest's."""
+    raw_first, raw_rest = T.tokens(first), T.tokens(rest)
+    raw_lead = raw_first if lead == first else T.tokens(doc.summary) + raw_first
+    if hashes is not None:
+        body = doc.body
+        if not body.isascii():  # (lowercased before it is split, as `word_hashes` does)
+            hashes.append(T.word_hashes(body))
+        elif doc.text:
+            hashes.append(T.hash_words(raw_first + raw_rest))
+        else:
+            hashes.append(T.hash_words(T.tokens(body)))
+    return raw_lead, raw_rest
+
+
 class Featurizer:
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -144,20 +168,36 @@ class Featurizer:
 
     def counts(self, docs: Sequence[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Field-weighted, sublinear term counts (before IDF), words and names."""
+        words, names, _ = self._counts(docs, None)
+        return words, names
+
+    def counts_and_hashes(
+        self, docs: Sequence[Doc]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[np.ndarray]]:
+        """`counts`, and each body's `text.word_hashes` (for its MinHash), from the same
+        tokens: the body is the lead's paragraph and the rest, tokenized once."""
+        hashes: list[np.ndarray] = []
+        return self._counts(docs, hashes)
+
+    def _counts(
+        self, docs: Sequence[Doc], hashes: list[np.ndarray] | None
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[np.ndarray]]:
         p = self.params
         w_fields: list[list[list[str]]] = [[], [], []]
         n_fields: list[list[list[str]]] = [[], [], []]
         for doc in docs:
-            parts = doc.fields()
-            for i, part in enumerate(parts):
-                w_fields[i].append(T.words(part))
-            for i, found in enumerate(T.field_names(*parts)):
+            title, lead, first, rest = doc.pieces()
+            raw = _field_tokens(doc, lead, first, rest, hashes)
+            w_fields[0].append(T.words(title))
+            for i, found in enumerate(raw, start=1):
+                w_fields[i].append(T.fold(found))
+            for i, found in enumerate(T.field_names(title, lead, rest)):
                 n_fields[i].append(found)
         words = self._combine(w_fields, (p.title_weight, p.lead_weight, p.body_weight))
         names = self._combine(
             n_fields, (p.name_title_weight, p.name_lead_weight, p.name_body_weight)
         )
-        return words, names
+        return words, names, hashes if hashes is not None else []
 
     def _combine(self, fields: list[list[list[str]]], weights: tuple[float, ...]) -> sp.csr_matrix:
         total: sp.csr_matrix | None = None

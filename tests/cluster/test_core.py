@@ -286,6 +286,43 @@ def test_ascii_text_is_split_as_the_unicode_pattern_splits_it(text: str) -> None
     assert T.tokens(text + " Zürich") == T._WORD.findall(text + " Zürich")
 
 
+def test_features_and_copies_read_one_tokenization_of_the_body() -> None:
+    import numpy as np
+
+    from briefing.cluster.dedup import signatures
+    from briefing.cluster.vectors import Doc, Featurizer, _field_tokens
+
+    def doc(n: int, title: str, summary: str, text: str) -> Doc:
+        return Doc(n, title, summary, text, "Outlet", f"https://x.example/{n}", 0.0)
+
+    pieces = [
+        *docs(),
+        doc(
+            1,
+            "Agency warns",
+            "Lead line here.",
+            "\n\nLead line here.\n\n  \nMore text, 3.5 v2-beta\n",
+        ),
+        doc(2, "Teaser only", "The feed's teaser, no page.", ""),
+        doc(3, "Blank page", "Teaser.", "  \n \t"),
+        doc(4, "Zürich bank", "Die Bank in Zürich", "ÉTAT d’urgence à Zürich.\n\nİstanbul office"),
+        doc(5, "Mixed", "ascii teaser", "first line\n\nsecond line, Straße"),
+        doc(6, "", "", ""),
+    ]
+    featurizer = Featurizer(DEFAULT)
+    words, names, hashes = featurizer.counts_and_hashes(pieces)
+    alone_words, alone_names = Featurizer(DEFAULT).counts(pieces)
+    assert (words != alone_words).nnz == 0 and (names != alone_names).nnz == 0
+    for d, h in zip(pieces, hashes, strict=True):
+        assert np.array_equal(h, T.word_hashes(d.body)), d.id
+        _, lead, first, rest = d.pieces()
+        assert _field_tokens(d, lead, first, rest, None) == (T.tokens(lead), T.tokens(rest))
+    for ours, theirs in zip(
+        signatures(pieces, DEFAULT, hashes), signatures(pieces, DEFAULT), strict=True
+    ):
+        assert np.array_equal(ours, theirs)
+
+
 def test_the_stop_words_are_scikit_learns() -> None:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
