@@ -143,6 +143,18 @@ def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     return out
 
 
+def row_range(matrix: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
+    """Rows lo..hi-1 as their own matrix, assembled as `row_of` assembles one row."""
+    start, stop = matrix.indptr[lo], matrix.indptr[hi]
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = matrix.data[start:stop].copy()
+    out.indices = matrix.indices[start:stop].copy()
+    out.indptr = (matrix.indptr[lo : hi + 1] - start).astype(out.indices.dtype)
+    out.__dict__["_shape"] = (hi - lo, matrix.shape[1])
+    return out
+
+
 def empty_row(n_features: int) -> sp.csr_matrix:
     """An empty 1xN float32 row, assembled as `row_of` assembles rows (a run makes
     one per view of every new group, and the constructor's checks cost more than

@@ -42,6 +42,7 @@ from briefing.cluster.grouping import (
     new_id,
     outlet_rows,
     row_of,
+    row_range,
     unit,
 )
 from briefing.cluster.params import DEFAULT, Params
@@ -482,7 +483,7 @@ class _Run(_Timed):
             heads = [r["title"] for r in own_of[eid]]
             title = titles.pick(
                 heads,
-                vectors[offset : offset + len(heads)] if vectors is not None else None,
+                row_range(vectors, offset, offset + len(heads)) if vectors is not None else None,
                 unit(row_of(words, n)),
                 self.p,
             )
