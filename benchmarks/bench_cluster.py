@@ -12,7 +12,9 @@ To time the +200 step alone, again and again, keep the built archive:
 `--scenario incremental:50000:200 --keep /tmp/a50k.db` builds it into that
 file when it is missing and otherwise starts from a copy of it.
 
-Each figure runs in its own process so its peak memory (max RSS) is its own.
+Each figure runs in its own process so its peak memory (max RSS) is its own;
+the articles of (2) are written by another process before, so the peak is the
+stage's (with its imports), not the synthetic text's.
 Synthetic text comes from a seeded vocabulary: each story has its own names
 and topic words, each event its own detail words, each article a random mix
 of those with common filler, so the clustering has real work to do.
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import random
 import resource
 import shutil
@@ -155,37 +159,57 @@ def _store_articles(store, feed_id: int, arts: list[dict]) -> None:
     )
 
 
-def scenario_incremental(archive: int, new: int, keep: Path | None = None) -> dict:
-    """+`new` to an `archive`-article archive; `keep`: build it there once, then reuse a copy."""
-    from briefing.cluster import stage
+def prepare(archive: int, new: int, folder: str) -> None:
+    """The archive's articles into `folder`/bench.db (unless a kept archive is there
+    already), the newcomers into fresh.pickle.
+
+    Run in a process of its own: the synthetic text (hundreds of MB as Python
+    strings) must not count in the peak memory of the clustering measured.
+    """
     from briefing.store import Store
     from briefing.store.feeds import add, by_url
 
     arts = synthetic(archive + new, seed=11)
     # the newcomers are the latest articles, as after a morning's fetch
     old, fresh = arts[:archive], arts[archive:]
+    db = Path(folder) / "bench.db"
+    kept = db.exists()
+    store = Store(db)
+    feed = by_url(store, FEED) if kept else add(store, FEED)
+    assert feed is not None and feed.id is not None
+    if not kept:
+        _store_articles(store, feed.id, old)
+    store.close()
+    (Path(folder) / "fresh.pickle").write_bytes(pickle.dumps((feed.id, fresh)))
+
+
+def scenario_incremental(archive: int, new: int, keep: Path | None = None) -> dict:
+    """+`new` to an `archive`-article archive; `keep`: build it there once, then reuse a copy."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        built, build = None, float("nan")
-        if keep is not None and keep.exists():
+        kept = keep is not None and keep.exists()
+        if kept:
+            assert keep is not None
             shutil.copyfile(keep, db)
-            store = Store(db)
-            feed = by_url(store, FEED)
-        else:
-            store = Store(db)
-            feed = add(store, FEED)
-            assert feed.id is not None
-            _store_articles(store, feed.id, old)
-            started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, __file__, "--prepare", f"{archive}:{new}:{tmp}"], check=True
+        )
+        from briefing.cluster import stage
+        from briefing.store import Store
+
+        store = Store(db)
+        built, build, build_cpu = None, float("nan"), float("nan")
+        if not kept:
+            started, cpu = time.perf_counter(), time.process_time()
             built = stage.run(store)
-            build = time.perf_counter() - started
+            build, build_cpu = time.perf_counter() - started, time.process_time() - cpu
             if keep is not None:
                 store.close()
                 shutil.copyfile(db, keep)
                 store = Store(db)
-        assert feed is not None and feed.id is not None
         rss_before = _max_rss_mb()
-        _store_articles(store, feed.id, fresh)
+        feed_id, fresh = pickle.loads((Path(tmp) / "fresh.pickle").read_bytes())
+        _store_articles(store, feed_id, fresh)
         started = time.perf_counter()
         report = stage.run(store)
         seconds = time.perf_counter() - started
@@ -196,7 +220,9 @@ def scenario_incremental(archive: int, new: int, keep: Path | None = None) -> di
         "seconds": seconds,
         "peak_mb": _max_rss_mb(),
         f"cluster_{archive}_from_scratch_via_store_seconds": build,
+        "build_cpu_seconds": build_cpu,
         "peak_mb_before_add": rss_before,
+        "load_1min": os.getloadavg()[0],
         "new_events": report.new_events,
         "grown_events": report.grown_events,
         "changed_stories": report.changed_stories,
@@ -223,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --scenario incremental:N:M, the built archive's database file: built and "
         "saved there when missing, else copied from it (to time the +M step alone)",
     )
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.prepare:
+        archive, new, folder = args.prepare.split(":", 2)
+        prepare(int(archive), int(new), folder)
+        return 0
     if args.scenario:
         kind, *numbers = args.scenario.split(":")
         values = [int(x) for x in numbers]

@@ -97,3 +97,19 @@ def test_stages_use_the_shared_core_never_each_other(stage: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_clustering_stage_loads_neither_scikit_learn_nor_datasketch() -> None:
+    # each costs tens of MB and most of a second per run; the stage needs only
+    # numpy and scipy.sparse (datasketch's LSH is imported for huge windows only)
+    code = (
+        "import sys\n"
+        "import briefing.cluster.stage, briefing.cluster.core\n"
+        "heavy = ('sklearn', 'datasketch', 'scipy.integrate')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy)\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

@@ -16,12 +16,12 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from briefing.cluster import constraints
 from briefing.cluster.grouping import Group, Grouper
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_profile, story_rule
+from briefing.cluster.vectors import normalize_rows
 from briefing.errors import BriefingError
 from briefing.store import cluster_state as cs
 from briefing.store import corrections as log
@@ -484,7 +484,7 @@ def _similarity(
     def views(kind_of: str, groups: list[Group]) -> list[sp.csr_matrix]:
         if kind_of == stage.KIND_EVENT:  # the point an event is to the story grouping
             return event_profile(groups, events)[:2]
-        return [normalize(v, norm="l2") for v in stories.weighted(groups)[:2]]
+        return [normalize_rows(v) for v in stories.weighted(groups)[:2]]
 
     own, rest = views(item[0], [mine]), views(kind, [theirs[k] for k in keys])
     mix = [(rest[v] @ own[v].T).toarray().ravel() for v in range(2)]

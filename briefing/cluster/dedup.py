@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
@@ -28,8 +27,12 @@ _BATCH = 500
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's "affine32" permutations for `SEED`, drawn as its MinHash draws them
+    (a test pins them): importing datasketch, for its LSH, also loads scipy.integrate."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
@@ -52,11 +55,15 @@ def _doc_hashes(doc: Doc, params: Params) -> np.ndarray:
     return grams.astype(np.uint32)
 
 
-def _batch_hashes(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
+def _batch_hashes(
+    docs: Sequence[Doc], params: Params, words: Sequence[np.ndarray] | None = None
+) -> list[np.ndarray]:
     """What `_doc_hashes` gives for each article, with the n-grams of many articles
-    mixed and deduplicated at once (one sort) instead of article by article."""
+    mixed and deduplicated at once (one sort) instead of article by article.
+    `words`: the bodies' `text.word_hashes`, when they are known already."""
     size = params.shingle_words
-    words = [T.word_hashes(doc.body) for doc in docs]
+    if words is None:
+        words = [T.word_hashes(doc.body) for doc in docs]
     lengths = np.array([len(w) for w in words], dtype=np.int64)
     ends = np.cumsum(lengths)
     flat = np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
@@ -74,17 +81,21 @@ def _batch_hashes(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
     return out
 
 
-def signatures(docs: Sequence[Doc], params: Params) -> list[np.ndarray]:
+def signatures(
+    docs: Sequence[Doc], params: Params, words: Sequence[np.ndarray] | None = None
+) -> list[np.ndarray]:
     """datasketch MinHash signatures ("affine32" scheme) of the bodies' shingles.
 
     The same values `MinHash.update_batch` gives for these shingle hashes
     (a test pins that), computed for many articles at once with numpy.
+    `words`: the bodies' `text.word_hashes` (`Featurizer.counts_and_hashes`), if known.
     """
     a, b = _permutations(params.num_perm)
     out: list[np.ndarray] = []
     with np.errstate(over="ignore"):
         for start in range(0, len(docs), _BATCH):
-            batch = _batch_hashes(docs[start : start + _BATCH], params)
+            known = words[start : start + _BATCH] if words is not None else None
+            batch = _batch_hashes(docs[start : start + _BATCH], params, known)
             flat = _fmix32(np.concatenate(batch))
             offsets = np.cumsum([0] + [len(x) for x in batch[:-1]])
             # one row per permutation: each article's values are a contiguous run,
@@ -133,11 +144,11 @@ class DupIndex:
         """`use_lsh=False` compares with every loaded article in the date window
         instead (exact, and faster unless the window holds very many articles)."""
         self.params = params
-        self.lsh = (
-            MinHashLSH(threshold=params.duplicate_jaccard, num_perm=params.num_perm)
-            if use_lsh
-            else None
-        )
+        self.lsh = None
+        if use_lsh:  # (imported only then: most runs compare exactly)
+            from datasketch import MinHashLSH
+
+            self.lsh = MinHashLSH(threshold=params.duplicate_jaccard, num_perm=params.num_perm)
         self._order: list[ItemId] = []
         self._sigs: list[np.ndarray] = []
         self._times: list[float] = []
@@ -166,6 +177,8 @@ class DupIndex:
         if key:  # articles without a link share "" and are not the same page
             self.by_url.setdefault(key, doc_id)
         if self.lsh is not None:
+            from datasketch import LeanMinHash
+
             lean = LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
             self.lsh.insert(doc_id, lean, check_duplication=False)
         else:
@@ -219,6 +232,8 @@ class DupIndex:
 
     def _lsh_match(self, doc: Doc, sig: np.ndarray) -> ItemId | None:
         assert self.lsh is not None
+        from datasketch import LeanMinHash
+
         window = self.params.duplicate_window_days * 86400
         best, best_score = None, 0.0
         for other in self.lsh.query(LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)):

@@ -96,18 +96,17 @@ class Group:
     def views(self, n_features: int) -> list[sp.csr_matrix]:
         titles = self.titles
         if titles is None:
-            titles = sp.csr_matrix((1, n_features), dtype=np.float32)
+            titles = empty_row(n_features)
         return [self.words, self.names, titles]
 
     def state(self, n_features: int) -> list[sp.csr_matrix]:
         """`ROWS` + 1 rows: the view sums, the latest member's views, the outlet counts."""
-        empty = sp.csr_matrix((1, n_features), dtype=np.float32)
-        latest = self.latest or [empty] * VIEWS
+        latest = self.latest or [empty_row(n_features) for _ in range(VIEWS)]
         return [*self.views(n_features), *latest, self.outlet_row(n_features)]
 
     def outlet_row(self, n_features: int) -> sp.csr_matrix:
         if self.outlets is None:
-            return sp.csr_matrix((1, n_features), dtype=np.float32)
+            return empty_row(n_features)
         return self.outlets
 
     def centroid(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -141,6 +140,31 @@ def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     out.indices = indices
     out.indptr = np.array([0, hi - lo], dtype=indices.dtype)
     out.__dict__["_shape"] = (1, matrix.shape[1])
+    return out
+
+
+def row_range(matrix: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
+    """Rows lo..hi-1 as their own matrix, assembled as `row_of` assembles one row."""
+    start, stop = matrix.indptr[lo], matrix.indptr[hi]
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = matrix.data[start:stop].copy()
+    out.indices = matrix.indices[start:stop].copy()
+    out.indptr = (matrix.indptr[lo : hi + 1] - start).astype(out.indices.dtype)
+    out.__dict__["_shape"] = (hi - lo, matrix.shape[1])
+    return out
+
+
+def empty_row(n_features: int) -> sp.csr_matrix:
+    """An empty 1xN float32 row, assembled as `row_of` assembles rows (a run makes
+    one per view of every new group, and the constructor's checks cost more than
+    the rest of creating a group)."""
+    out = sp.csr_matrix.__new__(sp.csr_matrix)
+    out.__dict__.update(_BLANK)
+    out.data = np.zeros(0, dtype=np.float32)
+    out.indices = np.zeros(0, dtype=np.int32)
+    out.indptr = np.zeros(2, dtype=np.int32)
+    out.__dict__["_shape"] = (1, n_features)
     return out
 
 
@@ -295,11 +319,10 @@ def scaled(matrix: sp.csr_matrix, factors: np.ndarray | None) -> sp.csr_matrix:
 
 
 def _cosines(dots: np.ndarray, group_n2: np.ndarray, item_n2: np.ndarray) -> np.ndarray:
+    """`dots` and `group_n2` of one shape, `item_n2` broadcast against them."""
     norms = np.sqrt(group_n2 * item_n2)
     # an empty side has no direction: its cosine is 0 (divided only where defined)
-    return np.divide(
-        dots, norms, out=np.zeros(np.broadcast_shapes(dots.shape, norms.shape)), where=norms > 0
-    )
+    return np.divide(dots, norms, out=np.zeros(dots.shape), where=norms > 0)
 
 
 class Grouper:
@@ -319,6 +342,7 @@ class Grouper:
         self.n_features = n_features
         self.idf = list(idf) if idf is not None else None
         self.groups: dict[str, Group] = {}
+        self._weights = np.asarray(rule.model.weights, dtype=np.float64)
 
     def weight(self, view: int) -> np.ndarray | None:
         return self.idf[view % VIEWS] if self.idf is not None else None
@@ -404,23 +428,24 @@ class Grouper:
             count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
-        pairs = [(x @ x.T).toarray() for x in xs[:VIEWS]]
+        pairs = np.array([(x @ x.T).toarray() for x in xs[:VIEWS]])  # (VIEWS, m, m)
         in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
+        in2x = np.concatenate([in2, in2])  # (ROWS, m): against the sums and the latest
         shared = (xs[VIEWS] @ xs[VIEWS].T).toarray()
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
-            j = self._best(i, t[i], dots, gn2, in2, count, first, last, used, same[i])
+            j = self._best(i, t[i], dots, gn2, in2x, count, first, last, used, same[i])
             if j < 0:
                 j = used
                 used += 1
             choice[i] = j
-            for v in range(VIEWS):
-                gn2[v, j] += 2 * dots[v, i, j] + in2[v, i]
-                dots[v, i + 1 :, j] += pairs[v][i + 1 :, i]
-                # the item is now the group's latest member
-                gn2[VIEWS + v, j] = in2[v, i]
-                dots[VIEWS + v, i + 1 :, j] = pairs[v][i + 1 :, i]
+            # all views at once (each element as view by view)
+            gn2[:VIEWS, j] += 2 * dots[:VIEWS, i, j] + in2[:, i]
+            dots[:VIEWS, i + 1 :, j] += pairs[:, i + 1 :, i]
+            # the item is now the group's latest member
+            gn2[VIEWS:, j] = in2[:, i]
+            dots[VIEWS:, i + 1 :, j] = pairs[:, i + 1 :, i]
             same[i + 1 :, j] += shared[i + 1 :, i]
             count[j] += 1
             first[j] = min(first[j], t[i])
@@ -433,7 +458,7 @@ class Grouper:
         ti: float,
         dots: np.ndarray,
         gn2: np.ndarray,
-        in2: np.ndarray,
+        in2x: np.ndarray,
         count: np.ndarray,
         first: np.ndarray,
         last: np.ndarray,
@@ -445,17 +470,21 @@ class Grouper:
             return -1
         lo, hi = first[:used], last[:used]
         span = np.maximum(hi, ti) - np.minimum(lo, ti)
-        ok = (ti <= hi + rule.window_after) & (ti >= lo - rule.window_before)
-        idx = np.flatnonzero(ok & (span <= rule.max_span) & (gn2[0, :used] > 0))
+        ok = ti <= hi + rule.window_after
+        ok &= ti >= lo - rule.window_before
+        ok &= span <= rule.max_span
+        ok &= gn2[0, :used] > 0
+        idx = np.flatnonzero(ok)
         if not idx.size:
             return -1
-        cos = _cosines(dots[:, i, idx], gn2[:, idx], np.tile(in2[:, i], 2)[:, None])
-        has = (gn2[1, idx] > 0) & (in2[1, i] > 0)
+        g2 = gn2[:, idx]
+        cos = _cosines(dots[:, i, idx], g2, in2x[:, i, None])
+        has = (g2[1] > 0) & (in2x[1, i] > 0)
         gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
         feats = pair_features(
             cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx], same[idx]
         )
-        logits = rule.model.logit(feats)
+        logits = feats @ self._weights  # (`Model.logit`, its weights converted once)
         best = int(np.argmax(logits))
         return int(idx[best]) if logits[best] > 0 else -1
 
@@ -471,9 +500,10 @@ class Grouper:
         k = len(cands)
         m = len(items)
         groups = list(cands)
+        width = self.n_features
         for _ in range(k, used):
-            empty = sp.csr_matrix((1, self.n_features), dtype=np.float32)
-            group = Group(new_id(), np.inf, -np.inf, empty, empty.copy(), titles=empty.copy())
+            group = Group(new_id(), np.inf, -np.inf, empty_row(width), empty_row(width))
+            group.titles = empty_row(width)
             while group.id in self.groups:
                 group.id = new_id()
             self.groups[group.id] = group

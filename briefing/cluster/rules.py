@@ -7,11 +7,10 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule, scaled
 from briefing.cluster.params import Params
-from briefing.cluster.vectors import Doc
+from briefing.cluster.vectors import Doc, normalize_rows
 
 __all__ = ["DAY", "day_of", "event_profile", "event_rows", "event_rule", "order_key", "story_rule"]
 
@@ -61,4 +60,4 @@ def event_rows(sums: Sequence[sp.csr_matrix], events: Grouper) -> list[sp.csr_ma
 def _normalized(views: Sequence[sp.csr_matrix], events: Grouper) -> list[sp.csr_matrix]:
     views = list(views)
     views[1] = scaled(views[1], events.weight(1))
-    return [sp.csr_matrix(normalize(v, norm="l2", copy=False), dtype=np.float32) for v in views]
+    return [sp.csr_matrix(normalize_rows(v), dtype=np.float32) for v in views]

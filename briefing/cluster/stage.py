@@ -42,6 +42,7 @@ from briefing.cluster.grouping import (
     new_id,
     outlet_rows,
     row_of,
+    row_range,
     unit,
 )
 from briefing.cluster.params import DEFAULT, Params
@@ -301,7 +302,8 @@ class _Run(_Timed):
         """Place the batch's articles; returns the events (grown, created)."""
         p, docs = self.p, self.docs
         self._clock = time.perf_counter()
-        counts_w, counts_n = self.featurizer.counts(docs)
+        # the bodies' word hashes come from the features' tokens (the copies' MinHash)
+        counts_w, counts_n, self.body_words = self.featurizer.counts_and_hashes(docs)
         blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
         df = DocFreq.from_bytes(blob, p.n_features) if blob else DocFreq(p.n_features)
         df.add(counts_w, counts_n)
@@ -339,7 +341,7 @@ class _Run(_Timed):
             sig = np.frombuffer(sigs[str(r["id"])], dtype=np.uint64)
             index.add_known(int(r["id"]), sig, date, r["url"], r["duplicate_of"])
             old_event[int(r["id"])] = r["event_id"]
-        new_sigs = signatures(self.docs, p)
+        new_sigs = signatures(self.docs, p, self.body_words)
         changes = index.add_all(self.docs, new_sigs)
         cs.put_blobs(
             self.conn,
@@ -481,7 +483,7 @@ class _Run(_Timed):
             heads = [r["title"] for r in own_of[eid]]
             title = titles.pick(
                 heads,
-                vectors[offset : offset + len(heads)] if vectors is not None else None,
+                row_range(vectors, offset, offset + len(heads)) if vectors is not None else None,
                 unit(row_of(words, n)),
                 self.p,
             )

@@ -14,10 +14,26 @@ import numpy as np
 
 from briefing.entities.shapes import STOP, field_names, names
 
-__all__ = ["field_names", "names", "shingle_hashes", "shingles", "stem", "words"]
+__all__ = [
+    "field_names",
+    "names",
+    "shingle_hashes",
+    "shingles",
+    "stem",
+    "tokens",
+    "word_hashes",
+    "words",
+]
 
 # letters of any script (Société, Zürich); digits inside words (nis2, cve-2024-3094)
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’-][^\W_]+)*|\d+(?:[.,]\d+)*")
+# the same pattern for ASCII text, where [^\W\d_] is [A-Za-z]: ~30% faster to scan
+_WORD_ASCII = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['-][A-Za-z0-9]+)*|[0-9]+(?:[.,][0-9]+)*")
+
+
+def tokens(text: str) -> list[str]:
+    """The raw words and numbers of `text`, in order (`_WORD`'s matches)."""
+    return (_WORD_ASCII if text.isascii() else _WORD).findall(text)
 
 
 def stem(word: str) -> str:
@@ -55,15 +71,20 @@ def _fold(raw: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content words, lowercased and folded; stop words and bare numbers dropped."""
-    return list(filter(None, map(_FOLDED.__getitem__, _WORD.findall(text))))
+    return fold(tokens(text))
+
+
+def fold(raw: list[str]) -> list[str]:
+    """`words` of text whose `tokens` these are."""
+    return list(filter(None, map(_FOLDED.__getitem__, raw)))
 
 
 def shingles(text: str, size: int) -> set[str]:
     """Word n-grams of the raw body (stop words kept: copies share them too)."""
-    tokens = [t.lower() for t in _WORD.findall(text)]
-    if len(tokens) < size:
-        return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    raw = [t.lower() for t in _WORD.findall(text)]
+    if len(raw) < size:
+        return {" ".join(raw)} if raw else set()
+    return {" ".join(raw[i : i + size]) for i in range(len(raw) - size + 1)}
 
 
 class _Hashes(dict[str, int]):
@@ -84,8 +105,12 @@ def word_hashes(text: str) -> np.ndarray:
     """The crc32 of each lowercased word of `text`, in order (uint64)."""
     # ASCII words tokenize the same before and after lowercasing, so the raw
     # words can be looked up; other scripts are lowercased first, as they always were
-    tokens = _WORD.findall(text if text.isascii() else text.lower())
-    return np.fromiter(map(_WORD_HASH.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    return hash_words(tokens(text if text.isascii() else text.lower()))
+
+
+def hash_words(raw: list[str]) -> np.ndarray:
+    """`word_hashes` of ASCII text whose `tokens` these are."""
+    return np.fromiter(map(_WORD_HASH.__getitem__, raw), dtype=np.uint64, count=len(raw))
 
 
 def mix_grams(hashes: np.ndarray, size: int) -> np.ndarray:

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from itertools import chain
 from urllib.parse import urlsplit
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
-from sklearn.utils import murmurhash3_32
 
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
@@ -52,10 +51,15 @@ class Doc:
 
     def fields(self) -> tuple[str, str, str]:
         """(title, lead, rest): the lead is the teaser and the first paragraph."""
+        title, lead, _, rest = self.pieces()
+        return title, lead, rest
+
+    def pieces(self) -> tuple[str, str, str, str]:
+        """(title, lead, first paragraph, rest): `fields` with the first paragraph apart."""
         paragraphs = [p for p in self.text.split("\n") if p.strip()]
         first = paragraphs[0] if paragraphs else ""
         lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
-        return self.title, lead, "\n".join(paragraphs[1:])
+        return self.title, lead, first, "\n".join(paragraphs[1:])
 
 
 def source_of(outlet: str, url: str) -> str:
@@ -70,15 +74,16 @@ def source_of(outlet: str, url: str) -> str:
 
 class _Columns(dict[str, int]):
     """Token -> its column, as scikit-learn's `HashingVectorizer` (signed 32-bit
-    murmurhash3, seed 0, no alternate sign) places it; memoized, because an
-    archive repeats its words and names."""
+    murmurhash3 of the UTF-8 bytes, seed 0, no alternate sign) places it;
+    memoized, because an archive repeats its words and names. The hash is
+    mmh3's, the same function: importing scikit-learn for it cost ~70 MB."""
 
     def __init__(self, n_features: int) -> None:
         super().__init__()
         self.n_features = n_features
 
     def __missing__(self, token: str) -> int:
-        h = int(murmurhash3_32(token, seed=0))
+        h = mmh3.hash(token, 0, signed=True)
         # as sklearn's _hashing_fast, which defines abs(-2**31) this way
         n = self.n_features
         column = (2147483647 - (n - 1)) % n if h == -(2**31) else abs(h) % n
@@ -137,6 +142,25 @@ class DocFreq:
         return out
 
 
+def _field_tokens(
+    doc: Doc, lead: str, first: str, rest: str, hashes: list[np.ndarray] | None
+) -> tuple[list[str], list[str]]:
+    """The lead's and the rest's `text.tokens`; with `hashes`, the body's word hashes
+    are appended to it. Tokens never span a line, so the lead's are the teaser's
+    then the first paragraph's, and a body's are its first paragraph's then the rest's."""
+    raw_first, raw_rest = T.tokens(first), T.tokens(rest)
+    raw_lead = raw_first if lead == first else T.tokens(doc.summary) + raw_first
+    if hashes is not None:
+        body = doc.body
+        if not body.isascii():  # (lowercased before it is split, as `word_hashes` does)
+            hashes.append(T.word_hashes(body))
+        elif doc.text:
+            hashes.append(T.hash_words(raw_first + raw_rest))
+        else:
+            hashes.append(T.hash_words(T.tokens(body)))
+    return raw_lead, raw_rest
+
+
 class Featurizer:
     def __init__(self, params: Params) -> None:
         self.params = params
@@ -144,20 +168,36 @@ class Featurizer:
 
     def counts(self, docs: Sequence[Doc]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Field-weighted, sublinear term counts (before IDF), words and names."""
+        words, names, _ = self._counts(docs, None)
+        return words, names
+
+    def counts_and_hashes(
+        self, docs: Sequence[Doc]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[np.ndarray]]:
+        """`counts`, and each body's `text.word_hashes` (for its MinHash), from the same
+        tokens: the body is the lead's paragraph and the rest, tokenized once."""
+        hashes: list[np.ndarray] = []
+        return self._counts(docs, hashes)
+
+    def _counts(
+        self, docs: Sequence[Doc], hashes: list[np.ndarray] | None
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[np.ndarray]]:
         p = self.params
         w_fields: list[list[list[str]]] = [[], [], []]
         n_fields: list[list[list[str]]] = [[], [], []]
         for doc in docs:
-            parts = doc.fields()
-            for i, part in enumerate(parts):
-                w_fields[i].append(T.words(part))
-            for i, found in enumerate(T.field_names(*parts)):
+            title, lead, first, rest = doc.pieces()
+            raw = _field_tokens(doc, lead, first, rest, hashes)
+            w_fields[0].append(T.words(title))
+            for i, found in enumerate(raw, start=1):
+                w_fields[i].append(T.fold(found))
+            for i, found in enumerate(T.field_names(title, lead, rest)):
                 n_fields[i].append(found)
         words = self._combine(w_fields, (p.title_weight, p.lead_weight, p.body_weight))
         names = self._combine(
             n_fields, (p.name_title_weight, p.name_lead_weight, p.name_body_weight)
         )
-        return words, names
+        return words, names, hashes if hashes is not None else []
 
     def _combine(self, fields: list[list[list[str]]], weights: tuple[float, ...]) -> sp.csr_matrix:
         total: sp.csr_matrix | None = None
@@ -180,7 +220,31 @@ class Featurizer:
     def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
         out = counts.copy()
         out.data = out.data * idf[out.indices]
-        return sp.csr_matrix(normalize(out, norm="l2", copy=False), dtype=np.float32)
+        return sp.csr_matrix(normalize_rows(out), dtype=np.float32)
+
+
+def normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row scaled to unit l2 norm in place (empty rows stay), and returned.
+
+    The arithmetic of scikit-learn's `normalize(norm="l2")`, to the bit: squares
+    in the data's precision, summed in float64 in index order, one division.
+    numpy's own sums add pairwise, so the rows are summed a position at a time.
+    """
+    data, indptr = matrix.data, matrix.indptr
+    lengths = np.diff(indptr)
+    squares = (data * data).astype(np.float64)
+    # longest rows first: the rows still adding at position k are a prefix
+    order = np.argsort(-lengths, kind="stable")
+    starts, longest = indptr[:-1][order], lengths[order]
+    still = np.searchsorted(-longest, -np.arange(int(longest[0]) if len(longest) else 0), "left")
+    sums = np.zeros(len(lengths))
+    for k, n in enumerate(still):
+        sums[:n] += squares[starts[:n] + k]
+    norms = np.zeros(len(lengths))
+    norms[order] = np.sqrt(sums)
+    norms[norms == 0.0] = 1.0  # (a row of zeros only: left as it is)
+    matrix.data = (data / np.repeat(norms, lengths)).astype(data.dtype, copy=False)
+    return matrix
 
 
 # -- compact storage of sparse rows (features table blobs) ---------------------
@@ -191,10 +255,12 @@ def pack_rows(rows: Sequence[sp.csr_matrix], header: Sequence[float] = ()) -> by
     parts = [struct.pack("<ii", len(header), len(rows))]
     parts.append(np.asarray(header, dtype=np.float64).tobytes())
     for row in rows:
-        row = sp.csr_matrix(row)
-        parts.append(struct.pack("<i", row.nnz))
-        parts.append(row.indices.astype(np.int32).tobytes())
-        parts.append(row.data.astype(np.float32).tobytes())
+        if not isinstance(row, sp.csr_matrix):  # (rebuilding a CSR row only costs time)
+            row = sp.csr_matrix(row)
+        nnz = int(row.indptr[-1])
+        parts.append(struct.pack("<i", nnz))
+        parts.append(row.indices[:nnz].astype(np.int32).tobytes())
+        parts.append(row.data[:nnz].astype(np.float32).tobytes())
     return b"".join(parts)
 
 

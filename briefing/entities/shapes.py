@@ -8,12 +8,34 @@ program has one place that finds names.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from pathlib import Path
 
 from briefing.entities import PATTERNS, gazetteer
+
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from its file rather than imported.
+
+    Importing any part of scikit-learn loads most of it (~70 MB, ~0.7 s), and
+    the clustering needs nothing else of it; the file is one literal list.
+    """
+    spec = importlib.util.find_spec("sklearn")  # (finds the package without importing it)
+    if spec is not None and spec.origin is not None:
+        path = Path(spec.origin).parent / "feature_extraction" / "_stop_words.py"
+        own = importlib.util.spec_from_file_location("_briefing_stop_words", path)
+        if own is not None and own.loader is not None and path.is_file():
+            module = importlib.util.module_from_spec(own)
+            own.loader.exec_module(module)
+            return frozenset(module.ENGLISH_STOP_WORDS)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # moved: the slow way
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+ENGLISH_STOP_WORDS = _english_stop_words()
 
 # News filler that says nothing about which happening an article reports.
 NEWS_WORDS = frozenset(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.cluster import text as T
 from briefing.cluster.core import Clustering, cluster
@@ -252,6 +255,81 @@ def test_hashed_counts_match_scikit_learns_hashing_vectorizer() -> None:
     ours = featurizer._columns.counts(tokens)
     assert (ours != reference).nnz == 0 and ours.nnz == reference.nnz
     assert np.array_equal(ours.indptr, reference.indptr)
+
+
+def test_rows_are_normalized_as_scikit_learn_normalizes_them_to_the_bit() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    from briefing.cluster.vectors import normalize_rows
+
+    rng = np.random.default_rng(5)
+    lengths = [0, 1, 3, 9, 40, 130, 700, 0, 2]  # empty rows, and rows past numpy's pairwise blocks
+    for dtype in (np.float32, np.float64):
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.concatenate([np.sort(rng.choice(5000, n, replace=False)) for n in lengths])
+        data = (rng.random(indptr[-1]) * 10.0 ** rng.integers(-3, 4, indptr[-1])).astype(dtype)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(lengths), 5000))
+        matrix.data[5] = 0.0  # a stored zero stays stored, as there
+        ours = normalize_rows(matrix.copy())
+        reference = normalize(matrix, norm="l2")
+        assert ours.dtype == reference.dtype == dtype
+        assert np.array_equal(ours.data, reference.data)
+        assert np.array_equal(ours.indices, reference.indices)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.printable, max_size=80))
+def test_ascii_text_is_split_as_the_unicode_pattern_splits_it(text: str) -> None:
+    assert T._WORD_ASCII.findall(text) == T._WORD.findall(text)
+    assert T.tokens(text + " Zürich") == T._WORD.findall(text + " Zürich")
+
+
+def test_features_and_copies_read_one_tokenization_of_the_body() -> None:
+    import numpy as np
+
+    from briefing.cluster.dedup import signatures
+    from briefing.cluster.vectors import Doc, Featurizer, _field_tokens
+
+    def doc(n: int, title: str, summary: str, text: str) -> Doc:
+        return Doc(n, title, summary, text, "Outlet", f"https://x.example/{n}", 0.0)
+
+    pieces = [
+        *docs(),
+        doc(
+            1,
+            "Agency warns",
+            "Lead line here.",
+            "\n\nLead line here.\n\n  \nMore text, 3.5 v2-beta\n",
+        ),
+        doc(2, "Teaser only", "The feed's teaser, no page.", ""),
+        doc(3, "Blank page", "Teaser.", "  \n \t"),
+        doc(4, "Zürich bank", "Die Bank in Zürich", "ÉTAT d’urgence à Zürich.\n\nİstanbul office"),
+        doc(5, "Mixed", "ascii teaser", "first line\n\nsecond line, Straße"),
+        doc(6, "", "", ""),
+    ]
+    featurizer = Featurizer(DEFAULT)
+    words, names, hashes = featurizer.counts_and_hashes(pieces)
+    alone_words, alone_names = Featurizer(DEFAULT).counts(pieces)
+    assert (words != alone_words).nnz == 0 and (names != alone_names).nnz == 0
+    for d, h in zip(pieces, hashes, strict=True):
+        assert np.array_equal(h, T.word_hashes(d.body)), d.id
+        _, lead, first, rest = d.pieces()
+        assert _field_tokens(d, lead, first, rest, None) == (T.tokens(lead), T.tokens(rest))
+    for ours, theirs in zip(
+        signatures(pieces, DEFAULT, hashes), signatures(pieces, DEFAULT), strict=True
+    ):
+        assert np.array_equal(ours, theirs)
+
+
+def test_the_stop_words_are_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from briefing.entities import shapes
+
+    assert shapes.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+    assert ENGLISH_STOP_WORDS <= shapes.STOP
 
 
 def _placed_before(index_docs, sigs, window: float) -> dict:

@@ -13,8 +13,10 @@ from briefing.cluster.grouping import (
     Grouper,
     Model,
     Rule,
+    empty_row,
     outlet_rows,
     row_of,
+    row_range,
     stack,
 )
 from briefing.cluster.stage import pack_group, unpack_groups
@@ -44,6 +46,18 @@ def test_row_of_is_the_row_scipy_slices_and_computes_like_it() -> None:
     before = m.copy()
     row_of(m, 0).data[:] = 5.0
     assert (m != before).nnz == 0
+
+
+def test_row_ranges_and_empty_rows_are_what_scipy_builds() -> None:
+    m = matrix(3)
+    dense = np.random.default_rng(3).random(N).astype(np.float32)
+    for lo, hi in [(0, 40), (5, 9), (7, 8), (12, 12), (39, 40)]:
+        part, ref = row_range(m, lo, hi), m[lo:hi]
+        assert part.shape == ref.shape and (part != ref).nnz == 0
+        assert np.array_equal(part @ dense, ref @ dense)
+    empty = empty_row(N)
+    assert empty.shape == (1, N) and empty.nnz == 0 and empty.dtype == np.float32
+    assert ((empty + m[3]) != m[3]).nnz == 0
 
 
 def test_stack_of_rows_is_the_matrix() -> None:
