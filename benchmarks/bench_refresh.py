@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_refresh.py [--feeds 300] [--hosts 30] [--new 200]
                                                  [--no-newsboat] [--newsboat-threads 32,1]
+                                                 [--first-only]
 
 One loopback server (`benchmarks/loopback.py`, the fetch benchmark's too: 300
 RSS feeds × 20 items on 30 hosts, a random 50–200 ms before every response, an
@@ -17,9 +18,11 @@ Three rounds, each program once per round, interleaved: the first refresh (an
 empty home or cache), an unchanged world (every feed answers 304), and a round
 after the server published `--new` items (one in each of that many feeds, each
 with its page). Peak RSS is the largest sum of the RSS of the program's
-process tree (workers and fork server included), sampled five times a second.
+process tree (workers and fork server included), sampled five times a second,
+beside the CPU seconds of the program's own process and of its workers.
 It is not run by CI; numbers are noisy on a busy machine, so the 1-minute load
-average is printed with each row.
+average is printed with each row (`--first-only` runs the first round alone,
+for A/B runs interleaved by hand).
 """
 
 from __future__ import annotations
@@ -48,12 +51,20 @@ STAGE_LINE = re.compile(r"^(\w+) done in ([0-9.]+) s", re.M)
 
 
 class TreeMemory(threading.Thread):
-    """Peak of the summed RSS of a process and all its descendants."""
+    """Peak of the summed RSS of a process and all its descendants, and their CPU seconds.
+
+    CPU time is read as last seen in /proc (sampled, so a process's final
+    tenth of a second may be missed): the program's own process apart from
+    its workers, since on a busy machine CPU seconds say more than wall time.
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.cpu: dict[int, float] = {}
         self._done = threading.Event()
 
     def _tree(self) -> list[int]:
@@ -72,8 +83,10 @@ class TreeMemory(threading.Thread):
             for pid in self._tree():
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
+                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
+                self.cpu[pid] = (int(stat[11]) + int(stat[12])) / self.TICK
                 for line in status.splitlines():
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1]) * 1024
@@ -91,6 +104,8 @@ class Result:
     load: float
     stages: dict[str, float] = field(default_factory=dict)
     summary: str = ""
+    cpu_main: float = 0.0  # CPU seconds of the program's own process
+    cpu_rest: float = 0.0  # ... and of its descendants (briefing's worker processes)
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Result:
@@ -107,7 +122,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Result:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}):\n{out}\n{err}")
     stages = {name: float(s) for name, s in STAGE_LINE.findall(err)}
     summary = next((ln for ln in err.splitlines() if " feeds fetched (" in ln), "")
-    return Result(seconds, sampler.peak / 2**20, os.getloadavg()[0], stages, summary)
+    main = sampler.cpu.pop(proc.pid, 0.0)
+    rest = sum(sampler.cpu.values())
+    return Result(seconds, sampler.peak / 2**20, os.getloadavg()[0], stages, summary, main, rest)
 
 
 def briefing_command(home: str) -> list[str]:
@@ -155,7 +172,7 @@ def table(rows: list[tuple[str, str, Result]]) -> None:
     print(
         f"{'round':<12}{'program':<16}{'wall s':>8}"
         + "".join(f"{s:>10}" for s in STAGES)
-        + f"{'peak MB':>9}"
+        + f"{'peak MB':>9}{'cpu main':>9}{'workers':>8}"
         + "".join(f"{'×nb-' + ref.removeprefix('newsboat-'):>8}" for ref in references)
         + f"{'load':>6}"
     )
@@ -166,7 +183,10 @@ def table(rows: list[tuple[str, str, Result]]) -> None:
             f"{r.seconds / seconds[rnd, ref]:>8.2f}" if (rnd, ref) in seconds else f"{'-':>8}"
             for ref in references
         )
-        print(f"{rnd:<12}{prog:<16}{r.seconds:>8.1f}{stages}{r.rss_mb:>9.0f}{ratios}{r.load:>6.1f}")
+        cpu = f"{r.cpu_main:>9.1f}{r.cpu_rest:>8.1f}"
+        print(
+            f"{rnd:<12}{prog:<16}{r.seconds:>8.1f}{stages}{r.rss_mb:>9.0f}{cpu}{ratios}{r.load:>6.1f}"
+        )
     for rnd, prog, r in rows:
         if r.summary:
             print(f"  {rnd}/{prog}: {r.summary}")
@@ -193,6 +213,9 @@ def main() -> int:
     parser.add_argument("--no-newsboat", action="store_true")
     parser.add_argument("--newsboat-threads", default="32,1")
     parser.add_argument(
+        "--first-only", action="store_true", help="only the first round (for A/B runs)"
+    )
+    parser.add_argument(
         "--big",
         type=int,
         default=0,
@@ -216,7 +239,8 @@ def main() -> int:
                 directory = Path(tmp) / f"newsboat-{t}"
                 directory.mkdir()
                 programs.append((f"newsboat-{t}", newsboat_setup(directory, urls, t)))
-            for rnd in ("first", "all-304", f"+{args.new}"):
+            rounds = ["first"] if args.first_only else ["first", "all-304", f"+{args.new}"]
+            for rnd in rounds:
                 if rnd.startswith("+"):
                     server.grow(args.new)
                 for name, command in programs:
