@@ -7,6 +7,15 @@ import sys
 
 import pytest
 
+
+def printed(code: str) -> str:
+    """What `code` prints in a fresh interpreter: no module loaded before it."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
 HEADLESS = [
     "briefing.cli",
     "briefing.config",
@@ -36,10 +45,7 @@ def test_headless_modules_do_not_import_textual() -> None:
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert printed(code) == ""
 
 
 def test_store_imports_only_models() -> None:
@@ -54,10 +60,7 @@ def test_store_imports_only_models() -> None:
         "                                   'briefing.errors', 'briefing.boilerplate')))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert printed(code) == ""
 
 
 # What the stages may share; each stage's own package is allowed too.
@@ -93,10 +96,7 @@ def test_stages_use_the_shared_core_never_each_other(stage: str) -> None:
         "             and not any(m == a or m.startswith(a + '.') for a in allowed))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert printed(code) == ""
 
 
 def test_the_clustering_stage_loads_neither_scikit_learn_nor_datasketch() -> None:
@@ -109,7 +109,4 @@ def test_the_clustering_stage_loads_neither_scikit_learn_nor_datasketch() -> Non
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy)\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    assert printed(code) == ""
