@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from briefing.models import Article
+
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "corpus"
 
 # Articles usually appear the day of the event or a little later; a report that
@@ -47,6 +49,20 @@ class CorpusArticle:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    def as_entry(self, feed_id: int, page: bool = True) -> Article:
+        """The article as a fetch stores it; without `page`, its page is still to come."""
+        return Article(
+            feed_id=feed_id,
+            guid=self.id,
+            url=self.url,
+            title=self.title,
+            outlet=self.outlet,
+            published=self.published,
+            summary=self.teaser,
+            text=self.text if page else "",
+            extract_status="ok" if page else "pending",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,7 +201,6 @@ def run_batch(articles: list[CorpusArticle], params: Params) -> tuple[dict, dict
 
 def run_incremental(articles: list[CorpusArticle], batches: int) -> tuple[dict, dict, dict]:
     from briefing.cluster import stage
-    from briefing.models import Article
     from briefing.store import Store
     from briefing.store.articles import upsert
     from briefing.store.feeds import add as add_feed
@@ -215,21 +214,7 @@ def run_incremental(articles: list[CorpusArticle], batches: int) -> tuple[dict, 
         id_of: dict[int, str] = {}
         for start in range(0, len(ordered), size):
             chunk = ordered[start : start + size]
-            rows = [
-                Article(
-                    feed_id=feed.id,
-                    guid=a.id,
-                    url=a.url,
-                    title=a.title,
-                    outlet=a.outlet,
-                    published=a.published,
-                    summary=a.teaser,
-                    text=a.text,
-                    extract_status="ok",
-                )
-                for a in chunk
-            ]
-            new, _ = upsert(store, rows)
+            new, _ = upsert(store, [a.as_entry(feed.id) for a in chunk])
             id_of.update(zip(new, (a.id for a in chunk), strict=True))
             stage.run(store)
         dup: dict[Hashable, Hashable | None] = {}

@@ -18,7 +18,7 @@ from benchmarks.corpus import CorpusArticle, all_articles, load_corpus
 from briefing.cluster import early, stage
 from briefing.cluster.params import DEFAULT
 from briefing.config import Settings
-from briefing.models import Article, TriageState
+from briefing.models import TriageState
 from briefing.pipeline import later_work_pending
 from briefing.store import Store, triage
 from briefing.store import early as early_store
@@ -50,23 +50,7 @@ def pair(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
 
 def put(store: Store, arts: list[CorpusArticle], *, pages: bool) -> None:
     """Feed entries; with `pages` their text is in already, else it is still to come."""
-    upsert(
-        store,
-        [
-            Article(
-                feed_id=1,
-                guid=a.id,
-                url=a.url,
-                title=a.title,
-                outlet=a.outlet,
-                published=a.published,
-                summary=a.teaser,
-                text=a.text if pages else "",
-                extract_status="ok" if pages else "pending",
-            )
-            for a in arts
-        ],
-    )
+    upsert(store, [a.as_entry(1, page=pages) for a in arts])
 
 
 def pages_arrive(store: Store, arts: list[CorpusArticle]) -> None:
