@@ -395,27 +395,15 @@ def test_stories_no_new_event_would_join_are_not_relinked(
     assert _story_records(db)[story_of(db, "ledger-ban")][0] == len(ALL_BUT_ONE) + 1
 
 
-def test_screened_stories_are_relinked_once_the_archive_has_grown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    relinked: dict[float, set[str]] = {}
-    for drift in (1.0, 0.0):
-        store = Store(tmp_path / f"{drift}.db")
-        put(store, *ALL_BUT_ONE)
-        stage.run(store, now=MORNING)
-        relinked[drift] = {
-            next(k for k in BY_KEY if story_of(store, k) == s)
-            for s in _relinked(store, monkeypatch, drift)
-        }
-        store.close()
-    # named by an article of theirs (story ids differ between the two stores)
-    assert relinked[1.0] == {"wire-ban"}
-    assert relinked[0.0] > relinked[1.0]
+def _relinked_at_both_drifts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unmark: bool = False
+) -> dict[float, set[str]]:
+    """The stories re-linked with no drift allowed (0.0) and with any (1.0), each
+    named by an article of theirs (story ids differ between the two stores).
 
-
-def test_stories_never_marked_as_linked_are_relinked_when_screened(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    `unmark`: the stories are stored as an older version (or an analyst's
+    correction) writes them, without the archive size they were linked at.
+    """
     from briefing.cluster.vectors import pack_rows
     from briefing.store import cluster_state as cs
 
@@ -424,18 +412,32 @@ def test_stories_never_marked_as_linked_are_relinked_when_screened(
         store = Store(tmp_path / f"{drift}.db")
         put(store, *ALL_BUT_ONE)
         stage.run(store, now=MORNING)
-        # as an older version (or an analyst's correction) writes them: no mark
-        unmarked = {
-            k: pack_rows(g.state(stage.DEFAULT.n_features), [g.first, g.last, g.count])
-            for k, g in stage.unpack_groups(
-                cs.all_blobs(store, stage.KIND_STORY), stage.DEFAULT.n_features
-            ).items()
-        }
-        with store.write() as conn:
-            cs.put_blobs(conn, stage.KIND_STORY, unmarked)
+        if unmark:
+            stories = cs.all_blobs(store, stage.KIND_STORY)
+            unmarked = {
+                k: pack_rows(g.state(stage.DEFAULT.n_features), [g.first, g.last, g.count])
+                for k, g in stage.unpack_groups(stories, stage.DEFAULT.n_features).items()
+            }
+            with store.write() as conn:
+                cs.put_blobs(conn, stage.KIND_STORY, unmarked)
         relinked[drift] = {
             next(k for k in BY_KEY if story_of(store, k) == s)
             for s in _relinked(store, monkeypatch, drift)
         }
         store.close()
+    return relinked
+
+
+def test_screened_stories_are_relinked_once_the_archive_has_grown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relinked = _relinked_at_both_drifts(tmp_path, monkeypatch)
+    assert relinked[1.0] == {"wire-ban"}
+    assert relinked[0.0] > relinked[1.0]
+
+
+def test_stories_never_marked_as_linked_are_relinked_when_screened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relinked = _relinked_at_both_drifts(tmp_path, monkeypatch, unmark=True)
     assert relinked[1.0] == relinked[0.0] > {"wire-ban"}
