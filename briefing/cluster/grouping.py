@@ -124,48 +124,48 @@ def unit(row: sp.csr_matrix) -> sp.csr_matrix:
 _BLANK = dict(sp.csr_matrix((1, 1), dtype=np.float32).__dict__)
 
 
-def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
-    """Row n as its own 1xN matrix, without scipy's slow generic indexing.
+def _assembled(
+    data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
+) -> sp.csr_matrix:
+    """A CSR matrix from buffers known to be valid, without scipy's constructor.
 
-    Nor its constructor: it checks every matrix it builds (tens of microseconds),
-    and the grouping cuts a few rows per group out of every chunk's sums. A row
-    of a valid CSR matrix is valid, so it is assembled directly; whether its
-    indices are sorted scipy finds out on first use, as for any new matrix.
+    It checks every matrix it builds (tens of microseconds), and the grouping
+    cuts a few rows per group out of every chunk's sums; whether the indices
+    are sorted scipy finds out on first use, as for any new matrix.
     """
-    lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
-    indices = matrix.indices[lo:hi].copy()
     out = sp.csr_matrix.__new__(sp.csr_matrix)
     out.__dict__.update(_BLANK)
-    out.data = matrix.data[lo:hi].copy()
-    out.indices = indices
-    out.indptr = np.array([0, hi - lo], dtype=indices.dtype)
-    out.__dict__["_shape"] = (1, matrix.shape[1])
+    out.data, out.indices, out.indptr = data, indices, indptr
+    out.__dict__["_shape"] = shape
     return out
+
+
+def row_of(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    """Row n as its own 1xN matrix, without scipy's slow generic indexing (nor its
+    constructor: a row of a valid CSR matrix is valid)."""
+    lo, hi = matrix.indptr[n], matrix.indptr[n + 1]
+    indices = matrix.indices[lo:hi].copy()
+    indptr = np.array([0, hi - lo], dtype=indices.dtype)
+    return _assembled(matrix.data[lo:hi].copy(), indices, indptr, (1, matrix.shape[1]))
 
 
 def row_range(matrix: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
     """Rows lo..hi-1 as their own matrix, assembled as `row_of` assembles one row."""
     start, stop = matrix.indptr[lo], matrix.indptr[hi]
-    out = sp.csr_matrix.__new__(sp.csr_matrix)
-    out.__dict__.update(_BLANK)
-    out.data = matrix.data[start:stop].copy()
-    out.indices = matrix.indices[start:stop].copy()
-    out.indptr = (matrix.indptr[lo : hi + 1] - start).astype(out.indices.dtype)
-    out.__dict__["_shape"] = (hi - lo, matrix.shape[1])
-    return out
+    indices = matrix.indices[start:stop].copy()
+    indptr = (matrix.indptr[lo : hi + 1] - start).astype(indices.dtype)
+    return _assembled(matrix.data[start:stop].copy(), indices, indptr, (hi - lo, matrix.shape[1]))
 
 
 def empty_row(n_features: int) -> sp.csr_matrix:
-    """An empty 1xN float32 row, assembled as `row_of` assembles rows (a run makes
-    one per view of every new group, and the constructor's checks cost more than
-    the rest of creating a group)."""
-    out = sp.csr_matrix.__new__(sp.csr_matrix)
-    out.__dict__.update(_BLANK)
-    out.data = np.zeros(0, dtype=np.float32)
-    out.indices = np.zeros(0, dtype=np.int32)
-    out.indptr = np.zeros(2, dtype=np.int32)
-    out.__dict__["_shape"] = (1, n_features)
-    return out
+    """An empty 1xN float32 row (a run makes one per view of every new group, and the
+    constructor's checks cost more than the rest of creating a group)."""
+    return _assembled(
+        np.zeros(0, dtype=np.float32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(2, dtype=np.int32),
+        (1, n_features),
+    )
 
 
 def stack(rows: Sequence[sp.csr_matrix], n_features: int) -> sp.csr_matrix:
