@@ -216,7 +216,9 @@ def pair_features(
 ) -> np.ndarray:
     """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs)."""
     n = cos.shape[1]
-    out = np.empty((n, len(FEATURES)))
+    # filled a feature at a time, so each feature's column is laid out contiguously
+    # (as rows of the transpose): four to six times faster than strided columns
+    out = np.empty((len(FEATURES), n)).T
     out[:, 0] = 1.0
     out[:, 1] = cos[0]
     out[:, 2] = np.where(has_names, cos[1], 0.0)
@@ -252,11 +254,12 @@ def link_features(
     would reach, in seconds.
     """
     n_items, n_groups = items[0].shape[0], groups[0].shape[0]
-    cos = np.empty((ROWS, n_items, n_groups))
+    cos = np.zeros((ROWS, n_items, n_groups))
     for r in range(ROWS):
         norms = np.sqrt(row_norms2(groups[r]))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cos[r] = np.nan_to_num((groups[r] @ items[r % VIEWS].T).toarray().T / norms)
+        # items x groups.T: scipy multiplies this way round faster than the transpose
+        dots = (items[r % VIEWS] @ groups[r].T).toarray()
+        np.divide(dots, norms, out=cos[r], where=norms > 0)
     first, last, count = header[:, 0], header[:, 1], header[:, 2]
     t = times[:, None]
     has = (row_norms2(groups[1])[None, :] > 0) & (row_norms2(items[1])[:, None] > 0)

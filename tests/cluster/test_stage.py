@@ -338,14 +338,32 @@ def test_stories_written_without_vectors_are_left_alone(db: Store) -> None:
     assert story_of(db, "ledger-exit") == story_of(db, "packet-exit") != "hand-made"
 
 
+def _stopped(self: object, changed: set[str], created: set[str]) -> None:
+    raise RuntimeError("stopped")
+
+
+def test_a_small_run_stopped_before_its_stories_leaves_nothing_half_placed(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one batch is one transaction: events without stories are never committed
+    monkeypatch.setattr(stage._Stories, "link", _stopped)
+    put(db, *BAN, *EXIT)
+    before = snapshot(db)
+    with pytest.raises(RuntimeError):
+        stage.run(db, now=MORNING)
+    assert snapshot(db) == before
+    monkeypatch.undo()
+    stage.run(db, now=MORNING)
+    assert db.query("SELECT COUNT(*) FROM events WHERE story_id IS NULL")[0][0] == 0
+    assert story_of(db, "wire-ban") == story_of(db, "ledger-exit")
+
+
 def test_events_left_without_a_story_by_a_stopped_run_get_one_next_run(
     db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the batches commit their events before the story step; stop the run there
-    def stopped(self: object, changed: set[str], created: set[str]) -> None:
-        raise RuntimeError("stopped")
-
-    monkeypatch.setattr(stage._Stories, "link", stopped)
+    # a backlog's batches commit their events before the story step; stop the run there
+    monkeypatch.setattr(stage, "BATCH_ARTICLES", 2)
+    monkeypatch.setattr(stage._Stories, "link", _stopped)
     put(db, *BAN, *EXIT)
     with pytest.raises(RuntimeError):
         stage.run(db, now=MORNING)
