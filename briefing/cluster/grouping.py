@@ -339,13 +339,20 @@ class Grouper:
     """
 
     def __init__(
-        self, rule: Rule, n_features: int, idf: Sequence[np.ndarray] | None = None
+        self,
+        rule: Rule,
+        n_features: int,
+        idf: Sequence[np.ndarray] | None = None,
+        keep_stack: bool = False,
     ) -> None:
+        """`keep_stack`: keep the groups' stacked rows between chunks (`_Kept`), for
+        a level where every chunk is compared with nearly every group (stories)."""
         self.rule = rule
         self.n_features = n_features
         self.idf = list(idf) if idf is not None else None
         self.groups: dict[str, Group] = {}
         self._weights = np.asarray(rule.model.weights, dtype=np.float64)
+        self._kept = _Kept() if keep_stack else None
 
     def weight(self, view: int) -> np.ndarray | None:
         return self.idf[view % VIEWS] if self.idf is not None else None
@@ -414,7 +421,9 @@ class Grouper:
         count = np.zeros(size)
         first = np.full(size, np.inf)
         last = np.full(size, -np.inf)
-        if k:
+        if k and self._kept is not None:
+            self._kept.products(self, cands, xs, dots, gn2, same)
+        elif k:
             stacked = [g.state(self.n_features) for g in cands]
             for r in range(ROWS):
                 # stacked afresh, so weighed in place: the biggest matrix of a run
@@ -428,6 +437,7 @@ class Grouper:
                 gn2[r, :k] = row_norms2(cv)
             ov = stack([s[OUTLET_ROW] for s in stacked], self.n_features)
             same[:, :k] = (ov @ xs[VIEWS].T).toarray().T
+        if k:
             count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
@@ -477,8 +487,9 @@ class Grouper:
         ok &= ti >= lo - rule.window_before
         ok &= span <= rule.max_span
         ok &= gn2[0, :used] > 0
-        idx = np.flatnonzero(ok)
-        if not idx.size:
+        # every group in reach (a story's window is years): views, not gathered copies
+        idx: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
+        if isinstance(idx, np.ndarray) and not idx.size:
             return -1
         g2 = gn2[:, idx]
         cos = _cosines(dots[:, i, idx], g2, in2x[:, i, None])
@@ -489,7 +500,9 @@ class Grouper:
         )
         logits = feats @ self._weights  # (`Model.logit`, its weights converted once)
         best = int(np.argmax(logits))
-        return int(idx[best]) if logits[best] > 0 else -1
+        if logits[best] <= 0:
+            return -1
+        return best if isinstance(idx, slice) else int(idx[best])
 
     def _commit(
         self,
@@ -518,6 +531,8 @@ class Grouper:
             (np.ones(m, dtype=np.float32), (rows, np.arange(m))), shape=(len(touched), m)
         )
         order = sorted(pos, key=lambda j: pos[j])
+        if self._kept is not None:
+            self._kept.changed.update(groups[j].id for j in order)
         outlets = xs[VIEWS]
         xs = self.unweighted(xs[:VIEWS])
         sums = []
@@ -548,3 +563,76 @@ class Grouper:
             g.last = max(g.last, float(t[i]))
             out[items[i]] = g.id
         return out
+
+
+class _Kept:
+    """A grouper's groups' state rows, stacked once and kept from chunk to chunk.
+
+    Story linking compares every chunk of events with every story; stacking
+    thousands of stories' rows afresh for each chunk, and multiplying them the
+    slow way round, was most of a first run's story linking. The rows are kept
+    transposed (features x groups, CSR), so a chunk's products are items x kept
+    with no conversion. The groups a chunk changed or created are stacked apart
+    until they outnumber a quarter of the kept ones; then all are stacked again.
+    """
+
+    def __init__(self) -> None:
+        self.col: dict[str, int] = {}  # group id -> its column in the kept rows
+        self.rows: list[sp.csr_matrix] = []  # per state row (`ROWS` + outlets), transposed
+        self.n2 = np.zeros((ROWS, 0))
+        self.changed: set[str] = set()
+
+    def products(
+        self,
+        grouper: Grouper,
+        cands: list[Group],
+        xs: list[sp.csr_matrix],
+        dots: np.ndarray,
+        gn2: np.ndarray,
+        same: np.ndarray,
+    ) -> None:
+        """Fill the candidates' columns of `dots`, `gn2` and `same` (as `_chunk` does)."""
+        cols = np.array([self._column(g.id) for g in cands], dtype=np.int64)
+        apart = np.flatnonzero(cols < 0)
+        if len(apart) > max(CHUNK, len(self.col) // 4):
+            self._restack(grouper, cands)
+            cols, apart = np.arange(len(cands)), np.zeros(0, dtype=np.int64)
+        kept = np.flatnonzero(cols >= 0)
+        fresh = _State(grouper, [cands[n] for n in apart])
+        for r in range(ROWS + 1):
+            x = xs[r % VIEWS] if r < ROWS else xs[VIEWS]
+            target = dots[r] if r < ROWS else same
+            if len(kept):
+                target[:, kept] = (x @ self.rows[r]).toarray()[:, cols[kept]]
+            if len(apart):
+                target[:, apart] = (x @ fresh.rows[r]).toarray()
+            if r < ROWS:
+                gn2[r, kept] = self.n2[r, cols[kept]]
+                gn2[r, apart] = fresh.n2[r]
+
+    def _column(self, gid: str) -> int:
+        return -1 if gid in self.changed else self.col.get(gid, -1)
+
+    def _restack(self, grouper: Grouper, cands: list[Group]) -> None:
+        state = _State(grouper, cands)
+        self.rows, self.n2 = state.rows, state.n2
+        self.col = {g.id: n for n, g in enumerate(cands)}
+        self.changed = set()
+
+
+class _State:
+    """Groups' state rows as compared (weighted), transposed, with their squared norms."""
+
+    def __init__(self, grouper: Grouper, groups: list[Group]) -> None:
+        width = grouper.n_features
+        stacked = [g.state(width) for g in groups]
+        self.rows: list[sp.csr_matrix] = []
+        self.n2 = np.zeros((ROWS, len(groups)))
+        for r in range(ROWS + 1):
+            m = stack([s[r] for s in stacked], width)
+            weight = grouper.weight(r) if r < ROWS else None
+            if weight is not None:
+                m.data *= weight[m.indices]
+            if r < ROWS:
+                self.n2[r] = row_norms2(m)
+            self.rows.append(m.T.tocsr())

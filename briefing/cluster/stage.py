@@ -682,7 +682,7 @@ class _Stories(_Timed):
                     previous[e] = None
         ordered = sorted((e for e in previous if e in self.row), key=lambda e: (self.first[e], e))
         profile = self._profile(ordered)
-        grouper = Grouper(self.rule, self.p.n_features)
+        grouper = Grouper(self.rule, self.p.n_features, keep_stack=True)
         self._lap("stories.load")
         placed = grouper.assign(ordered, profile, [self.first[e] for e in ordered])
         self._lap("stories.link")
