@@ -260,6 +260,8 @@ def _place(
     # own transaction, so the app's triage writes never wait long for the lock.
     changed: set[str] = set()
     created: set[str] = set()
+    # the document frequencies as the last batch left them (each batch stores them too)
+    df: DocFreq | None = None
     for start in range(0, len(ids), BATCH_ARTICLES):
         reading = time.perf_counter()
         found = cs.articles_by_id(store, ids[start : start + BATCH_ARTICLES])
@@ -270,7 +272,9 @@ def _place(
             continue
         report.articles += len(batch)
         with store.write() as conn:
-            grown, new = _Run(store, conn, params, batch, now_iso, report).execute()
+            step = _Run(store, conn, params, batch, now_iso, report)
+            grown, new = step.execute(df)
+            df = step.df
             changed |= grown | new
             created |= new
             committing = time.perf_counter()
@@ -278,7 +282,7 @@ def _place(
     # Stories once per run, over every event the batches changed: re-linking
     # after each batch re-read and re-linked nearly every story 25 times over.
     with store.write() as conn:
-        _Stories(store, conn, params, now_iso, report).link(changed, created)
+        _Stories(store, conn, params, now_iso, report, df).link(changed, created)
         # the analyst's corrections outrank the automatic grouping, every run
         constraints.apply(store, params)
         committing = time.perf_counter()
@@ -312,16 +316,20 @@ class _Run(_Timed):
         self.featurizer = Featurizer(params)
         self._clock = time.perf_counter()
 
-    def execute(self) -> tuple[set[str], set[str]]:
-        """Place the batch's articles; returns the events (grown, created)."""
+    def execute(self, df: DocFreq | None = None) -> tuple[set[str], set[str]]:
+        """Place the batch's articles; returns the events (grown, created).
+
+        `df`: the archive's document frequencies if the caller holds them (else read).
+        """
         p, docs = self.p, self.docs
         self._clock = time.perf_counter()
         # the bodies' word hashes come from the features' tokens (the copies' MinHash)
         counts_w, counts_n, self.body_words = self.featurizer.counts_and_hashes(docs)
-        blob = cs.get_blobs(self.store, KIND_DF, ["df"]).get("df")
-        df = DocFreq.from_bytes(blob, p.n_features) if blob else DocFreq(p.n_features)
+        if df is None:
+            df = _doc_freq(self.store, p) or DocFreq(p.n_features)
         df.add(counts_w, counts_n)
         cs.put_blobs(self.conn, KIND_DF, {"df": df.to_bytes()})
+        self.df = df
         self.idf_w = df.idf("words")
         idf_n = df.idf("names")
         xs = article_views(self.featurizer, docs, (counts_w, counts_n), self.idf_w, idf_n)
@@ -526,9 +534,17 @@ class _Stories(_Timed):
     matrix per event: a first run links tens of thousands of them.
     """
 
-    def __init__(self, store: Store, conn, params: Params, now: str, report: ClusterReport) -> None:
+    def __init__(
+        self,
+        store: Store,
+        conn,
+        params: Params,
+        now: str,
+        report: ClusterReport,
+        df: DocFreq | None = None,
+    ) -> None:
         self.store, self.conn, self.p, self.now, self.report = store, conn, params, now, report
-        df = _doc_freq(store, params)
+        df = df if df is not None else _doc_freq(store, params)
         self.space = _event_space(df, params)
         self.n_docs = float(df.n_docs) if df is not None else 0.0
         self.rule = story_rule(params)
