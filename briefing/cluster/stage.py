@@ -562,7 +562,8 @@ class _Stories(_Timed):
         if not blobs:
             return
         keys = list(blobs)
-        header, rows = unpack_many([blobs[k] for k in keys], self.p.n_features, ROWS)
+        # the sums only: the latest member rows of an event are not part of its profile
+        header, rows = unpack_many([blobs[k] for k in keys], self.p.n_features, VIEWS)
         del blobs
         base = len(self.row)
         for n, k in enumerate(keys):
@@ -698,6 +699,9 @@ class _Stories(_Timed):
                     previous[e] = None
         ordered = sorted((e for e in previous if e in self.row), key=lambda e: (self.first[e], e))
         profile = self._profile(ordered)
+        # the loaded rows are copied into `profile` in time order: let them go (on
+        # a first run they are every event's, and the grouping's stack comes next)
+        self.parts = []
         grouper = Grouper(self.rule, self.p.n_features, keep_stack=True)
         self._lap("stories.load")
         placed = grouper.assign(ordered, profile, [self.first[e] for e in ordered])
