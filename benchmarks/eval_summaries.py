@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.corpus import CorpusArticle, CorpusEvent, load_corpus
 from briefing import boilerplate
 from briefing.summarize import core, rank
-from briefing.summarize.candidates import Source
+from briefing.summarize.candidates import Source, _paragraph_sentences
 
 # Our own clutter lines, in the shapes news pages use. {o} is the outlet.
 HEAD_CLUTTER = [
@@ -152,11 +152,14 @@ def evaluate(corpus_dir: str | None, with_clutter: bool) -> list[dict[str, objec
         started = time.perf_counter()
         patterns = boilerplate.PATTERNS[:]
         if mode == "nofilter":
-            boilerplate.PATTERNS.clear()
+            boilerplate.use_rules([])
+        # Summaries memoize each paragraph's clean sentences: forget those of the other mode.
+        _paragraph_sentences.cache_clear()
         try:
             summaries = [core.summarize_event(srcs, algorithm, weights) for _, srcs, _ in prepared]
         finally:
-            boilerplate.PATTERNS[:] = patterns
+            boilerplate.use_rules(patterns)
+            _paragraph_sentences.cache_clear()
         elapsed = time.perf_counter() - started
         for (event, _, injected), summary in zip(prepared, summaries, strict=True):
             chosen += len(summary)

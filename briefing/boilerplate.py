@@ -64,7 +64,7 @@ class Pattern:
     def search(self, text: str, lowered: str | None = None) -> bool:
         if self.hints:
             lowered = text.lower() if lowered is None else lowered
-            if not any(hint in lowered for hint in self.hints):
+            if not any(map(lowered.__contains__, self.hints)):
                 return False
         return self.regex.search(text) is not None
 
@@ -333,12 +333,28 @@ PATTERNS: list[Pattern] = [
 ]
 
 
+_DROPPING = tuple(p for p in PATTERNS if p.action == "drop")
+_STRIPPING = tuple(p for p in PATTERNS if p.action == "strip")
+
+
+def use_rules(patterns: list[Pattern]) -> None:
+    """Apply these rules from now on (an evaluation switches the filter off with [])."""
+    global _DROPPING, _STRIPPING
+    PATTERNS[:] = patterns
+    _DROPPING = tuple(p for p in PATTERNS if p.action == "drop")
+    _STRIPPING = tuple(p for p in PATTERNS if p.action == "strip")
+
+
 def match(text: str) -> Pattern | None:
     """The first dropping rule that matches `text`, if any (strip rules never drop)."""
     text = text.strip()
     lowered = text.lower()
-    for pattern in PATTERNS:
-        if pattern.action == "drop" and pattern.search(text, lowered):
+    contains = lowered.__contains__
+    # `Pattern.search`, inlined: summaries ask this of every lead sentence.
+    for pattern in _DROPPING:
+        if pattern.hints and not any(map(contains, pattern.hints)):
+            continue
+        if pattern.regex.search(text) is not None:
             return pattern
     return None
 
@@ -389,9 +405,8 @@ def is_boilerplate(text: str) -> bool:
 def strip_prefixes(text: str) -> str:
     """Remove dateline-like prefixes, keeping the sentence that follows them."""
     text = text.strip()
-    for pattern in PATTERNS:
-        if pattern.action == "strip":
-            text = pattern.regex.sub("", text, count=1).strip()
+    for pattern in _STRIPPING:
+        text = pattern.regex.sub("", text, count=1).strip()
     return text
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from briefing import boilerplate
 from briefing.summarize import text
@@ -50,6 +51,8 @@ class Candidate:
     source: int  # index into the sources, which come in publication order
     position: int  # 0 = the source's first clean sentence
     stems: frozenset[str]
+    # The stems in order, repeats kept (LexRank counts them); empty: read from `text`.
+    terms: tuple[str, ...] = ()
 
 
 def redundant(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -69,13 +72,10 @@ def clean_sentences(source: Source, limit: int | None = None) -> list[str]:
     title = _normalized(source.title)
     kept: list[str] = []
     for paragraph in text.paragraphs(body):
-        if boilerplate.is_boilerplate(paragraph) or (title and _normalized(paragraph) == title):
+        sentences = _paragraph_sentences(paragraph)
+        if not sentences or (title and _normalized(paragraph) == title):
             continue
-        for raw in text.sentences(paragraph):
-            # A paragraph of one sentence was checked whole just above.
-            sentence = boilerplate.clean_sentence(raw, checked=raw == paragraph)
-            if sentence is None or not _sentence_like(sentence):
-                continue
+        for sentence in sentences:
             if title and _normalized(sentence) in title:
                 continue
             kept.append(sentence)
@@ -84,8 +84,33 @@ def clean_sentences(source: Source, limit: int | None = None) -> list[str]:
     return kept
 
 
+@lru_cache(maxsize=50_000)
+def _paragraph_sentences(paragraph: str) -> tuple[str, ...]:
+    """A paragraph's sentences fit for a summary, whatever its article's title.
+
+    Memoized: an event's summary re-reads the leads its articles' summaries read.
+    """
+    # Removing a dateline never adds words nor changes the ending, so a raw
+    # sentence too short or badly ended stays so: no rule need look at it, and
+    # a paragraph with none of the other kind has nothing to give.
+    raws = [raw for raw in text.sentences(paragraph) if _may_be_sentence_like(raw)]
+    if not raws or boilerplate.is_boilerplate(paragraph):
+        return ()
+    kept: list[str] = []
+    for raw in raws:
+        # A paragraph of one sentence was checked whole just above.
+        sentence = boilerplate.clean_sentence(raw, checked=raw == paragraph)
+        if sentence is not None and _sentence_like(sentence):
+            kept.append(sentence)
+    return tuple(kept)
+
+
 def _normalized(value: str) -> str:
     return " ".join(text.words(value.lower()))
+
+
+def _may_be_sentence_like(raw: str) -> bool:
+    return raw.endswith(_ENDINGS) and len(text.words(raw)) >= MIN_WORDS
 
 
 def _sentence_like(sentence: str) -> bool:
@@ -98,14 +123,15 @@ def candidates(sources: list[Source], per_source: int | None) -> list[Candidate]
     kept: list[Candidate] = []
     for index, source in enumerate(sources):
         for position, sentence in enumerate(clean_sentences(source, per_source)):
-            stems = text.content_stems(sentence)
+            terms = text.content_terms(sentence)
+            stems = frozenset(terms)
             twin = next((c for c in kept if redundant(c.stems, stems)), None)
             if twin is None:
-                kept.append(Candidate(sentence, index, position, stems))
+                kept.append(Candidate(sentence, index, position, stems, terms))
                 continue
             # Keep the earliest phrasing unless the later one says strictly more.
             if stems > twin.stems and len(stems) >= len(twin.stems) + 2:
-                twin.text, twin.stems = sentence, stems
+                twin.text, twin.stems, twin.terms = sentence, stems, terms
                 twin.source = index
             twin.position = min(twin.position, position)
     return kept

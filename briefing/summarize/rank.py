@@ -1,9 +1,12 @@
-"""Scoring candidate sentences with sumy's algorithms, or by position alone.
+"""Scoring candidate sentences with LexRank or sumy's algorithms, or by position alone.
 
-sumy's summarizers return the top sentences but keep their ratings private;
-every one of them (LexRank, TextRank, LSA, Luhn) passes the rated sentences,
-best first, through the `sentences_count` argument when it is a callable, so
-that is where the ratings are read. Ratings are then turned into ranks scaled
+LexRank, the default, is `briefing.summarize.lexrank` (sumy's algorithm on
+the candidates' stems, without importing sumy and NLTK). The others are
+sumy's, imported only when chosen. sumy's summarizers return the top
+sentences but keep their ratings private; every one of them (LexRank,
+TextRank, LSA, Luhn) passes the rated sentences, best first, through the
+`sentences_count` argument when it is a callable, so that is where the
+ratings are read. Ratings are then turned into ranks scaled
 to [0, 1], which puts all algorithms on one scale.
 
 The final score adds, with equal weights, the algorithm's centrality and two
@@ -18,22 +21,12 @@ were measured too and added nothing, so they are not here.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import numpy
-from sumy.models.dom import ObjectDocumentModel, Paragraph
-from sumy.models.dom import Sentence as SumySentence
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.text_rank import TextRankSummarizer
-
-from briefing.summarize import text
+from briefing.summarize import lexrank, text
 from briefing.summarize.candidates import Candidate
 from briefing.summarize.config import ALGORITHMS, DEFAULT, SummarizeError, resolve
 
@@ -47,63 +40,6 @@ __all__ = [
     "resolve",
     "score",
 ]
-
-
-class FastLexRank(LexRankSummarizer):  # type: ignore[misc]
-    """sumy's LexRank, with its idf and similarity matrix computed in bulk.
-
-    sumy computes the idf-modified cosine pair by pair in Python (quadratic,
-    about 0.5 s for 100 sentences); here the same quantities come from one
-    matrix product. Same formulas, same numbers (`tests/summarize/
-    test_rank.py` compares the two), and the rest of the algorithm (threshold
-    graph, power method) is sumy's own.
-    """
-
-    def _to_words_set(self, sentence: SumySentence) -> list[str]:
-        # sumy lowers each word twice and stems it uncached; the same stems,
-        # from briefing's memoized stemmer.
-        stops = self._stop_words
-        return [text.stem(w) for w in (w.lower() for w in sentence.words) if w not in stops]
-
-    @staticmethod
-    def _compute_idf(sentences: list[list[str]]) -> dict[str, float]:
-        n = len(sentences)
-        df = Counter(term for words in sentences for term in set(words))
-        return {term: math.log(n / (1 + count)) for term, count in df.items()}
-
-    def _create_matrix(
-        self,
-        sentences: list[list[str]],
-        threshold: float,
-        tf_metrics: list[dict[str, float]],
-        idf_metrics: dict[str, float],
-    ) -> Any:
-        column = {term: i for i, term in enumerate(idf_metrics)}
-        weights = numpy.zeros((len(sentences), len(column)))
-        for row, tf in enumerate(tf_metrics):
-            for term, value in tf.items():
-                weights[row, column[term]] = value * idf_metrics[term]
-        norms = numpy.linalg.norm(weights, axis=1)
-        denominator = numpy.outer(norms, norms)
-        products = weights @ weights.T
-        cosine = numpy.divide(
-            products, denominator, out=numpy.zeros_like(products), where=denominator > 0
-        )
-        matrix = (cosine > threshold).astype(float)
-        # A sentence is like itself even when every word has zero idf (a word in
-        # all sentences but one): without this its row is empty and sumy's power
-        # method divides by a zero norm.
-        numpy.fill_diagonal(matrix, 1.0)
-        return matrix / matrix.sum(axis=1)[:, None]
-
-
-_SUMY: dict[str, Callable[..., Any]] = {
-    "lexrank": FastLexRank,
-    "textrank": TextRankSummarizer,
-    "lsa": LsaSummarizer,
-    "luhn": LuhnSummarizer,
-}
-assert set(ALGORITHMS) == {*_SUMY, "lead"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,22 +63,10 @@ def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
         return []
     if algorithm == "lead" or n == 1:
         return [1.0] * n
-    tokenizer = text.OfflineTokenizer()
-    # These algorithms read only the document's sentences, in order, and the
-    # order is what maps ratings back. (Candidates never repeat a text, which
-    # matters: sumy keys some ratings by sentence text.)
-    document = ObjectDocumentModel(
-        [Paragraph([SumySentence(c.text, tokenizer)]) for c in candidates]
-    )
-    summarizer = _summarizer(algorithm)
-    ratings = [0.0] * n
-
-    def capture(infos: list[Any]) -> list[Any]:
-        for info in infos:
-            ratings[info.order] = float(info.rating)
-        return infos
-
-    summarizer(document, capture)
+    if algorithm == "lexrank":
+        ratings = lexrank.ratings([c.terms or text.content_terms(c.text) for c in candidates])
+    else:
+        ratings = _sumy_ratings(candidates, algorithm)
     # Ranks, not raw ratings: the algorithms' ratings live on unrelated scales.
     order = sorted(range(n), key=lambda i: -ratings[i])
     scores = [0.0] * n
@@ -151,13 +75,45 @@ def centrality(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
     return scores
 
 
+def _sumy_ratings(candidates: Sequence[Candidate], algorithm: str) -> list[float]:
+    """The ratings sumy's `algorithm` gives the candidates (imported only when chosen)."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph
+    from sumy.models.dom import Sentence as SumySentence
+
+    tokenizer = text.OfflineTokenizer()
+    # These algorithms read only the document's sentences, in order, and the
+    # order is what maps ratings back. (Candidates never repeat a text, which
+    # matters: sumy keys some ratings by sentence text.)
+    document = ObjectDocumentModel(
+        [Paragraph([SumySentence(c.text, tokenizer)]) for c in candidates]
+    )
+    summarizer = _summarizer(algorithm)
+    ratings = [0.0] * len(candidates)
+
+    def capture(infos: list[Any]) -> list[Any]:
+        for info in infos:
+            ratings[info.order] = float(info.rating)
+        return infos
+
+    summarizer(document, capture)
+    return ratings
+
+
 @cache
 def _summarizer(algorithm: str) -> Any:
     """One instance per algorithm: they keep no state between calls, and setting
     the stop words (normalizing 800 words) is not free."""
-    summarizer = _SUMY[algorithm](text.stem)
+    summarizer = _sumy_classes()[algorithm](text.stem)
     summarizer.stop_words = text.stop_words()
     return summarizer
+
+
+def _sumy_classes() -> dict[str, Callable[..., Any]]:
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.luhn import LuhnSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    return {"textrank": TextRankSummarizer, "lsa": LsaSummarizer, "luhn": LuhnSummarizer}
 
 
 def position_prior(position: int) -> float:

@@ -4,9 +4,11 @@ sumy's default `Tokenizer` asks NLTK for its punkt model, which is a download
 at run time; briefing never downloads anything. Sentences come from sentencex
 (rule-based, compiled, no data files; on the labeled corpus it splits every
 paragraph exactly as pysbd did, about 80 times faster), words from one regular
-expression, stop words from the list sumy ships, and stems from sumy's
-`Stemmer`, which for English is NLTK's Snowball stemmer: pure code (NLTK only
-needs data for its stop-word option, which sumy does not use).
+expression, stop words from the list sumy ships (read from its file), and
+stems from snowballstemmer's English (Porter2) stemmer, fed as NLTK's Snowball
+stemmer, which sumy used, feeds it: the same stems (`tests/summarize/
+test_offline.py` compares them), without importing NLTK, which pulls SciPy
+and scikit-learn in with it (over a second per refresh).
 `tests/summarize/test_offline.py` proves all of it with an empty NLTK_DATA and
 sockets blocked.
 """
@@ -15,10 +17,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 import sentencex
-from sumy.nlp.stemmers import Stemmer
-from sumy.utils import get_stop_words
+import snowballstemmer
 
 LANGUAGE = "english"
 LANGUAGE_CODE = "en"
@@ -29,7 +31,9 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 _LINE_BREAKS = re.compile(r"\n+")
 _SPACES = re.compile(r"\s+")
 
-_stemmer = Stemmer(LANGUAGE)
+_stemmer = snowballstemmer.stemmer(LANGUAGE)
+# NLTK reads these as the ASCII apostrophe before stemming ("agency’s" -> "agenc").
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201b": "'"})
 
 
 def paragraphs(text: str) -> list[str]:
@@ -68,18 +72,29 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def _stem_cached(word: str) -> str:
-    return str(_stemmer(word))
+    # As NLTK's EnglishStemmer.stem: two letters or fewer stay as they are.
+    if len(word) <= 2:
+        return word
+    return str(_stemmer.stemWord(word.translate(_APOSTROPHES)))
 
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    return frozenset(get_stop_words(LANGUAGE))
+    """sumy's English stop words (its `get_stop_words` imports requests and pycountry)."""
+    data = resources.files("sumy").joinpath(f"data/stopwords/{LANGUAGE}.txt").read_text("utf-8")
+    return frozenset(w.rstrip() for w in data.splitlines() if w)
+
+
+def content_terms(sentence: str) -> tuple[str, ...]:
+    """The stems of a sentence's non-stop words, in order, repeats kept: what LexRank counts."""
+    stops = stop_words()
+    lowered = (w.lower() for w in words(sentence))
+    return tuple(_stem_cached(w) for w in lowered if w not in stops)
 
 
 def content_stems(sentence: str) -> frozenset[str]:
     """The stems of a sentence's non-stop words: what redundancy checks compare."""
-    stops = stop_words()
-    return frozenset(stem(w) for w in words(sentence) if w.lower() not in stops)
+    return frozenset(content_terms(sentence))
 
 
 class OfflineTokenizer:

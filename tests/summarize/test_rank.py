@@ -9,7 +9,7 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph
 from sumy.models.dom import Sentence as SumySentence
 from sumy.summarizers.lex_rank import LexRankSummarizer
 
-from briefing.summarize import rank, text
+from briefing.summarize import lexrank, rank, text
 from briefing.summarize.candidates import Candidate, candidates
 from tests.summarize.pages import kaspersky_sources
 
@@ -29,13 +29,43 @@ def _ratings(summarizer: LexRankSummarizer, sentences: list[str]) -> list[float]
     return ratings
 
 
-def test_fast_lexrank_gives_the_same_ratings_as_sumy():
+def test_lexrank_gives_the_same_ratings_as_sumy():
     pool = candidates(kaspersky_sources(), None)
     sentences = [c.text for c in pool]
     assert len(sentences) >= 10
-    ours = _ratings(rank.FastLexRank(text.stem), sentences)
+    ours = lexrank.ratings([c.terms for c in pool])
     theirs = _ratings(LexRankSummarizer(text.stem), sentences)
     assert numpy.allclose(ours, theirs)
+    # ... and the candidates' stems are the words sumy's summarizer rates.
+    assert all(c.terms == text.content_terms(c.text) for c in pool)
+
+
+def test_stems_are_those_of_nltks_snowball_stemmer_that_sumy_used():
+    from sumy.nlp.stemmers import Stemmer
+
+    nltk_stem = Stemmer("english")
+    words = {w.lower() for s in kaspersky_sources() for w in text.words(s.text)}
+    # curly apostrophes, possessives, short words and the stemmer's exceptions
+    words |= {"agency’s", "we’re", "o’leary", "’s", "is", "us", "news", "skies", "dying"}
+    words |= {"generously", "sanctioned", "hacking", "ransomware", "breaches", "agreed"}
+    assert len(words) > 200
+    assert {w: text.stem(w) for w in words} == {w: nltk_stem(w) for w in words}
+
+
+def test_the_default_summarizer_imports_neither_sumy_nor_nltk():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from briefing.summarize import core, stage\n"
+        "from tests.summarize.pages import kaspersky_sources\n"
+        "assert core.summarize_event(kaspersky_sources())\n"
+        # (the bare `sumy` package is imported to find its stop-word file)
+        "print(sorted(m for m in sys.modules if m.startswith(('sumy.', 'nltk', 'scipy'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_every_algorithm_ranks_every_candidate():
