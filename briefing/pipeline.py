@@ -38,7 +38,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
@@ -61,9 +61,14 @@ from briefing.store import early as early_store
 from briefing.store import feeds as feed_store
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import httpx
 
     from briefing.cluster.stage import ClusterReport
+    from briefing.models import Sentence
+    from briefing.summarize.candidates import Source
+    from briefing.summarize.stage import Submit as SummarySubmit
     from briefing.summarize.stage import SummaryReport
 
 __all__ = [
@@ -88,6 +93,9 @@ T = TypeVar("T")
 # Not a cap: pages left over by earlier runs (a crash, a failure worth another
 # try) are all taken; the per-feed cap bounds how many a run can add.
 LEFTOVER_PAGES = 1_000_000
+# A batch of article summaries (200, a fraction of a second) that takes a
+# worker this long is stuck: the stage then makes that batch itself.
+SUMMARY_BATCH_TIMEOUT = 300.0
 
 
 class Stage(StrEnum):
@@ -394,9 +402,27 @@ class _Run:
             return
         from briefing.summarize import stage as summary_stage
 
+        submit = self._summaries_in_workers(asyncio.get_running_loop())
         self.report.summary = await self._stage(
-            Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings)
+            Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings, submit)
         )
+
+    def _summaries_in_workers(self, loop: asyncio.AbstractEventLoop) -> SummarySubmit:
+        """Article summaries in the worker processes, asked from the stage's thread.
+
+        The cores are idle after extraction; a first refresh's thousands of
+        article summaries then take half the time. The pool was closed after
+        extraction (its memory back before clustering) and starts again here.
+        """
+        from briefing.summarize.core import summarize_articles
+
+        def submit(sources: Sequence[Source], algorithm: str) -> Future[list[list[Sentence]]]:
+            call = self.workers.run(
+                summarize_articles, sources, algorithm, timeout=SUMMARY_BATCH_TIMEOUT
+            )
+            return asyncio.run_coroutine_threadsafe(call, loop)
+
+        return submit
 
     async def _stage(
         self, stage: Stage, call: Callable[[], T], describe: Callable[[T], str] | None = None
@@ -521,10 +547,14 @@ async def run(
             await job.early_stories()
         await job.finish_pages()
     finally:
+        # The pages are in: the workers' memory goes back before clustering.
         workers.close()
         if http is not client:
             await http.aclose()
     if later_stages and (job.report.changed or later_work_pending(store, settings)):
-        await job.later_stages()
+        try:
+            await job.later_stages()
+        finally:
+            workers.close()  # started again if the summaries used it
     job.report.seconds = time.perf_counter() - start
     return job.report

@@ -72,6 +72,13 @@ def summarize_article(
     return [_sentence(p.candidate, [source]) for p in chosen]
 
 
+def summarize_articles(
+    sources: Sequence[Source], algorithm: str = rank.DEFAULT
+) -> list[list[Sentence]]:
+    """`summarize_article` of each source: one task for a worker process."""
+    return [summarize_article(source, algorithm) for source in sources]
+
+
 def summarize_event(
     sources: Sequence[Source],
     algorithm: str = rank.DEFAULT,

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from briefing.config import Settings
@@ -36,6 +38,16 @@ from briefing.summarize.config import CONFIG_KEY, VERSION, config_value
 LEAD_CHARS = 8_000
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
+# With this many articles to summarize (a first refresh), batches go to the
+# helper processes when the caller has them: below it, starting them costs
+# more than the summaries (about half a millisecond each).
+OFFLOAD_FROM = 1_000
+# Batches handed out and not yet saved: enough to keep two helpers busy.
+IN_FLIGHT = 6
+
+# `submit(sources, algorithm)`: `core.summarize_articles` run elsewhere (the
+# pipeline's worker processes), its result as a future.
+Submit = Callable[[Sequence[Source], str], "Future[list[list[Sentence]]]"]
 
 
 @dataclass(slots=True)
@@ -95,8 +107,77 @@ def _article_key(article: db.ArticleInput, algorithm: str) -> str:
     )
 
 
-def run(store: Store, settings: Settings | None = None) -> SummaryReport:
-    """Compute and store every summary whose inputs changed since it was stored."""
+@dataclass(slots=True)
+class _Batch:
+    ids: list[int]
+    keys: list[str]
+    sources: list[Source]
+    done: Future[list[list[Sentence]]] | None = None
+
+
+def _ready(batch: _Batch) -> bool:
+    return batch.done is None or batch.done.done()
+
+
+def _article_summaries(
+    store: Store,
+    stale: list[int],
+    algorithm: str,
+    article_keys: dict[int, str],
+    submit: Submit | None,
+) -> int:
+    """Summarize the stale articles whose key changed, saving each batch; how many."""
+    saved = 0
+    in_flight: deque[_Batch] = deque()
+
+    def save(batch: _Batch) -> None:
+        nonlocal saved
+        summaries: list[list[Sentence]] | None = None
+        if batch.done is not None:
+            try:
+                summaries = batch.done.result()
+            except Exception:
+                summaries = None  # a helper failed (it died, or timed out): do it here
+        if summaries is None:
+            summaries = core.summarize_articles(batch.sources, algorithm)
+        # A first run over thousands of articles takes a while: keep what is done.
+        db.save_articles(store, list(zip(batch.ids, summaries, batch.keys, strict=True)))
+        saved += len(batch.ids)
+
+    for start in range(0, len(stale), SAVE_EVERY):
+        batch = _Batch([], [], [])
+        for article in db.articles(store, stale[start : start + SAVE_EVERY]):
+            key = _article_key(article, algorithm)
+            article_keys[article.id] = key
+            if key != article.summary_key:
+                batch.ids.append(article.id)
+                batch.keys.append(key)
+                batch.sources.append(_source(article))
+        if not batch.ids:
+            continue
+        if submit is None:
+            save(batch)
+            continue
+        try:
+            batch.done = submit(batch.sources, algorithm)
+        except Exception:
+            batch.done = None  # no helpers after all (the caller's loop is gone): here, then
+        in_flight.append(batch)
+        while in_flight and (len(in_flight) > IN_FLIGHT or _ready(in_flight[0])):
+            save(in_flight.popleft())
+    while in_flight:
+        save(in_flight.popleft())
+    return saved
+
+
+def run(
+    store: Store, settings: Settings | None = None, submit: Submit | None = None
+) -> SummaryReport:
+    """Compute and store every summary whose inputs changed since it was stored.
+
+    `submit`, when given, computes article summaries elsewhere (see `Submit`):
+    a first refresh's thousands of them then use every core.
+    """
     started = time.perf_counter()
     algorithm = rank.resolve(settings.summarizer if settings is not None else "")
     report = SummaryReport(algorithm)
@@ -111,18 +192,9 @@ def run(store: Store, settings: Settings | None = None) -> SummaryReport:
     report.articles_total = len(metas)
     article_keys = {m.id: m.summary_key or "" for m in metas}
     stale = [m.id for m in metas if redo_all or m.summary_key is None]
-    for start in range(0, len(stale), SAVE_EVERY):
-        changed: list[tuple[int, list[Sentence], str]] = []
-        for article in db.articles(store, stale[start : start + SAVE_EVERY]):
-            key = _article_key(article, algorithm)
-            article_keys[article.id] = key
-            if key != article.summary_key:
-                summary = core.summarize_article(_source(article), algorithm)
-                changed.append((article.id, summary, key))
-        # A first run over thousands of articles takes a while: keep what is done.
-        if changed:
-            db.save_articles(store, changed)
-            report.articles += len(changed)
+    report.articles = _article_summaries(
+        store, stale, algorithm, article_keys, submit if len(stale) >= OFFLOAD_FROM else None
+    )
 
     # Events.
     members: dict[str, list[db.ArticleMeta]] = defaultdict(list)

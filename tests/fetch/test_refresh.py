@@ -101,7 +101,10 @@ CHECK_IMPORTS = """
 import sys
 from briefing.cli import main
 code = main(["--home", sys.argv[1], "fetch"])
-heavy = sorted(m for m in ("sklearn", "sumy", "nltk", "trafilatura", "rich") if m in sys.modules)
+later = ("briefing.cluster.stage", "briefing.summarize.stage")
+heavy = sorted(
+    m for m in ("sklearn", "sumy", "nltk", "trafilatura", "rich", *later) if m in sys.modules
+)
 print("exit", code, "imported", ",".join(heavy) or "-")
 """
 
@@ -125,9 +128,44 @@ def test_a_refresh_where_nothing_changed_runs_and_imports_nothing_after_fetch(
         return proc.stdout.strip(), proc.stderr
 
     first, err = refresh()
-    assert first.startswith("exit 0 imported") and "sklearn" in first and "sumy" in first, err
+    assert first.startswith("exit 0 imported"), err
+    assert "briefing.cluster.stage" in first and "briefing.summarize.stage" in first, err
+    # the summaries need no NLTK (which imports scikit-learn and scipy.stats)
+    assert not {"nltk", "sklearn"} & set(first.split()[-1].split(",")), first
     assert "cluster done in" in err and "summarize done in" in err
     assert "time per stage: fetch " in err
     second, err = refresh()
     assert second == "exit 0 imported -", err  # 304: no clustering, no summaries, no imports
     assert "cluster" not in err and "summariz" not in err
+
+
+async def test_a_big_first_refresh_makes_its_article_summaries_in_the_worker_processes(
+    server: FeedServer, store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.fetch.workers import Workers
+    from briefing.pipeline import run
+    from briefing.summarize import stage as summary_stage
+
+    from .conftest import client
+
+    # Three pages count as "big" here, one article per batch.
+    monkeypatch.setattr(summary_stage, "OFFLOAD_FROM", 1)
+    monkeypatch.setattr(summary_stage, "SAVE_EVERY", 1)
+    handed: list[str] = []
+    real_run = Workers.run
+
+    async def spy(self: Workers, fn, *args, timeout: float):  # type: ignore[no-untyped-def]
+        handed.append(fn.__name__)
+        return await real_run(self, fn, *args, timeout=timeout)
+
+    monkeypatch.setattr(Workers, "run", spy)
+    server.routes["/page"] = Reply(200, PAGE, HTML)
+    server.feed("/f.xml", rss([(g, server.url(f"/page?{g}"), "") for g in "abc"]))
+    feed_store.add(store, server.url("/f.xml"))
+    async with client(replace(settings, extract_full_text=True)) as http:
+        report = await run(store, replace(settings, extract_full_text=True), client=http)
+    assert report.extracted == 3 and report.completed
+    assert report.summary is not None and report.summary.articles == 3
+    assert handed.count("summarize_articles") == 3
+    sentences = store.query("SELECT summary_sentences FROM articles")
+    assert all("ministry published the rules" in row[0] for row in sentences)

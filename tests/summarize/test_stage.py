@@ -269,3 +269,67 @@ def test_attribution_falls_back_to_the_feed_title(store):
     stage.run(store, Settings())
     summary = clusters.timeline(store, "other")[0].summary
     assert [s.source for s in summary] == ["Threat Desk"]  # the factory's feed title
+
+
+def _article_summaries(store: Store) -> dict[int, object]:
+    rows = store.query("SELECT id, summary_sentences FROM articles ORDER BY id")
+    return {row[0]: row[1] for row in rows}
+
+
+def _forget_article_summaries(store: Store) -> None:
+    with store.write() as conn:
+        conn.execute("UPDATE articles SET summary_sentences = '[]', summary_key = NULL")
+
+
+def test_article_summaries_made_by_helper_processes_are_those_made_here(store, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.setattr(stage, "OFFLOAD_FROM", 1)
+    monkeypatch.setattr(stage, "SAVE_EVERY", 2)  # three batches, some in flight at once
+    handed: list[int] = []
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
+
+        def submit(sources, algorithm):
+            handed.append(len(sources))
+            return pool.submit(core.summarize_articles, sources, algorithm)
+
+        report = stage.run(store, Settings(), submit)
+    assert handed == [2, 2, 2] and report.articles == 6
+    helped = _article_summaries(store)
+    _forget_article_summaries(store)
+    assert stage.run(store, Settings()).articles == 6
+    assert _article_summaries(store) == helped
+    assert all(value != "[]" for value in helped.values())
+
+
+def test_when_a_helper_fails_the_stage_makes_those_summaries_itself(store, monkeypatch):
+    from concurrent.futures import Future
+
+    monkeypatch.setattr(stage, "OFFLOAD_FROM", 1)
+    monkeypatch.setattr(stage, "SAVE_EVERY", 2)
+    stage.run(store, Settings())
+    expected = _article_summaries(store)
+    _forget_article_summaries(store)
+    calls = 0
+
+    def failing(sources, algorithm):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("event loop closed")  # could not even hand it out
+        failed: Future[list] = Future()
+        failed.set_exception(RuntimeError("the worker process died on this task"))
+        return failed
+
+    assert stage.run(store, Settings(), failing).articles == 6
+    assert calls == 3
+    assert _article_summaries(store) == expected
+
+
+def test_a_small_run_keeps_its_article_summaries_in_process(store):
+    def refuse(sources, algorithm):
+        raise AssertionError("a handful of articles is not worth a helper process")
+
+    assert stage.run(store, Settings(), refuse).articles == 6
