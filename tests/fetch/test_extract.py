@@ -251,3 +251,35 @@ async def test_a_pages_read_more_lines_are_not_stored_or_searchable(
     assert "two-year window" in text and "whatever their size" in text
     assert "Huawei" not in text and "Senators" not in text
     assert search_articles(store, "hospitals") and not search_articles(store, "Huawei")
+
+
+async def test_a_page_whose_write_fails_costs_only_itself_and_the_run_reports_it(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    import sqlite3
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    server.routes["/page"] = Reply(200, fixture("article-clutter.html"), html)
+    server.feed("/feed.xml", rss([(g, server.url(f"/page?{g}"), "") for g in "abc"]))
+    feed_store.add(store, server.url("/feed.xml"))
+    # The feed goes in first; then page b's row refuses every extraction result.
+    await fetch(store, replace(full, extract_full_text=False))
+    with store.write() as conn:
+        conn.execute(
+            """CREATE TRIGGER refuse BEFORE UPDATE OF extract_status ON articles
+               WHEN new.guid = 'b' BEGIN SELECT RAISE(ABORT, 'no room for page b'); END"""
+        )
+    feeds = {f.id: f for f in feed_store.all_feeds(store) if f.id is not None}
+    pending = article_store.all_articles(store)
+    async with client(full) as http:
+        from briefing.fetch.extract import extract_articles
+        from briefing.fetch.workers import Workers
+
+        workers = Workers()
+        try:
+            with pytest.raises(sqlite3.IntegrityError, match="no room for page b"):
+                await extract_articles(store, http, workers, pending, feeds)
+        finally:
+            workers.close()
+    status = {a.guid: a.extract_status for a in article_store.all_articles(store)}
+    assert status == {"a": "ok", "b": "pending", "c": "ok"}
