@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import all_articles, load_corpus
 from briefing.summarize import core, text
-from briefing.summarize.candidates import Source
+from briefing.summarize.candidates import Source, _paragraph_sentences
 
 
 def segmentation(paragraphs: list[str]) -> None:
@@ -53,6 +53,7 @@ def segmentation(paragraphs: list[str]) -> None:
 def summaries(sources: list[Source], rounds: int) -> None:
     for n in range(rounds):
         text._segment_cached.cache_clear()
+        _paragraph_sentences.cache_clear()
         times = []
         for source in sources:
             start = time.process_time()

@@ -33,7 +33,7 @@ from briefing.fetch.extract_worker import extract_page
 from briefing.models import to_iso
 from briefing.store import Store
 from briefing.summarize import core, rank, stage, text
-from briefing.summarize.candidates import Source
+from briefing.summarize.candidates import Source, _paragraph_sentences
 
 DEMO = Path(__file__).resolve().parent.parent / "briefing" / "data" / "demo"
 
@@ -52,6 +52,7 @@ def bench_event(runs: int, algorithm: str) -> None:
     cold, warm = [], []
     for _ in range(runs):
         text._segment_cached.cache_clear()
+        _paragraph_sentences.cache_clear()
         started = time.perf_counter()
         summary = core.summarize_event(sources, algorithm)
         cold.append(time.perf_counter() - started)
@@ -139,6 +140,7 @@ def bench_demo(algorithm: str) -> None:
         path = Path(tmp) / "demo.sqlite3"
         n = demo_store(path)
         text._segment_cached.cache_clear()
+        _paragraph_sentences.cache_clear()
         store = Store(path)
         settings = Settings(summarizer=algorithm)
         first = stage.run(store, settings)

@@ -4,9 +4,10 @@
 - `boilerplate`: the named patterns that keep page clutter out of summaries.
 - `candidates`: each source's clean lead sentences, near-duplicates folded.
 - `config`: which summarizer, and whether stored summaries are current (no sumy).
-- `rank`: sumy's LexRank/TextRank/LSA/Luhn (or position only) plus news priors.
+- `lexrank`: sumy's LexRank on the candidates' stems, without sumy (the default).
+- `rank`: LexRank, or sumy's TextRank/LSA/Luhn, or position only, plus news priors.
 - `core`: article, event and story summaries as pure functions on plain text.
-- `stage`: `run(store, settings)`, the incremental pipeline stage.
+- `stage`: `run(store, settings, submit)`, the incremental pipeline stage.
 
 The names below are imported on first use: `briefing.summarize.config` must
 not pull sumy and NLTK into a refresh that has nothing to summarize.

@@ -5,10 +5,10 @@ at run time; briefing never downloads anything. Sentences come from sentencex
 (rule-based, compiled, no data files; on the labeled corpus it splits every
 paragraph exactly as pysbd did, about 80 times faster), words from one regular
 expression, stop words from the list sumy ships (read from its file), and
-stems from snowballstemmer's English (Porter2) stemmer, fed as NLTK's Snowball
-stemmer, which sumy used, feeds it: the same stems (`tests/summarize/
-test_offline.py` compares them), without importing NLTK, which pulls SciPy
-and scikit-learn in with it (over a second per refresh).
+stems from snowballstemmer's English (Porter2) stemmer, given words the way
+NLTK's Snowball stemmer (which sumy used) gives them: the same stems
+(`tests/summarize/test_rank.py` compares them), without importing NLTK,
+which pulls SciPy and scikit-learn in with it (over a second per refresh).
 `tests/summarize/test_offline.py` proves all of it with an empty NLTK_DATA and
 sockets blocked.
 """
