@@ -93,8 +93,8 @@ T = TypeVar("T")
 # Not a cap: pages left over by earlier runs (a crash, a failure worth another
 # try) are all taken; the per-feed cap bounds how many a run can add.
 LEFTOVER_PAGES = 1_000_000
-# A batch of article summaries (200, a fraction of a second) that takes a
-# worker this long is stuck: the stage then makes that batch itself.
+# A batch of article summaries (200, a fraction of a second) that takes the
+# helper process this long is stuck: the stage then makes that batch itself.
 SUMMARY_BATCH_TIMEOUT = 300.0
 
 
@@ -402,24 +402,28 @@ class _Run:
             return
         from briefing.summarize import stage as summary_stage
 
-        submit = self._summaries_in_workers(asyncio.get_running_loop())
-        self.report.summary = await self._stage(
-            Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings, submit)
-        )
+        helper = Workers(size=1)
+        submit = self._summaries_in(helper, asyncio.get_running_loop())
+        try:
+            self.report.summary = await self._stage(
+                Stage.SUMMARIZE, lambda: summary_stage.run(self.store, self.settings, submit)
+            )
+        finally:
+            helper.close()
 
-    def _summaries_in_workers(self, loop: asyncio.AbstractEventLoop) -> SummarySubmit:
-        """Article summaries in the worker processes, asked from the stage's thread.
+    @staticmethod
+    def _summaries_in(helper: Workers, loop: asyncio.AbstractEventLoop) -> SummarySubmit:
+        """Article summaries in a helper process, asked from the stage's thread.
 
-        The cores are idle after extraction; a first refresh's thousands of
-        article summaries then take half the time. The pool was closed after
-        extraction (its memory back before clustering) and starts again here.
+        A core is idle after extraction: the helper and the stage's thread
+        share a first refresh's thousands of article summaries. One process,
+        started only if the stage has that many (from the fork server the
+        extraction used), keeps the added memory small.
         """
         from briefing.summarize.core import summarize_articles
 
         def submit(sources: Sequence[Source], algorithm: str) -> Future[list[list[Sentence]]]:
-            call = self.workers.run(
-                summarize_articles, sources, algorithm, timeout=SUMMARY_BATCH_TIMEOUT
-            )
+            call = helper.run(summarize_articles, sources, algorithm, timeout=SUMMARY_BATCH_TIMEOUT)
             return asyncio.run_coroutine_threadsafe(call, loop)
 
         return submit
@@ -552,9 +556,6 @@ async def run(
         if http is not client:
             await http.aclose()
     if later_stages and (job.report.changed or later_work_pending(store, settings)):
-        try:
-            await job.later_stages()
-        finally:
-            workers.close()  # started again if the summaries used it
+        await job.later_stages()
     job.report.seconds = time.perf_counter() - start
     return job.report

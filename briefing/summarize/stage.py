@@ -42,8 +42,10 @@ SAVE_EVERY = 200
 # helper processes when the caller has them: below it, starting them costs
 # more than the summaries (about half a millisecond each).
 OFFLOAD_FROM = 1_000
-# Batches handed out and not yet saved: enough to keep two helpers busy.
-IN_FLIGHT = 6
+# Batches handed to the helper and not yet back: one it works on, one queued.
+# The stage's own thread makes the batches that find the helper this busy, so
+# one helper process (a few tens of MB) and this thread share the work.
+AHEAD = 2
 
 # `submit(sources, algorithm)`: `core.summarize_articles` run elsewhere (the
 # pipeline's worker processes), its result as a future.
@@ -126,7 +128,11 @@ def _article_summaries(
     article_keys: dict[int, str],
     submit: Submit | None,
 ) -> int:
-    """Summarize the stale articles whose key changed, saving each batch; how many."""
+    """Summarize the stale articles whose key changed, saving each batch; how many.
+
+    With `submit`, batches go to the helper while it has fewer than AHEAD in
+    hand and are made here otherwise.
+    """
     saved = 0
     in_flight: deque[_Batch] = deque()
 
@@ -155,16 +161,16 @@ def _article_summaries(
                 batch.sources.append(_source(article))
         if not batch.ids:
             continue
-        if submit is None:
+        while in_flight and _ready(in_flight[0]):
+            save(in_flight.popleft())
+        if submit is None or len(in_flight) >= AHEAD:
             save(batch)
             continue
         try:
             batch.done = submit(batch.sources, algorithm)
         except Exception:
-            batch.done = None  # no helpers after all (the caller's loop is gone): here, then
+            batch.done = None  # no helper after all (the caller's loop is gone): here, then
         in_flight.append(batch)
-        while in_flight and (len(in_flight) > IN_FLIGHT or _ready(in_flight[0])):
-            save(in_flight.popleft())
     while in_flight:
         save(in_flight.popleft())
     return saved

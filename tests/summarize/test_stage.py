@@ -286,7 +286,7 @@ def test_article_summaries_made_by_helper_processes_are_those_made_here(store, m
     from concurrent.futures import ProcessPoolExecutor
 
     monkeypatch.setattr(stage, "OFFLOAD_FROM", 1)
-    monkeypatch.setattr(stage, "SAVE_EVERY", 2)  # three batches, some in flight at once
+    monkeypatch.setattr(stage, "SAVE_EVERY", 2)  # three batches
     handed: list[int] = []
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
@@ -296,7 +296,8 @@ def test_article_summaries_made_by_helper_processes_are_those_made_here(store, m
             return pool.submit(core.summarize_articles, sources, algorithm)
 
         report = stage.run(store, Settings(), submit)
-    assert handed == [2, 2, 2] and report.articles == 6
+    # the first batch always goes out; the others when the helper has room
+    assert handed[:1] == [2] and set(handed) == {2} and report.articles == 6
     helped = _article_summaries(store)
     _forget_article_summaries(store)
     assert stage.run(store, Settings()).articles == 6
