@@ -39,8 +39,8 @@ LEAD_CHARS = 8_000
 # Article summaries are written in batches of this many.
 SAVE_EVERY = 200
 # With this many articles to summarize (a first refresh), batches go to the
-# helper processes when the caller has them: below it, starting them costs
-# more than the summaries (about half a millisecond each).
+# caller's helper process too: below it, starting one costs more than the
+# summaries (about half a millisecond each).
 OFFLOAD_FROM = 1_000
 # Batches handed to the helper and not yet back: one it works on, one queued.
 # The stage's own thread makes the batches that find the helper this busy, so
@@ -48,7 +48,7 @@ OFFLOAD_FROM = 1_000
 AHEAD = 2
 
 # `submit(sources, algorithm)`: `core.summarize_articles` run elsewhere (the
-# pipeline's worker processes), its result as a future.
+# pipeline's helper process), its result as a future.
 Submit = Callable[[Sequence[Source], str], "Future[list[list[Sentence]]]"]
 
 
