@@ -103,7 +103,8 @@ def session_workers() -> Iterator[SessionWorkers]:
 
 @pytest.fixture(autouse=True)
 def _shared_pool(session_workers: SessionWorkers, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "Workers", lambda: session_workers)
+    # (the extraction pool and the summaries' helper alike)
+    monkeypatch.setattr(pipeline, "Workers", lambda *args, **kwargs: session_workers)
 
 
 @pytest.fixture(autouse=True)
