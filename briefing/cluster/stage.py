@@ -24,15 +24,18 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from briefing.cluster import constraints, titles
-from briefing.cluster.dedup import PAIR_LIMIT, DupIndex, exact_pairs, signatures
+from briefing.cluster.ahead import PARALLEL_FROM, Ahead, Features
+from briefing.cluster.dedup import PAIR_LIMIT, DupIndex, exact_pairs
 from briefing.cluster.grouping import (
     OUTLET_ROW,
     ROWS,
@@ -41,7 +44,6 @@ from briefing.cluster.grouping import (
     Grouper,
     link_logits,
     new_id,
-    outlet_rows,
     row_of,
     row_range,
     unit,
@@ -59,6 +61,8 @@ from briefing.models import Article, from_iso, to_iso, utcnow
 from briefing.store import cluster_state as cs
 from briefing.store import triage
 from briefing.store.db import Store
+
+T = TypeVar("T")
 
 KIND_SIG = "cluster.minhash"
 KIND_EVENT = "cluster.event"
@@ -262,23 +266,19 @@ def _place(
     created: set[str] = set()
     # the document frequencies as the last batch left them (each batch stores them too)
     df: DocFreq | None = None
-    for start in range(0, len(ids), BATCH_ARTICLES):
-        reading = time.perf_counter()
-        found = cs.articles_by_id(store, ids[start : start + BATCH_ARTICLES])
-        batch = sorted((to_doc(a, now_ts) for a in found), key=order_key)
-        del found
-        _add_phase(report, "read", time.perf_counter() - reading)
-        if not batch:  # removed since the backlog was listed
-            continue
-        report.articles += len(batch)
-        with store.write() as conn:
-            step = _Run(store, conn, params, batch, now_iso, report)
-            grown, new = step.execute(df)
-            df = step.df
-            changed |= grown | new
-            created |= new
-            committing = time.perf_counter()
-        _add_phase(report, "commit", time.perf_counter() - committing)
+    with Ahead(params, parallel=len(ids) > PARALLEL_FROM) as ahead:
+        scanned = ahead.of(_batches(store, ids, now_ts, report))
+        while (item := _timed(report, "features", scanned)) is not None:
+            batch, features = item
+            report.articles += len(batch)
+            with store.write() as conn:
+                step = _Run(store, conn, params, batch, features, now_iso, report)
+                grown, new = step.execute(df)
+                df = step.df
+                changed |= grown | new
+                created |= new
+                committing = time.perf_counter()
+            _add_phase(report, "commit", time.perf_counter() - committing)
     # Stories once per run, over every event the batches changed: re-linking
     # after each batch re-read and re-linked nearly every story 25 times over.
     with store.write() as conn:
@@ -287,6 +287,28 @@ def _place(
         constraints.apply(store, params)
         committing = time.perf_counter()
     _add_phase(report, "commit", time.perf_counter() - committing)
+
+
+def _batches(
+    store: Store, ids: list[int], now_ts: float, report: ClusterReport
+) -> Iterator[list[Doc]]:
+    """The backlog's articles, `BATCH_ARTICLES` at a time, each batch in publication order."""
+    for start in range(0, len(ids), BATCH_ARTICLES):
+        reading = time.perf_counter()
+        found = cs.articles_by_id(store, ids[start : start + BATCH_ARTICLES])
+        batch = sorted((to_doc(a, now_ts) for a in found), key=order_key)
+        del found
+        _add_phase(report, "read", time.perf_counter() - reading)
+        if batch:  # (else removed since the backlog was listed)
+            yield batch
+
+
+def _timed(report: ClusterReport, phase: str, items: Iterator[T]) -> T | None:
+    """The next of `items` (None at the end), its wait counted in `phase`."""
+    started = time.perf_counter()
+    item = next(items, None)
+    _add_phase(report, phase, time.perf_counter() - started)
+    return item
 
 
 def _add_phase(report: ClusterReport, phase: str, seconds: float) -> None:
@@ -309,9 +331,17 @@ class _Run(_Timed):
     """One batch of new articles: features, copies and events (stories come after)."""
 
     def __init__(
-        self, store: Store, conn, params: Params, docs: list[Doc], now: str, report: ClusterReport
+        self,
+        store: Store,
+        conn,
+        params: Params,
+        docs: list[Doc],
+        features: Features,
+        now: str,
+        report: ClusterReport,
     ) -> None:
         self.store, self.conn, self.p, self.docs = store, conn, params, docs
+        self.features = features
         self.now, self.report = now, report
         self.featurizer = Featurizer(params)
         self._clock = time.perf_counter()
@@ -323,8 +353,7 @@ class _Run(_Timed):
         """
         p, docs = self.p, self.docs
         self._clock = time.perf_counter()
-        # the bodies' word hashes come from the features' tokens (the copies' MinHash)
-        counts_w, counts_n, self.body_words = self.featurizer.counts_and_hashes(docs)
+        counts_w, counts_n = self.features.words, self.features.names
         if df is None:
             df = _doc_freq(self.store, p) or DocFreq(p.n_features)
         df.add(counts_w, counts_n)
@@ -332,7 +361,11 @@ class _Run(_Timed):
         self.df = df
         self.idf_w = df.idf("words")
         idf_n = df.idf("names")
-        xs = article_views(self.featurizer, docs, (counts_w, counts_n), self.idf_w, idf_n)
+        xs = [
+            Featurizer.weigh(counts_w, self.idf_w),
+            Featurizer.weigh(counts_n, idf_n),
+            Featurizer.weigh(self.features.titles, self.idf_w),
+        ]  # (`article_views`, from counts scanned ahead)
         # events keep unweighted sums and are weighed with today's IDF (Grouper)
         self.event_space = Grouper(event_rule(p), p.n_features, [self.idf_w, idf_n, self.idf_w])
         t_min, t_max = docs[0].published, docs[-1].published
@@ -363,7 +396,7 @@ class _Run(_Timed):
             sig = np.frombuffer(sigs[str(r["id"])], dtype=np.uint64)
             index.add_known(int(r["id"]), sig, date, r["url"], r["duplicate_of"])
             old_event[int(r["id"])] = r["event_id"]
-        new_sigs = signatures(self.docs, p, self.body_words)
+        new_sigs = list(self.features.signatures)
         changes = index.add_all(self.docs, new_sigs)
         cs.put_blobs(
             self.conn,
@@ -439,7 +472,7 @@ class _Run(_Timed):
             [int(self.docs[n].id) for n in fresh],
             [x[fresh] for x in xs],
             [self.docs[n].published for n in fresh],
-            outlet_rows([self.docs[n].source for n in fresh], p.n_features),
+            self.features.outlets[fresh],
         )
         event_of.update({int(k): v for k, v in placed.items()})
         for doc in self.docs:

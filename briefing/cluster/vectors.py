@@ -212,9 +212,13 @@ class Featurizer:
 
     def titles(self, titles: Sequence[str], idf: np.ndarray) -> sp.csr_matrix:
         """Headlines alone, weighted like the words vectors (to pick a representative one)."""
+        return self.weigh(self.title_counts(titles), idf)
+
+    def title_counts(self, titles: Sequence[str]) -> sp.csr_matrix:
+        """`titles` before the IDF: sublinear counts of the headlines' words."""
         counts = sp.csr_matrix(self._columns.counts([T.words(t) for t in titles]), dtype=np.float32)
         counts.data = np.log1p(counts.data)
-        return self.weigh(counts, idf)
+        return counts
 
     @staticmethod
     def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
