@@ -31,6 +31,9 @@ from briefing.cluster.vectors import Doc, Featurizer
 PARALLEL_FROM = 5000
 # batches handed to the worker before the first is needed back (each ~10 MB of text)
 AHEAD = 2
+# articles scanned at once (a slice's tokens, as Python strings, are most of the
+# memory its scanning takes)
+SLICE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,24 @@ def compute(docs: list[Doc], params: Params) -> Features:
     if featurizer is None:
         _FEATURIZERS.clear()
         featurizer = _FEATURIZERS[params] = Featurizer(params)
+    # (every row is its own article's, so the slices stacked are the batch's rows)
+    parts = [
+        _scan(docs[n : n + SLICE], featurizer, params) for n in range(0, len(docs), SLICE)
+    ] or [_scan(docs, featurizer, params)]
+
+    def stacked(name: str) -> sp.csr_matrix:
+        return sp.vstack([getattr(p, name) for p in parts], format="csr")
+
+    return Features(
+        stacked("words"),
+        stacked("names"),
+        stacked("titles"),
+        np.concatenate([p.signatures for p in parts]),
+        stacked("outlets"),
+    )
+
+
+def _scan(docs: list[Doc], featurizer: Featurizer, params: Params) -> Features:
     words, names, hashes = featurizer.counts_and_hashes(docs)
     sigs = signatures(docs, params, hashes)
     return Features(
