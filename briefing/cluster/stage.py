@@ -304,10 +304,12 @@ def _batches(
 
 
 def _timed(report: ClusterReport, phase: str, items: Iterator[T]) -> T | None:
-    """The next of `items` (None at the end), its wait counted in `phase`."""
-    started = time.perf_counter()
+    """The next of `items` (None at the end), its wait counted in `phase`, less the
+    reading it includes (`_batches` counts that as "read")."""
+    started, reading = time.perf_counter(), report.phases.get("read", 0.0)
     item = next(items, None)
-    _add_phase(report, phase, time.perf_counter() - started)
+    read = report.phases.get("read", 0.0) - reading
+    _add_phase(report, phase, time.perf_counter() - started - read)
     return item
 
 
