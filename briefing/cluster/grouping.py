@@ -119,7 +119,8 @@ def unit(row: sp.csr_matrix) -> sp.csr_matrix:
     n = float(np.sqrt(np.dot(row.data, row.data))) if row.nnz else 0.0
     if n <= 0:
         return row
-    return sp.csr_matrix((row.data / n, row.indices, row.indptr), shape=row.shape)
+    # (a valid row scaled is valid: assembled, as `row_of` cuts one, a run makes thousands)
+    return _assembled(row.data / n, row.indices, row.indptr, row.shape)
 
 
 # the attributes of a freshly built matrix, before scipy caches any facts about it
