@@ -47,15 +47,9 @@ class Features:
     outlets: sp.csr_matrix  # `grouping.outlet_rows` of the articles' sources
 
 
-# the worker's featurizer, kept across batches for its memo of token columns
-_FEATURIZERS: dict[Params, Featurizer] = {}
-
-
-def compute(docs: list[Doc], params: Params) -> Features:
-    featurizer = _FEATURIZERS.get(params)
-    if featurizer is None:
-        _FEATURIZERS.clear()
-        featurizer = _FEATURIZERS[params] = Featurizer(params)
+def compute(docs: list[Doc], params: Params, featurizer: Featurizer | None = None) -> Features:
+    """The batch's features; `featurizer` may be one kept from batch to batch (its memo)."""
+    featurizer = featurizer or Featurizer(params)
     # (every row is its own article's, so the slices stacked are the batch's rows)
     parts = [
         _scan(docs[n : n + SLICE], featurizer, params) for n in range(0, len(docs), SLICE)
@@ -85,6 +79,17 @@ def _scan(docs: list[Doc], featurizer: Featurizer, params: Params) -> Features:
     )
 
 
+# the worker's featurizer, kept across batches for its memo of token columns
+_KEPT: dict[Params, Featurizer] = {}
+
+
+def _in_worker(docs: list[Doc], params: Params) -> Features:
+    if params not in _KEPT:
+        _KEPT.clear()
+        _KEPT[params] = Featurizer(params)
+    return compute(docs, params, _KEPT[params])
+
+
 def _context() -> Any:
     # (not fork: the app that runs the clustering has threads)
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -102,6 +107,8 @@ class Ahead:
 
     def __init__(self, params: Params, parallel: bool) -> None:
         self.params = params
+        # (this process's featurizer lasts the run: its memo is freed with it)
+        self._featurizer = Featurizer(params)
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
         self.from_worker = 0  # batches whose features the worker computed
@@ -121,7 +128,7 @@ class Ahead:
         it = iter(batches)
         if self._pool is None:
             for docs in it:
-                yield docs, compute(docs, self.params)
+                yield docs, self._here(docs)
             return
         pending: deque[tuple[list[Doc], Future[Features]]] = deque()
         first = next(it, None)
@@ -131,7 +138,7 @@ class Ahead:
             if len(pending) >= AHEAD:
                 break
         if first is not None:
-            yield first, compute(first, self.params)
+            yield first, self._here(first)
         while pending:
             docs, future = pending.popleft()
             nxt = next(it, None)
@@ -139,14 +146,17 @@ class Ahead:
                 pending.append((nxt, self._submit(nxt)))
             yield docs, self._result(docs, future)
 
+    def _here(self, docs: list[Doc]) -> Features:
+        return compute(docs, self.params, self._featurizer)
+
     def _submit(self, docs: list[Doc]) -> Future[Features]:
         if self._pool is not None and not self._broken:
             try:
-                return self._pool.submit(compute, docs, self.params)
+                return self._pool.submit(_in_worker, docs, self.params)
             except (BrokenExecutor, RuntimeError):
                 self._broken = True
         done: Future[Features] = Future()
-        done.set_result(compute(docs, self.params))
+        done.set_result(self._here(docs))
         return done
 
     def _result(self, docs: list[Doc], future: Future[Features]) -> Features:
@@ -154,6 +164,6 @@ class Ahead:
             features = future.result()
         except BrokenExecutor:
             self._broken = True  # (the remaining batches are scanned here)
-            return compute(docs, self.params)
+            return self._here(docs)
         self.from_worker += self._pool is not None and not self._broken
         return features
