@@ -424,6 +424,9 @@ class Grouper:
         count = np.zeros(size)
         first = np.full(size, np.inf)
         last = np.full(size, -np.inf)
+        # each view's transpose as CSR, once: scipy converts the right operand of every
+        # product to CSR again otherwise (a pass over all 2**18 columns each time)
+        xts = [x.T.tocsr() for x in xs]
         if k and self._kept is not None:
             self._kept.products(self, cands, xs, dots, gn2, same)
         elif k:
@@ -436,18 +439,18 @@ class Grouper:
                 if weight is not None:
                     cv.data *= weight[cv.indices]
                 # (groups x items).T: the big group matrix stays CSR, never transposed
-                dots[r, :, :k] = (cv @ xs[r % VIEWS].T).toarray().T
+                dots[r, :, :k] = (cv @ xts[r % VIEWS]).toarray().T
                 gn2[r, :k] = row_norms2(cv)
             ov = stack([s[OUTLET_ROW] for s in stacked], self.n_features)
-            same[:, :k] = (ov @ xs[VIEWS].T).toarray().T
+            same[:, :k] = (ov @ xts[VIEWS]).toarray().T
         if k:
             count[:k] = [g.count for g in cands]
             first[:k] = [g.first for g in cands]
             last[:k] = [g.last for g in cands]
-        pairs = np.array([(x @ x.T).toarray() for x in xs[:VIEWS]])  # (VIEWS, m, m)
+        pairs = np.array([(xs[v] @ xts[v]).toarray() for v in range(VIEWS)])  # (VIEWS, m, m)
         in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
         in2x = np.concatenate([in2, in2])  # (ROWS, m): against the sums and the latest
-        shared = (xs[VIEWS] @ xs[VIEWS].T).toarray()
+        shared = (xs[VIEWS] @ xts[VIEWS]).toarray()
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
