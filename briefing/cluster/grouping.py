@@ -8,6 +8,9 @@ time gap, the span the group would reach and its size. The weights are fitted
 offline on labeled data (`benchmarks/train_pairs.py`) and shipped in `params`.
 Joining by the centroid, within a bounded span, is what keeps events from
 chaining: a newcomer must resemble the event, not just its nearest member.
+Events then take a second look at each chunk (`refine`): an article that
+opened a happening but was taken by an older event moves to its own once the
+rest of its coverage has arrived.
 
 Running new items against the groups an archive already has is the same
 operation as clustering from scratch, so incremental and batch runs agree by
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from briefing.cluster.refine import Base, Chunk, Placed, Refinement
 from briefing.cluster.vectors import ItemId
 
 CHUNK = 256
@@ -80,6 +84,9 @@ class Rule:
     window_after: float  # seconds an item may follow the group's last item
     window_before: float  # seconds an item may precede the group's first item
     max_span: float  # seconds a group may span at most
+    refine: int = 0  # sweeps of `refine.Refinement` after each chunk's greedy pass
+    # in those, an item leaves its group for one of its own only below this logit
+    refine_leave: float = 0.0
 
 
 @dataclass(slots=True)
@@ -451,10 +458,15 @@ class Grouper:
         in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
         in2x = np.concatenate([in2, in2])  # (ROWS, m): against the sums and the latest
         shared = (xs[VIEWS] @ xts[VIEWS]).toarray()
+        base = None
+        if self.rule.refine:
+            base = Base(
+                dots.copy(), gn2.copy(), same.copy(), count.copy(), first.copy(), last.copy()
+            )
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
-            j = self._best(i, t[i], dots, gn2, in2x, count, first, last, used, same[i])
+            j = self._best(t[i], dots[:, i], gn2, in2x[:, i], count, first, last, used, same[i])
             if j < 0:
                 j = used
                 used += 1
@@ -469,11 +481,15 @@ class Grouper:
             count[j] += 1
             first[j] = min(first[j], t[i])
             last[j] = max(last[j], t[i])
+        if base is not None:
+            placed = Placed(choice, used, k, gn2, count, first, last)
+            chunk = Chunk(pairs, in2, shared, t)
+            refinement = Refinement(base, chunk, placed, self._logits, self.rule.refine_leave)
+            choice, used = refinement.run(self.rule.refine)
         return self._commit(items, xs, t, cands, choice, used)
 
     def _best(
         self,
-        i: int,
         ti: float,
         dots: np.ndarray,
         gn2: np.ndarray,
@@ -484,9 +500,34 @@ class Grouper:
         used: int,
         same: np.ndarray,
     ) -> int:
+        """The group the item (at ti) joins best among the first `used`, or -1: none takes it."""
+        idx, logits = self._logits(ti, dots, gn2, in2x, count, first, last, used, same)
+        if not idx.size:
+            return -1
+        best = int(np.argmax(logits))
+        return int(idx[best]) if logits[best] > 0 else -1
+
+    def _logits(
+        self,
+        ti: float,
+        dots: np.ndarray,
+        gn2: np.ndarray,
+        in2x: np.ndarray,
+        count: np.ndarray,
+        first: np.ndarray,
+        last: np.ndarray,
+        used: int,
+        same: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The groups among the first `used` the item may join by time, and its join logits.
+
+        `dots` (ROWS, groups): the item's dots with each group's sums and latest
+        member; `gn2` their squared norms; `in2x` (ROWS,) the item's own;
+        `same` (groups,) the group's members from the item's outlet.
+        """
         rule = self.rule
         if not used:
-            return -1
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         lo, hi = first[:used], last[:used]
         span = np.maximum(hi, ti) - np.minimum(lo, ti)
         ok = ti <= hi + rule.window_after
@@ -494,21 +535,18 @@ class Grouper:
         ok &= span <= rule.max_span
         ok &= gn2[0, :used] > 0
         # every group in reach (a story's window is years): views, not gathered copies
-        idx: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
-        if isinstance(idx, np.ndarray) and not idx.size:
-            return -1
-        g2 = gn2[:, idx]
-        cos = _cosines(dots[:, i, idx], g2, in2x[:, i, None])
-        has = (g2[1] > 0) & (in2x[1, i] > 0)
-        gap = np.maximum(0.0, np.maximum(ti - hi[idx], lo[idx] - ti)) / DAY
+        reach: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
+        if isinstance(reach, np.ndarray) and not reach.size:
+            return reach, np.zeros(0)
+        g2 = gn2[:, reach]
+        cos = _cosines(dots[:, reach], g2, in2x[:, None])
+        has = (g2[1] > 0) & (in2x[1] > 0)
+        gap = np.maximum(0.0, np.maximum(ti - hi[reach], lo[reach] - ti)) / DAY
         feats = pair_features(
-            cos[:VIEWS], cos[VIEWS:], has, gap, span[idx] / DAY, count[idx], same[idx]
+            cos[:VIEWS], cos[VIEWS:], has, gap, span[reach] / DAY, count[reach], same[reach]
         )
-        logits = feats @ self._weights  # (`Model.logit`, its weights converted once)
-        best = int(np.argmax(logits))
-        if logits[best] <= 0:
-            return -1
-        return best if isinstance(idx, slice) else int(idx[best])
+        idx = np.arange(used) if isinstance(reach, slice) else reach
+        return idx, feats @ self._weights  # (`Model.logit`, its weights converted once)
 
     def _commit(
         self,

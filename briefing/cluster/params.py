@@ -43,27 +43,34 @@ class Params:
     # the store-backed stage loads only events dated (by their first article) up
     # to this many days before the new articles
     event_max_run_days: float = 7.0
+    # sweeps of the second look at each chunk's placements (`refine`): an article
+    # that opened a happening and was taken by an older event moves to its own
+    event_refine_sweeps: int = 2
+    # it leaves its event for one of its own only when the model is clearly against
+    # staying (a logit below minus this): one weak member is no reason to split
+    event_refine_leave: float = 1.0
     # the join model: weights of grouping.FEATURES, in that order, fitted by
     # benchmarks/train_pairs.py on the labeled corpus (as is and as the harness
     # serves it) and the AllSides dev set, which counts as much as the corpus's
-    # two forms together (`--event-weight allsides=2`)
+    # two forms together (`--event-weight allsides=2`); its intercept tuned with the
+    # second look (`event_refine_*` above) in place
     event_model: tuple[float, ...] = (
-        0.043,
-        26.817,
-        9.428,
-        9.39,
+        0.52,
+        26.657,
+        9.517,
+        9.711,
         -0.679,
-        -0.029,
-        4.333,
-        -5.603,
-        -13.075,
-        10.893,
-        -0.948,
-        -4.941,
-        -7.944,
-        -18.616,
-        -12.797,
-        -10.987,
+        0.039,
+        4.218,
+        -5.582,
+        -13.404,
+        10.93,
+        -0.975,
+        -4.865,
+        -7.788,
+        -18.657,
+        -12.694,
+        -10.891,
     )
 
     # -- stories: events that continue one matter, weeks or years apart --------

@@ -21,6 +21,8 @@ def event_rule(p: Params) -> Rule:
         window_after=p.event_window_days * DAY,
         window_before=p.event_lead_days * DAY,
         max_span=p.event_max_span_days * DAY,
+        refine=p.event_refine_sweeps,
+        refine_leave=p.event_refine_leave,
     )
 
 

@@ -126,3 +126,82 @@ def test_one_feeds_outlets_are_told_apart_by_their_links() -> None:
     assert a != b and a == source_of(" security desk", "https://packetpost.example/c")
     rows = outlet_rows([a, b, a], N)
     assert (rows @ rows.T).toarray().tolist() == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
+
+
+# -- the second look: an item taken by an older group moves to its own ------------
+
+
+def _by_words(refine: int, leave: float = 0.0) -> Grouper:
+    """Joins when the words cosine to the group's centroid is above one half."""
+    weights = [0.0] * len(FEATURES)
+    weights[0] = -0.5
+    weights[FEATURES.index("cos_words")] = 1.0
+    rule = Rule(
+        Model(tuple(weights)),
+        window_after=DAY,
+        window_before=DAY,
+        max_span=3 * DAY,
+        refine=refine,
+        refine_leave=leave,
+    )
+    return Grouper(rule, N)
+
+
+def _rows(*vectors: tuple[float, float]) -> list[sp.csr_matrix]:
+    """Words rows in two dimensions (unit length); names and headlines empty."""
+    words = sp.csr_matrix(
+        np.array([[x, y] + [0.0] * (N - 2) for x, y in vectors]), dtype=np.float32
+    )
+    empty = sp.csr_matrix((len(vectors), N), dtype=np.float32)
+    return [words, empty, empty]
+
+
+def _members(placed: dict) -> list[list[str]]:
+    return sorted(sorted(k for k in placed if placed[k] == g) for g in set(placed.values()))
+
+
+# a1 and a2 report one happening; b1 opens another that resembles it (cosine 0.6),
+# and b2, b3 report b1's happening more plainly
+OPENER = [(1.0, 0.0), (1.0, 0.0), (0.6, 0.8), (0.0, 1.0), (0.0, 1.0)]
+IDS = ["a1", "a2", "b1", "b2", "b3"]
+
+
+def test_an_opener_taken_by_an_older_group_moves_to_its_own() -> None:
+    times = [0.0, 60.0, 120.0, 180.0, 240.0]
+    greedy = _by_words(refine=0).assign(IDS, _rows(*OPENER), times)
+    # one at a time, b1 joins the only group there is, and b2 finds it too far off
+    assert _members(greedy) == [["a1", "a2", "b1"], ["b2", "b3"]]
+    refined = _by_words(refine=2).assign(IDS, _rows(*OPENER), times)
+    assert _members(refined) == [["a1", "a2"], ["b1", "b2", "b3"]]
+    grouper = _by_words(refine=2)
+    placed = grouper.assign(IDS, _rows(*OPENER), times)
+    # the groups' state follows the move: their sums are their members' rows
+    for group in grouper.groups.values():
+        rows = [IDS.index(m) for m in group.members]
+        expected = np.asarray(_rows(*OPENER)[0][rows].sum(axis=0))
+        np.testing.assert_allclose(group.words.toarray(), expected, atol=1e-6)
+        assert group.count == len(rows)
+    assert _members(placed) == _members(refined)
+
+
+def test_a_member_no_group_wants_starts_its_own_unless_told_to_bear_it() -> None:
+    # c joins a's group (cosine 0.6), then d, e, f pull the centroid away from c
+    vectors = [(1.0, 0.0), (0.6, 0.8), (0.96, -0.28), (0.96, -0.28), (0.96, -0.28)]
+    ids = ["a", "c", "d", "e", "f"]
+    times = [0.0, 60.0, 120.0, 180.0, 240.0]
+    assert _members(_by_words(refine=0).assign(ids, _rows(*vectors), times)) == [ids]
+    # against the four others, c's cosine is about 0.42: below one half, it leaves
+    leaves = _by_words(refine=1).assign(ids, _rows(*vectors), times)
+    assert _members(leaves) == [["a", "d", "e", "f"], ["c"]]
+    # a small disagreement is no reason to split when leaving asks for more
+    stays = _by_words(refine=1, leave=1.0).assign(ids, _rows(*vectors), times)
+    assert _members(stays) == [ids]
+
+
+def test_only_the_new_items_move_archived_members_stay() -> None:
+    grouper = _by_words(refine=2)
+    first = grouper.assign(IDS[:3], _rows(*OPENER[:3]), [0.0, 60.0, 120.0])
+    assert _members(first) == [["a1", "a2", "b1"]]
+    grouper.assign(IDS[3:], _rows(*OPENER[3:]), [180.0, 240.0])
+    placed = {m: g.id for g in grouper.groups.values() for m in g.members}
+    assert _members(placed) == [["a1", "a2", "b1"], ["b2", "b3"]]

@@ -1,0 +1,215 @@
+"""A second look at a chunk's placements: each item may move to the group that suits it best.
+
+The grouping places items one at a time, in time order. An article that opens
+a new happening can be taken by an older neighbour before its own event's other
+reports arrive, and those then follow it there: two events merge through their
+first article. Once the whole chunk is placed, every item is scored again
+against the groups as they finally are (its own group without it), with the
+same join model, and moves to the group it now joins best, or starts a group of
+its own when none wants it. A sweep or two settles it.
+
+Only the chunk's own items move. Groups loaded from the archive keep the state
+they came in with as a base, so an incremental run refines its new articles
+the way a batch run refines the same chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+# (time, dots, group norms, item norms, count, first, last, groups, same)
+#   -> (the groups the item may join, its join logits with them)
+Logits = Callable[
+    [
+        float,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        int,
+        np.ndarray,
+    ],
+    tuple[np.ndarray, np.ndarray],
+]
+
+
+@dataclass(slots=True)
+class Base:
+    """The groups as the chunk found them (new slots empty), item-major like the chunk's arrays.
+
+    dots (rows, items, groups): each item with each group's sums, then its latest member;
+    gn2 (rows, groups) their squared norms; same (items, groups) shared-outlet counts.
+    """
+
+    dots: np.ndarray
+    gn2: np.ndarray
+    same: np.ndarray
+    count: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+@dataclass(slots=True)
+class Placed:
+    """The greedy pass's outcome: each item's group, the slots in use (the first k loaded),
+    and the groups' sums norms (rows, groups), counts and spans as it left them."""
+
+    choice: np.ndarray
+    used: int
+    k: int
+    gn2: np.ndarray
+    count: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+@dataclass(slots=True)
+class Chunk:
+    """The chunk's items among themselves: view dots (views, m, m), norms, shared outlets."""
+
+    pairs: np.ndarray
+    in2: np.ndarray
+    shared: np.ndarray
+    times: np.ndarray
+
+
+class Refinement:
+    """Moves a chunk's items between groups while the join model prefers another group."""
+
+    def __init__(
+        self, base: Base, chunk: Chunk, placed: Placed, logits: Logits, leave: float
+    ) -> None:
+        self.base, self.chunk, self.logits = base, chunk, logits
+        self.leave = leave
+        self.choice = placed.choice.copy()
+        self.used, self.k = placed.used, placed.k
+        views, m = chunk.pairs.shape[:2]
+        size = base.count.shape[0]
+        member = sp.csr_matrix((np.ones(m), (np.arange(m), self.choice)), shape=(m, size))
+        # every item against every group's full sums (the greedy pass kept only later items')
+        within = (member.T @ chunk.pairs.reshape(views * m, m).T).T.reshape(views, m, size)
+        self.dots = base.dots[:views] + within
+        self.gn2 = placed.gn2[:views].copy()
+        self.same = base.same + (member.T @ chunk.shared.T).T
+        self.count = placed.count.copy()
+        self.first, self.last = placed.first.copy(), placed.last.copy()
+        # each group's latest chunk member (items come in time order); -1: its base one
+        self.latest = np.full(size, -1)
+        np.maximum.at(self.latest, self.choice, np.arange(m))
+
+    def run(self, sweeps: int) -> tuple[np.ndarray, int]:
+        """Returns the new choice per item and the slots in use (new groups compacted)."""
+        for _ in range(sweeps):
+            if not sum(self._revisit(i) for i in range(len(self.choice))):
+                break
+        return self._compacted()
+
+    def _members(self, j: int, without: int = -1) -> np.ndarray:
+        idx = np.flatnonzero(self.choice == j)
+        return idx[idx != without]
+
+    def _span(self, j: int, without: int = -1) -> tuple[float, float, int]:
+        """Sets group j's first, last and latest member from its base and its chunk members."""
+        idx = self._members(j, without)
+        t = self.chunk.times[idx]
+        first = min(self.base.first[j], float(t.min())) if idx.size else self.base.first[j]
+        last = max(self.base.last[j], float(t.max())) if idx.size else self.base.last[j]
+        latest = int(idx.max()) if idx.size else -1  # items come in time order
+        self.first[j], self.last[j], self.latest[j] = first, last, latest
+        return first, last, latest
+
+    def _revisit(self, i: int) -> bool:
+        """Item i's best group with i taken out of its own; moves it there, True if it moved."""
+        own, used = int(self.choice[i]), self.used
+        d, g, same = self._state(i, used)
+        count = self.count[:used].copy()
+        first, last = self.first[:used].copy(), self.last[:used].copy()
+        views, in2 = self.chunk.pairs.shape[0], self.chunk.in2[:, i]
+        # its own group without it
+        d[:views, own] -= in2
+        g[:views, own] = self.gn2[:, own] - 2 * self.dots[:, i, own] + in2
+        count[own] -= 1
+        same[own] -= self.chunk.shared[i, i]
+        lo, hi, lat = self._span(own, without=i)
+        first[own], last[own] = lo, hi
+        d[views:, own], g[views:, own] = self._latest_of(own, lat, i)
+        self._span(own)  # (restored: nothing has moved yet)
+        if count[own] <= 0:
+            g[:, own] = 0.0  # nothing left to join
+        idx, logits = self.logits(
+            float(self.chunk.times[i]), d, g, np.concatenate([in2, in2]), count, first, last,
+            used, same,
+        )  # fmt: skip
+        mine = idx == own
+        stay = float(logits[mine][0]) if mine.any() else -np.inf
+        others = np.where(mine, -np.inf, logits)
+        b = int(np.argmax(others)) if idx.size else -1
+        if b >= 0 and others[b] > max(stay, 0.0):
+            j = int(idx[b])
+        elif count[own] > 0 and stay < -self.leave:
+            j = self._free_slot(own)
+        else:
+            return False
+        self._move(i, own, j, g[:views, own])
+        return True
+
+    def _state(self, i: int, used: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Item i with every group: dots (sums, then latest member), their norms, shared outlets."""
+        views = self.chunk.pairs.shape[0]
+        d = np.empty((2 * views, used))
+        g = np.empty((2 * views, used))
+        d[:views] = self.dots[:, i, :used]
+        g[:views] = self.gn2[:, :used]
+        lat = self.latest[:used]
+        has = lat >= 0
+        d[views:] = self.base.dots[views:, i, :used]
+        g[views:] = self.base.gn2[views:, :used]
+        d[views:, has] = self.chunk.pairs[:, i, lat[has]]
+        g[views:, has] = self.chunk.in2[:, lat[has]]
+        return d, g, self.same[i, :used].copy()
+
+    def _latest_of(self, j: int, lat: int, i: int) -> tuple[np.ndarray, np.ndarray]:
+        if lat < 0:
+            views = self.chunk.pairs.shape[0]
+            return self.base.dots[views:, i, j], self.base.gn2[views:, j]
+        return self.chunk.pairs[:, i, lat], self.chunk.in2[:, lat]
+
+    def _free_slot(self, own: int) -> int:
+        """An empty new group for an item no group wants."""
+        for j in range(self.k, self.used):
+            if j != own and self.count[j] <= 0:
+                return j
+        self.used += 1
+        return self.used - 1
+
+    def _move(self, i: int, own: int, j: int, own_gn2: np.ndarray) -> None:
+        pairs, in2 = self.chunk.pairs[:, :, i], self.chunk.in2[:, i]
+        if self.count[j] <= 0:  # an emptied slot: clear what rounding left
+            self.dots[:, :, j] = self.base.dots[: len(in2), :, j]
+            self.gn2[:, j] = self.base.gn2[: len(in2), j]
+            self.same[:, j] = self.base.same[:, j]
+        self.gn2[:, own] = own_gn2
+        self.dots[:, :, own] -= pairs
+        self.gn2[:, j] += 2 * self.dots[:, i, j] + in2
+        self.dots[:, :, j] += pairs
+        self.same[:, own] -= self.chunk.shared[:, i]
+        self.same[:, j] += self.chunk.shared[:, i]
+        self.count[own] -= 1
+        self.count[j] += 1
+        self.choice[i] = j
+        self._span(own)
+        self._span(j)
+
+    def _compacted(self) -> tuple[np.ndarray, int]:
+        k = self.k
+        fresh = np.unique(self.choice[self.choice >= k])
+        out = self.choice.copy()
+        for n, j in enumerate(fresh):
+            out[self.choice == j] = k + n
+        return out, k + len(fresh)
