@@ -104,9 +104,21 @@ class Refinement:
         np.maximum.at(self.latest, self.choice, np.arange(m))
 
     def run(self, sweeps: int) -> tuple[np.ndarray, int]:
-        """Returns the new choice per item and the slots in use (new groups compacted)."""
+        """Returns the new choice per item and the slots in use (new groups compacted).
+
+        An item is scored again only when some item has moved since it was last
+        scored (its own move changes nothing it is scored against: it is always
+        taken out of its own group first).
+        """
+        moves = 0
+        scored_at = np.full(len(self.choice), -1)
         for _ in range(sweeps):
-            if not sum(self._revisit(i) for i in range(len(self.choice))):
+            before = moves
+            for i in range(len(self.choice)):
+                if scored_at[i] != moves:
+                    moves += self._revisit(i)
+                    scored_at[i] = moves
+            if moves == before:
                 break
         return self._compacted()
 
