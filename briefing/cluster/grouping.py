@@ -484,7 +484,9 @@ class Grouper:
         if base is not None:
             placed = Placed(choice, used, k, gn2, count, first, last)
             chunk = Chunk(pairs, in2, shared, t)
-            refinement = Refinement(base, chunk, placed, self._logits, self.rule.refine_leave)
+            refinement = Refinement(
+                base, chunk, placed, (self._logits, self._pair_logits), self.rule.refine_leave
+            )
             choice, used = refinement.run(self.rule.refine)
         return self._commit(items, xs, t, cands, choice, used)
 
@@ -538,15 +540,57 @@ class Grouper:
         reach: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
         if isinstance(reach, np.ndarray) and not reach.size:
             return reach, np.zeros(0)
-        g2 = gn2[:, reach]
-        cos = _cosines(dots[:, reach], g2, in2x[:, None])
+        logits = self._scores(
+            ti, dots[:, reach], gn2[:, reach], in2x[:, None], lo[reach], hi[reach],
+            span[reach], count[reach], same[reach],
+        )  # fmt: skip
+        return (np.arange(used) if isinstance(reach, slice) else reach), logits
+
+    def _pair_logits(
+        self,
+        ti: np.ndarray,
+        dots: np.ndarray,
+        gn2: np.ndarray,
+        in2x: np.ndarray,
+        count: np.ndarray,
+        first: np.ndarray,
+        last: np.ndarray,
+        same: np.ndarray,
+    ) -> np.ndarray:
+        """`_logits` for many (item, group) pairs at once, one column of each argument a pair;
+        -inf where the item may not join the group. The same arithmetic, pair by pair."""
+        rule = self.rule
+        span = np.maximum(last, ti) - np.minimum(first, ti)
+        ok = ti <= last + rule.window_after
+        ok &= ti >= first - rule.window_before
+        ok &= span <= rule.max_span
+        ok &= gn2[0] > 0
+        out = np.full(ti.shape, -np.inf)
+        if ok.any():
+            out[ok] = self._scores(
+                ti[ok], dots[:, ok], gn2[:, ok], in2x[:, ok], first[ok], last[ok], span[ok],
+                count[ok], same[ok],
+            )  # fmt: skip
+        return out
+
+    def _scores(
+        self,
+        ti: float | np.ndarray,
+        dots: np.ndarray,
+        g2: np.ndarray,
+        in2x: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        span: np.ndarray,
+        count: np.ndarray,
+        same: np.ndarray,
+    ) -> np.ndarray:
+        """Join logits of pairs in reach: `dots`, `g2` (ROWS, pairs), `in2x` broadcast to them."""
+        cos = _cosines(dots, g2, in2x)
         has = (g2[1] > 0) & (in2x[1] > 0)
-        gap = np.maximum(0.0, np.maximum(ti - hi[reach], lo[reach] - ti)) / DAY
-        feats = pair_features(
-            cos[:VIEWS], cos[VIEWS:], has, gap, span[reach] / DAY, count[reach], same[reach]
-        )
-        idx = np.arange(used) if isinstance(reach, slice) else reach
-        return idx, feats @ self._weights  # (`Model.logit`, its weights converted once)
+        gap = np.maximum(0.0, np.maximum(ti - hi, lo - ti)) / DAY
+        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span / DAY, count, same)
+        return feats @ self._weights  # (`Model.logit`, its weights converted once)
 
     def _commit(
         self,

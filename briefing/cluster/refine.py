@@ -37,6 +37,24 @@ Logits = Callable[
     ],
     tuple[np.ndarray, np.ndarray],
 ]
+# (times, dots, group norms, item norms, count, first, last, same), one pair per column
+#   -> the pairs' join logits, the same as `Logits` gives one by one; -inf out of reach
+PairLogits = Callable[
+    [
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+        np.ndarray,
+    ],
+    np.ndarray,
+]
+# a decision this close to its threshold is taken item by item, not from the table:
+# the table's arithmetic may round differently in the last place
+MARGIN = 1e-6
 
 
 @dataclass(slots=True)
@@ -83,9 +101,15 @@ class Refinement:
     """Moves a chunk's items between groups while the join model prefers another group."""
 
     def __init__(
-        self, base: Base, chunk: Chunk, placed: Placed, logits: Logits, leave: float
+        self,
+        base: Base,
+        chunk: Chunk,
+        placed: Placed,
+        logits: tuple[Logits, PairLogits],
+        leave: float,
     ) -> None:
-        self.base, self.chunk, self.logits = base, chunk, logits
+        self.base, self.chunk = base, chunk
+        self.logits, self.pair_logits = logits
         self.leave = leave
         self.choice = placed.choice.copy()
         self.used, self.k = placed.used, placed.k
@@ -102,25 +126,126 @@ class Refinement:
         # each group's latest chunk member (items come in time order); -1: its base one
         self.latest = np.full(size, -1)
         np.maximum.at(self.latest, self.choice, np.arange(m))
+        # every item's join logits with every group (see `run`); -inf: out of reach
+        self.table = np.full((m, size), -np.inf)
 
-    def run(self, sweeps: int) -> tuple[np.ndarray, int]:
+    def run(self, sweeps: int, one_by_one: bool = False) -> tuple[np.ndarray, int]:
         """Returns the new choice per item and the slots in use (new groups compacted).
 
         An item is scored again only when some item has moved since it was last
         scored (its own move changes nothing it is scored against: it is always
-        taken out of its own group first).
+        taken out of its own group first). Until the next move, every item's
+        decision depends only on the groups as they are: the decisions come from
+        a table of all items' logits with all groups, and only an item the
+        table says may move is scored on its own (`_revisit`, which moves it).
+        A move changes two groups, so two columns of the table. `one_by_one`
+        scores every item on its own instead: the reference the table must match.
         """
         moves = 0
         scored_at = np.full(len(self.choice), -1)
+        if not one_by_one:
+            self._rescore(np.arange(self.used))
         for _ in range(sweeps):
             before = moves
-            for i in range(len(self.choice)):
-                if scored_at[i] != moves:
-                    moves += self._revisit(i)
-                    scored_at[i] = moves
+            start = 0
+            while True:
+                pending = start + np.flatnonzero(scored_at[start:] != moves)
+                if not one_by_one:
+                    pending = pending[self._may_move(pending)]
+                if not pending.size:
+                    break
+                i = int(pending[0])
+                scored_at[start:i] = moves  # (the ones the table keeps where they are too)
+                own = int(self.choice[i])
+                if self._revisit(i):
+                    moves += 1
+                    if not one_by_one:
+                        self._rescore(np.array([own, self.choice[i]]))
+                scored_at[i] = moves
+                start = i + 1
+            scored_at[start:] = moves
             if moves == before:
                 break
         return self._compacted()
+
+    def _may_move(self, items: np.ndarray) -> np.ndarray:
+        """Of these items, the ones the table does not show staying clearly where they are."""
+        own = self.choice[items]
+        rows = self.table[items, : self.used]
+        n = np.arange(len(items))
+        stay = rows[n, own]
+        rows[n, own] = -np.inf
+        best = rows.max(axis=1)
+        # `_revisit`'s two reasons to move, each with a margin
+        joins = best > np.maximum(stay, 0.0) - MARGIN
+        leaves = (self.count[own] - 1 > 0) & (stay < -self.leave + MARGIN)
+        return joins | leaves
+
+    def _rescore(self, cols: np.ndarray) -> None:
+        """Every item's logits with these groups (with its own group: without it) into the table."""
+        views, m = self.chunk.pairs.shape[:2]
+        pairs, in2 = self.chunk.pairs, self.chunk.in2
+        d = np.empty((2 * views, m, len(cols)))
+        g = np.empty((2 * views, m, len(cols)))
+        d[:views] = self.dots[:, :, cols]
+        g[:views] = self.gn2[:, None, cols]
+        lat = self.latest[cols]
+        has = lat >= 0
+        d[views:] = self.base.dots[views:, :, cols]
+        g[views:] = self.base.gn2[views:, None, cols]
+        d[views:, :, has] = pairs[:, :, lat[has]]
+        g[views:, :, has] = in2[:, None, lat[has]]
+        count = np.repeat(self.count[None, cols], m, axis=0)
+        first = np.repeat(self.first[None, cols], m, axis=0)
+        last = np.repeat(self.last[None, cols], m, axis=0)
+        same = self.same[:, cols]  # (a copy: fancy indexing)
+        # each item's own group without it, as `_revisit` takes it out
+        r, c = np.nonzero(self.choice[:, None] == cols[None, :])
+        j = cols[c]
+        d[:views, r, c] -= in2[:, r]
+        g[:views, r, c] = self.gn2[:, j] - 2 * self.dots[:, r, j] + in2[:, r]
+        count[r, c] -= 1
+        same[r, c] -= self.chunk.shared[r, r]
+        lo, hi, lat_r = self._without()
+        first[r, c], last[r, c], lat_r = lo[r], hi[r], lat_r[r]
+        on = lat_r >= 0
+        d[views:, r, c] = np.where(on, pairs[:, r, lat_r], self.base.dots[views:, r, j])
+        g[views:, r, c] = np.where(on, in2[:, lat_r], self.base.gn2[views:, j])
+        gone = count[r, c] <= 0
+        g[:, r[gone], c[gone]] = 0.0  # nothing left to join
+        n = m * len(cols)
+        times = np.repeat(self.chunk.times, len(cols))
+        in2x = np.repeat(np.concatenate([in2, in2]), len(cols), axis=1)
+        logits = self.pair_logits(
+            times, d.reshape(-1, n), g.reshape(-1, n), in2x, count.ravel(), first.ravel(),
+            last.ravel(), same.ravel(),
+        )  # fmt: skip
+        self.table[:, cols] = logits.reshape(m, len(cols))
+
+    def _without(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per item, its own group's first, last and latest member without it (as `_span`)."""
+        choice, t = self.choice, self.chunk.times
+        m = len(choice)
+        by_time = np.lexsort((t, choice))
+        by_index = np.argsort(choice, kind="stable")
+        grouped = choice[by_index]  # (both orders group the items alike)
+        opens = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        ends = np.r_[opens[1:], m]
+        seg = np.repeat(np.arange(len(opens)), np.diff(np.r_[opens, m]))
+        s, e, p = opens[seg], ends[seg], np.arange(m)
+        alone = e - s == 1
+        # the earliest of the others is the segment's first, or its second for the first
+        lo_at = np.where(p == s, np.minimum(s + 1, m - 1), s)
+        hi_at = np.where(p == e - 1, np.maximum(e - 2, 0), e - 1)
+        lo = np.where(alone, np.inf, t[by_time[lo_at]])
+        hi = np.where(alone, -np.inf, t[by_time[hi_at]])
+        latest = np.where(alone, -1, by_index[hi_at])
+        own = choice[by_time]
+        out_lo, out_hi, out_latest = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
+        out_lo[by_time] = np.minimum(self.base.first[own], lo)
+        out_hi[by_time] = np.maximum(self.base.last[own], hi)
+        out_latest[by_index] = latest
+        return out_lo, out_hi, out_latest
 
     def _members(self, j: int, without: int = -1) -> np.ndarray:
         idx = np.flatnonzero(self.choice == j)
