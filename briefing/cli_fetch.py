@@ -151,13 +151,22 @@ def _termination_as_interrupt() -> Iterator[None]:
     asyncio turns SIGINT into a cancelled run, whose clean-up ends the worker
     pool; the default action of SIGTERM and SIGHUP would end this process
     alone and leave the pool's processes behind. So they are passed on as a
-    SIGINT.
+    SIGINT. A signal the caller ignores stays ignored (`nohup` ignores
+    SIGHUP); a shell starts a background job (`briefing fetch &` in a script)
+    with SIGINT ignored, and asyncio only takes SIGINT over from Python's own
+    handler, so that handler is put back for the run.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     wanted = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
-    previous = {s: signal.signal(s, _as_interrupt) for s in wanted}
+    previous = {
+        s: signal.signal(s, _as_interrupt)
+        for s in wanted
+        if signal.getsignal(s) is not signal.SIG_IGN
+    }
+    if previous and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:

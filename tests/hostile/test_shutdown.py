@@ -68,24 +68,33 @@ def slow_pages(server: HostileServer, count: int) -> str:
     return server.url("/slow.xml")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
-def test_a_fetch_stopped_by_a_signal_leaves_no_process_behind(
-    server: HostileServer, tmp_path: Path, signum: signal.Signals
-) -> None:
-    home = tmp_path / "home"
+def start_fetch(server: HostileServer, home: Path, **popen: object) -> subprocess.Popen[str]:
+    """`briefing fetch` in a subprocess, returned once it is fetching the slow pages."""
     assert main(["--home", str(home), "feeds", "add", slow_pages(server, 12)]) == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "briefing", "--home", str(home), "fetch"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,  # type: ignore[call-overload]
     )
+    deadline = time.monotonic() + 60
+    while not any(s.path.startswith("/page/") for s in server.requests):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            _, err = proc.communicate()
+            pytest.fail(f"the fetch never reached the article pages: {err}")
+        time.sleep(0.05)
+    return proc
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_a_fetch_stopped_by_a_signal_leaves_no_process_behind(
+    server: HostileServer, tmp_path: Path, signum: signal.Signals
+) -> None:
+    home = tmp_path / "home"
+    proc = start_fetch(server, home)
     try:
-        deadline = time.monotonic() + 60
-        while not any(s.path.startswith("/page/") for s in server.requests):
-            assert time.monotonic() < deadline, "the fetch never reached the article pages"
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            time.sleep(0.05)
         tree = descendants(proc.pid)
         assert tree, "the worker pool should be running by now"
         os.kill(proc.pid, signum)
@@ -107,6 +116,31 @@ def test_a_fetch_stopped_by_a_signal_leaves_no_process_behind(
     assert left == [], "processes left running after the fetch was stopped"
     with Store(Paths.resolve(str(home)).database) as db:
         assert db.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def _as_a_background_job_under_nohup() -> None:
+    # what `nohup briefing fetch &` in a script hands the process
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_a_background_fetch_under_nohup_ignores_hangups_and_stops_on_sigterm(
+    server: HostileServer, tmp_path: Path
+) -> None:
+    proc = start_fetch(server, tmp_path / "home", preexec_fn=_as_a_background_job_under_nohup)
+    try:
+        os.kill(proc.pid, signal.SIGHUP)
+        time.sleep(0.5)
+        assert proc.poll() is None, "a hangup stopped a fetch started under nohup"
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # SIGTERM still stops it cleanly, though the shell started it with SIGINT ignored
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
 
 
 async def test_a_task_that_kills_its_worker_fails_alone() -> None:
