@@ -527,15 +527,10 @@ class Grouper:
         member; `gn2` their squared norms; `in2x` (ROWS,) the item's own;
         `same` (groups,) the group's members from the item's outlet.
         """
-        rule = self.rule
         if not used:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         lo, hi = first[:used], last[:used]
-        span = np.maximum(hi, ti) - np.minimum(lo, ti)
-        ok = ti <= hi + rule.window_after
-        ok &= ti >= lo - rule.window_before
-        ok &= span <= rule.max_span
-        ok &= gn2[0, :used] > 0
+        span, ok = self._reach(ti, lo, hi, gn2[0, :used])
         # every group in reach (a story's window is years): views, not gathered copies
         reach: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
         if isinstance(reach, np.ndarray) and not reach.size:
@@ -559,12 +554,7 @@ class Grouper:
     ) -> np.ndarray:
         """`_logits` for many (item, group) pairs at once, one column of each argument a pair;
         -inf where the item may not join the group. The same arithmetic, pair by pair."""
-        rule = self.rule
-        span = np.maximum(last, ti) - np.minimum(first, ti)
-        ok = ti <= last + rule.window_after
-        ok &= ti >= first - rule.window_before
-        ok &= span <= rule.max_span
-        ok &= gn2[0] > 0
+        span, ok = self._reach(ti, first, last, gn2[0])
         out = np.full(ti.shape, -np.inf)
         if ok.any():
             out[ok] = self._scores(
@@ -572,6 +562,18 @@ class Grouper:
                 count[ok], same[ok],
             )  # fmt: skip
         return out
+
+    def _reach(
+        self, ti: float | np.ndarray, lo: np.ndarray, hi: np.ndarray, sums2: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The span each group would reach with the item, and whether the item may join it."""
+        rule = self.rule
+        span = np.maximum(hi, ti) - np.minimum(lo, ti)
+        ok = ti <= hi + rule.window_after
+        ok &= ti >= lo - rule.window_before
+        ok &= span <= rule.max_span
+        ok &= sums2 > 0
+        return span, ok
 
     def _scores(
         self,
