@@ -2,12 +2,16 @@
 
 - `text`: words, names (capitalized multi-word names, acronyms, CVE ids,
   amounts), shingles, canonical URLs — no models to download.
-- `vectors`: hashed TF-IDF (scikit-learn's `HashingVectorizer` hashing), one
+- `vectors`: hashed TF-IDF (scikit-learn's `HashingVectorizer` hashing, through mmh3), one
   vector over words and one over names; title and lead weigh more than the body.
-- `dedup`: MinHash (datasketch) over word shingles of the body, LSH, and
+- `dedup`: MinHash (datasketch's scheme) over word shingles of the body, LSH, and
   canonical-URL identity; the original is the earliest published.
 - `grouping`: online centroid grouping, shared by events (tight time window)
   and stories (loose window, stricter name overlap).
+- `refine`: a second look at each chunk of events: an article may move to the
+  event it now joins best.
+- `ahead`: a batch's per-article features, for a big backlog scanned ahead in a
+  worker process.
 - `titles`: the representative headline of an event (and a story), never a
   keyword list.
 - `rules`: the joining rules of both levels and time helpers.

@@ -1,11 +1,12 @@
 """Extractive summaries of articles, events and stories, offline.
 
 - `text`: sentence segmentation (sentencex), word tokens, stems, stop words; no NLTK data.
-- `boilerplate`: the named patterns that keep page clutter out of summaries.
-- `candidates`: each source's clean lead sentences, near-duplicates folded.
+- `candidates`: each source's clean lead sentences (page clutter dropped by the shared
+  `briefing.boilerplate` rules), near-duplicates folded.
 - `config`: which summarizer, and whether stored summaries are current (no sumy).
 - `lexrank`: sumy's LexRank on the candidates' stems, without sumy (the default).
 - `rank`: LexRank, or sumy's TextRank/LSA/Luhn, or position only, plus news priors.
+- `redundancy`: MMR against sentences that repeat one another.
 - `core`: article, event and story summaries as pure functions on plain text.
 - `stage`: `run(store, settings, submit)`, the incremental pipeline stage.
 
