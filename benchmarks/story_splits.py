@@ -32,6 +32,7 @@ from benchmarks.train_pairs import load_set
 from briefing.cluster import stage
 from briefing.cluster.core import BATCH_FEED, Clustering, _article, read_back
 from briefing.cluster.grouping import VIEWS, Model, explain, link_features
+from briefing.cluster.novelty import Seen
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_rows, order_key
 from briefing.cluster.vectors import unpack_many
@@ -62,6 +63,9 @@ class Profiles:
         self.rows = event_rows(rows[:VIEWS], stage.event_space(store, params))
         self.at = {k: n for n, k in enumerate(self.keys)}
         self.first = {k: float(header[n, 0]) for n, k in enumerate(self.keys)}
+        # every event's columns from its time on: novel is what no earlier event had
+        self.seen = Seen(params.n_features, VIEWS)
+        self.seen.record(self.rows, header[:, 0], placed=False)
 
     def of(self, events: list[str]) -> list[sp.csr_matrix]:
         return [m[[self.at[e] for e in events]] for m in self.rows]
@@ -77,7 +81,9 @@ class Profiles:
 
     def features(self, event: str, story: list[str]) -> np.ndarray:
         state, header = self.story(story)
-        feats, _ = link_features(state, header, self.of([event]), np.array([self.first[event]]))
+        rows, at = self.of([event]), np.array([self.first[event]])
+        novel = self.seen.shares(rows, at, in_order=False)
+        feats, _ = link_features(state, header, rows, at, novel=novel)
         return np.asarray(feats[0])
 
 

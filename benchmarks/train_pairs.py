@@ -62,6 +62,7 @@ from briefing.cluster.grouping import (
     outlet_rows,
     scaled,
 )
+from briefing.cluster.novelty import Seen
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import event_rule, story_rule
 from briefing.cluster.vectors import source_of
@@ -113,10 +114,12 @@ def online_pairs(
     labels: list[str],
     rule,
     outlets: sp.csr_matrix | None = None,
+    seen: Seen | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each item against every gold group formed so far (in the window), in time order.
 
-    `outlets` (the items' `outlet_rows`) are counted per group as the grouping counts them.
+    `outlets` (the items' `outlet_rows`) are counted per group as the grouping counts them;
+    with `seen`, items are compared by their known part, as the story grouping compares them.
     """
     order = np.argsort(times, kind="stable")
     n_features = items[0].shape[1]
@@ -125,6 +128,7 @@ def online_pairs(
     feats, ys = [], []
     for i in order:
         row = [x[i] for x in items]
+        novel = None if seen is None else seen.shares(row, times[i : i + 1])
         keys = list(sums)
         if keys:
             header = np.array([head[k] for k in keys])
@@ -133,9 +137,11 @@ def online_pairs(
             ok = in_window(rule, header, t)[0]
             if ok.any():
                 own = outlets[i] if outlets is not None else None
-                f, _ = link_features(groups, header, row, t, own)
+                f, _ = link_features(groups, header, row, t, own, novel)
                 feats.append(f[ok])
                 ys.append(np.array([k == labels[i] for k in keys])[ok])
+        if seen is not None:
+            seen.record(row, times[i : i + 1])
         label = labels[i]
         if label not in sums:
             sums[label] = [
@@ -188,7 +194,9 @@ def story_pairs(articles: list[CorpusArticle], params: Params) -> tuple[np.ndarr
     profile = [sp.csr_matrix(normalize(x, norm="l2")) for x in sums]
     times = np.array([min(originals[n].published for n in members[e]).timestamp() for e in events])
     story_of = {a.event_id: a.story_id for a in originals}
-    return online_pairs(profile, times, [story_of[e] for e in events], story_rule(params))
+    labels = [story_of[e] for e in events]
+    seen = Seen(params.n_features, VIEWS)
+    return online_pairs(profile, times, labels, story_rule(params), seen=seen)
 
 
 def fit(
@@ -300,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--search", type=int, default=0, help="sweeps of B-cubed coordinate search after the fit"
     )
+    parser.add_argument(
+        "--levels", default="events,stories", help="models to fit (the others stay as shipped)"
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.fit.split(",") if n]
     data = {n: load_set(n) for n in names}
@@ -310,16 +321,21 @@ def main(argv: list[str] | None = None) -> int:
         k: float(v) for k, v in (kv.split("=") for kv in args.event_weight.split(",") if kv)
     }
     params = DEFAULT
-    ev = fit({n: event_pairs(a, params) for n, a in data.items()}, event_weight)
+    levels = set(args.levels.split(","))
+    ev = None
+    if "events" in levels:
+        ev = fit({n: event_pairs(a, params) for n, a in data.items()}, event_weight)
     if ev is not None:
         params = replace(
             params, event_model=tune_bias(params, "event_model", ev, data, event_weight)
         )
         params = search(params, "event_model", data, event_weight, args.search)
-    st = fit({n: story_pairs(a, params) for n, a in data.items()}, story_weight)
-    if st is None:  # e.g. AllSides alone: every storyline is one event
+    st = None
+    if "stories" in levels:
+        st = fit({n: story_pairs(a, params) for n, a in data.items()}, story_weight)
+    if st is None and "stories" in levels:  # e.g. AllSides alone: every storyline is one event
         print("  story_model: no joined pairs to learn from; the shipped one is kept")
-    else:
+    elif st is not None:
         params = replace(
             params, story_model=tune_bias(params, "story_model", st, data, story_weight)
         )

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from briefing.cluster.novelty import Seen
 from briefing.cluster.refine import Base, Chunk, Placed, Refinement
 from briefing.cluster.vectors import ItemId
 
@@ -57,6 +58,11 @@ FEATURES = (
     "words_x_titles",  # template text (advisories, rulings) shares words, not headlines
     "gap_week",  # the gap again, linear up to a week: a follow-up days later is still news
     "same_outlet",  # the group has the item's outlet: an outlet rarely reports one event twice
+    # with `novelty.Seen` (stories): the share of the item's mass no earlier item had;
+    # the cosines above are then over the rest, the part that can match at all
+    "novel_words",
+    "novel_names",
+    "novel_titles",
 )
 
 
@@ -223,8 +229,10 @@ def pair_features(
     span_days: np.ndarray,
     size: np.ndarray,
     same_outlet: np.ndarray | None = None,
+    novel: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs)."""
+    """The rows `Model` scores, one per (item, group) pair; cos, latest are (VIEWS, pairs),
+    `novel` (VIEWS, pairs or 1) the items' novel shares (none: nothing is novel)."""
     n = cos.shape[1]
     # filled a feature at a time, so each feature's column is laid out contiguously
     # (as rows of the transpose): four to six times faster than strided columns
@@ -246,6 +254,8 @@ def pair_features(
     out[:, 13] = cos[0] * cos[2]
     out[:, 14] = np.minimum(gap_days, 7.0) / 7.0
     out[:, 15] = 0.0 if same_outlet is None else same_outlet > 0
+    for v in range(VIEWS):
+        out[:, 16 + v] = 0.0 if novel is None else novel[v]
     return out
 
 
@@ -255,18 +265,22 @@ def link_features(
     items: Sequence[sp.csr_matrix],
     times: np.ndarray,
     outlets: sp.csr_matrix | None = None,
+    novel: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features of every item (rows l2-normalized) with every group, all at once.
 
     `groups` are the groups' state matrices (`ROWS`, or one more with the outlet
     counts) and `header` their (first, last, count) rows; `outlets` the items'
-    `outlet_rows`. Returns the feature rows (item-major) and the span each pair
-    would reach, in seconds.
+    `outlet_rows`; `novel` (VIEWS, items) their novel shares (`novelty.Seen`).
+    Returns the feature rows (item-major) and the span each pair would reach,
+    in seconds.
     """
     n_items, n_groups = items[0].shape[0], groups[0].shape[0]
     cos = np.zeros((ROWS, n_items, n_groups))
+    # each item's known part's norm (its rows are unit rows)
+    known = np.ones((VIEWS, n_items)) if novel is None else np.sqrt(np.maximum(0.0, 1 - novel))
     for r in range(ROWS):
-        norms = np.sqrt(row_norms2(groups[r]))
+        norms = np.sqrt(row_norms2(groups[r]))[None, :] * known[r % VIEWS][:, None]
         # items x groups.T: scipy multiplies this way round faster than the transpose
         dots = (items[r % VIEWS] @ groups[r].T).toarray()
         np.divide(dots, norms, out=cos[r], where=norms > 0)
@@ -286,6 +300,7 @@ def link_features(
         span.ravel() / DAY,
         np.broadcast_to(count, (n_items, n_groups)).ravel(),
         same,
+        None if novel is None else np.repeat(novel, n_groups, axis=1),
     )
     return feats, span
 
@@ -306,9 +321,10 @@ def link_logits(
     items: Sequence[sp.csr_matrix],
     times: np.ndarray,
     outlets: sp.csr_matrix | None = None,
+    novel: np.ndarray | None = None,
 ) -> np.ndarray:
     """Join logits of every item with every group; -inf outside the time window."""
-    feats, _ = link_features(groups, header, items, times, outlets)
+    feats, _ = link_features(groups, header, items, times, outlets, novel)
     logits = rule.model.logit(feats).reshape(items[0].shape[0], groups[0].shape[0])
     return np.where(in_window(rule, header, times), logits, -np.inf)
 
@@ -354,10 +370,15 @@ class Grouper:
         n_features: int,
         idf: Sequence[np.ndarray] | None = None,
         keep_stack: bool = False,
+        seen: Seen | None = None,
     ) -> None:
         """`keep_stack`: keep the groups' stacked rows between chunks (`_Kept`), for
-        a level where every chunk is compared with nearly every group (stories)."""
+        a level where every chunk is compared with nearly every group (stories).
+        `seen`: compare items by their known part (`novelty`), and record them in it."""
+        if seen is not None and rule.refine:
+            raise ValueError("the second look scores without novelty")
         self.rule = rule
+        self.seen = seen
         self.n_features = n_features
         self.idf = list(idf) if idf is not None else None
         self.groups: dict[str, Group] = {}
@@ -456,7 +477,13 @@ class Grouper:
             last[:k] = [g.last for g in cands]
         pairs = np.array([(xs[v] @ xts[v]).toarray() for v in range(VIEWS)])  # (VIEWS, m, m)
         in2 = np.array([np.diag(p) for p in pairs])  # (VIEWS, m)
-        in2x = np.concatenate([in2, in2])  # (ROWS, m): against the sums and the latest
+        novel = None
+        known2 = in2
+        if self.seen is not None:
+            novel = self.seen.shares(xs[:VIEWS], t)
+            known2 = in2 * (1.0 - novel)
+        # (ROWS, m): the item's norms as compared, against the sums and the latest
+        in2x = np.concatenate([known2, known2])
         shared = (xs[VIEWS] @ xts[VIEWS]).toarray()
         base = None
         if self.rule.refine:
@@ -466,7 +493,10 @@ class Grouper:
         used = k
         choice = np.empty(m, dtype=np.int64)
         for i in range(m):
-            j = self._best(t[i], dots[:, i], gn2, in2x[:, i], count, first, last, used, same[i])
+            j = self._best(
+                t[i], dots[:, i], gn2, in2x[:, i], count, first, last, used, same[i],
+                None if novel is None else novel[:, i],
+            )  # fmt: skip
             if j < 0:
                 j = used
                 used += 1
@@ -488,6 +518,8 @@ class Grouper:
                 base, chunk, placed, (self._logits, self._pair_logits), self.rule.refine_leave
             )
             choice, used = refinement.run(self.rule.refine)
+        if self.seen is not None:
+            self.seen.record(xs[:VIEWS], t)
         return self._commit(items, xs, t, cands, choice, used)
 
     def _best(
@@ -501,9 +533,10 @@ class Grouper:
         last: np.ndarray,
         used: int,
         same: np.ndarray,
+        novel: np.ndarray | None = None,
     ) -> int:
         """The group the item (at ti) joins best among the first `used`, or -1: none takes it."""
-        idx, logits = self._logits(ti, dots, gn2, in2x, count, first, last, used, same)
+        idx, logits = self._logits(ti, dots, gn2, in2x, count, first, last, used, same, novel)
         if not idx.size:
             return -1
         best = int(np.argmax(logits))
@@ -520,11 +553,13 @@ class Grouper:
         last: np.ndarray,
         used: int,
         same: np.ndarray,
+        novel: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The groups among the first `used` the item may join by time, and its join logits.
 
         `dots` (ROWS, groups): the item's dots with each group's sums and latest
-        member; `gn2` their squared norms; `in2x` (ROWS,) the item's own;
+        member; `gn2` their squared norms; `in2x` (ROWS,) the item's own (of its
+        known part, with `novel`, its (VIEWS,) novel shares);
         `same` (groups,) the group's members from the item's outlet.
         """
         if not used:
@@ -537,7 +572,7 @@ class Grouper:
             return reach, np.zeros(0)
         logits = self._scores(
             ti, dots[:, reach], gn2[:, reach], in2x[:, None], lo[reach], hi[reach],
-            span[reach], count[reach], same[reach],
+            span[reach], count[reach], same[reach], None if novel is None else novel[:, None],
         )  # fmt: skip
         return (np.arange(used) if isinstance(reach, slice) else reach), logits
 
@@ -586,12 +621,16 @@ class Grouper:
         span: np.ndarray,
         count: np.ndarray,
         same: np.ndarray,
+        novel: np.ndarray | None = None,
     ) -> np.ndarray:
         """Join logits of pairs in reach: `dots`, `g2` (ROWS, pairs), `in2x` broadcast to them."""
         cos = _cosines(dots, g2, in2x)
-        has = (g2[1] > 0) & (in2x[1] > 0)
+        named = in2x[1] > 0
+        if novel is not None:  # (names all novel still name something)
+            named = named | (novel[1] > 0)
+        has = (g2[1] > 0) & named
         gap = np.maximum(0.0, np.maximum(ti - hi, lo - ti)) / DAY
-        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span / DAY, count, same)
+        feats = pair_features(cos[:VIEWS], cos[VIEWS:], has, gap, span / DAY, count, same, novel)
         return feats @ self._weights  # (`Model.logit`, its weights converted once)
 
     def _commit(

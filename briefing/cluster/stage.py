@@ -48,6 +48,7 @@ from briefing.cluster.grouping import (
     row_range,
     unit,
 )
+from briefing.cluster.novelty import Seen
 from briefing.cluster.params import DEFAULT, Params
 from briefing.cluster.rules import DAY, day_of, event_rows, event_rule, order_key, story_rule
 from briefing.cluster.vectors import (
@@ -68,6 +69,7 @@ KIND_SIG = "cluster.minhash"
 KIND_EVENT = "cluster.event"
 KIND_STORY = "cluster.story"
 KIND_DF = "cluster.df"
+KIND_SEEN = "cluster.seen"  # when each column was first had by an event (`novelty`)
 BATCH_ARTICLES = 2000
 STORY_SCREEN_WORDS = 200
 STORY_SCREEN_NAMES = 100
@@ -79,7 +81,7 @@ PAIR_BUDGET = 250_000
 EXACT_MARGIN = 2.0
 # the screened stories (logits on their trimmed centroids) worth that exact check;
 # the stale ones (`DRIFT`) are taken from the whole screen
-CHECK_MARGIN = 7.0
+CHECK_MARGIN = 10.0
 # how much the archive may grow (or shrink) before a story's grouping is redone
 DRIFT = 0.02
 
@@ -583,6 +585,8 @@ class _Stories(_Timed):
         self.space = _event_space(df, params)
         self.n_docs = float(df.n_docs) if df is not None else 0.0
         self.rule = story_rule(params)
+        blob = cs.get_blobs(store, KIND_SEEN, ["seen"]).get("seen")
+        self.seen = Seen.from_bytes(blob, params.n_features, VIEWS)
         self.row: dict[str, int] = {}  # event -> its row in the profile parts
         self.first: dict[str, float] = {}
         self.parts: list[list[sp.csr_matrix]] = []
@@ -627,6 +631,8 @@ class _Stories(_Timed):
         header, sv = unpack_many([stored[k] for k in keys], self.p.n_features, ROWS)
         ev = self._profile(changed)
         times = np.array([self.first[e] for e in changed])
+        # the screens see this run's earlier events as known, as the linking will
+        self.seen.record(ev, times, placed=False)
         # the stored centroids keep only their top features, so cosines come
         # out low: a margin keeps every story that might be joined
         reach = self._reach(sv, header, ev, times)
@@ -689,7 +695,9 @@ class _Stories(_Timed):
         best = np.full(stories[0].shape[0], -np.inf)
         for lo in range(0, len(times), step):
             block = [m[lo : lo + step] for m in events]
-            logits = link_logits(self.rule, stories, header, block, times[lo : lo + step])
+            at = times[lo : lo + step]
+            novel = self.seen.shares(block, at, in_order=False)
+            logits = link_logits(self.rule, stories, header, block, at, novel=novel)
             best = np.maximum(best, logits.max(axis=0))
         return best
 
@@ -737,9 +745,10 @@ class _Stories(_Timed):
         # the loaded rows are copied into `profile` in time order: let them go (on
         # a first run they are every event's, and the grouping's stack comes next)
         self.parts = []
-        grouper = Grouper(self.rule, self.p.n_features, keep_stack=True)
+        grouper = Grouper(self.rule, self.p.n_features, keep_stack=True, seen=self.seen)
         self._lap("stories.load")
         placed = grouper.assign(ordered, profile, [self.first[e] for e in ordered])
+        cs.put_blobs(self.conn, KIND_SEEN, {"seen": self.seen.to_bytes()})
         self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
