@@ -8,6 +8,8 @@
   canonical-URL identity; the original is the earliest published.
 - `grouping`: online centroid grouping, shared by events (tight time window)
   and stories (loose window, stricter name overlap).
+- `novelty`: which of an event's terms no earlier event has had; story linking
+  compares an event by the rest and tells its model the novel share.
 - `refine`: a second look at each chunk of events: an article may move to the
   event it now joins best.
 - `ahead`: a batch's per-article features, for a big backlog scanned ahead in a
