@@ -2,9 +2,12 @@
 
     .venv/bin/python benchmarks/train_pairs.py [--fit own,allsides] [--measure own,allsides]
         [--event-weight allsides=2] [--story-weight own=3,own_days=3] [--search N]
+        [--levels events,stories]
 
 The shipped params: the event model from `--event-weight allsides=2`, the
-story model from `--search 1` (both on the default sets).
+story model from `--levels stories --search 1` (both on the default sets; see
+`params` for the intercept). Story pairs compare each event by its known part
+and give its novel shares, as the story grouping does (`novelty`).
 
 The clustering joins a newcomer to a group when a logistic model over pairwise
 features (`briefing.cluster.grouping.FEATURES`) says it belongs. This script

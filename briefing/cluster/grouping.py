@@ -6,6 +6,8 @@ is a small logistic model (`Model`) over pairwise features of the item and the
 group: cosines to the group's centroids over words, names and headlines, the
 time gap, the span the group would reach and its size. The weights are fitted
 offline on labeled data (`benchmarks/train_pairs.py`) and shipped in `params`.
+Stories compare an event by its known part only, the terms some earlier
+event has had, and their model is told the share that was novel (`novelty`).
 Joining by the centroid, within a bounded span, is what keeps events from
 chaining: a newcomer must resemble the event, not just its nearest member.
 Events then take a second look at each chunk (`refine`): an article that
