@@ -585,8 +585,7 @@ class _Stories(_Timed):
         self.space = _event_space(df, params)
         self.n_docs = float(df.n_docs) if df is not None else 0.0
         self.rule = story_rule(params)
-        blob = cs.get_blobs(store, KIND_SEEN, ["seen"]).get("seen")
-        self.seen = Seen.from_bytes(blob, params.n_features, VIEWS)
+        self.seen = _seen(store, params)
         self.row: dict[str, int] = {}  # event -> its row in the profile parts
         self.first: dict[str, float] = {}
         self.parts: list[list[sp.csr_matrix]] = []
@@ -863,3 +862,20 @@ class _Stories(_Timed):
             last_event_at=last_event_at,
             changed=True,
         )
+
+
+def _seen(store: Store, params: Params) -> Seen:
+    """When each column was first had by an event, as stored.
+
+    An archive grouped before novelty was kept has no record: rebuilt once
+    from its events' sums, or every term of its next run would count as novel.
+    """
+    blob = cs.get_blobs(store, KIND_SEEN, ["seen"]).get("seen")
+    if blob is not None:
+        return Seen.from_bytes(blob, params.n_features, VIEWS)
+    seen = Seen(params.n_features, VIEWS)
+    stored = cs.all_blobs(store, KIND_EVENT)
+    if stored:
+        header, rows = unpack_many(list(stored.values()), params.n_features, VIEWS)
+        seen.record(rows[:VIEWS], header[:, 0], placed=False)
+    return seen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from briefing.cluster import stage
 from briefing.models import Article, TriageState, from_iso
 from briefing.store import Store, clusters, triage
+from briefing.store import cluster_state as cs
 from briefing.store.articles import upsert
 from briefing.store.feeds import add as add_feed
 from briefing.store.feeds import by_url
@@ -204,6 +206,13 @@ def test_split_leaves_id_and_state_with_the_larger_part(db: Store) -> None:
     }
 
 
+def partition(store: Store, keys: list[str], group_of: Callable[[Store, str], str]) -> set:
+    groups: dict[str, set[str]] = {}
+    for k in keys:
+        groups.setdefault(group_of(store, k), set()).add(k)
+    return {frozenset(g) for g in groups.values()}
+
+
 def test_incremental_batches_match_one_batch(tmp_path: Path) -> None:
     keys = [*BAN, *EXIT, *OTHERS, "packet-harbor", "ledger-ban"]
     ordered = sorted(keys, key=lambda k: BY_KEY[k].published)
@@ -215,18 +224,30 @@ def test_incremental_batches_match_one_batch(tmp_path: Path) -> None:
         put(many, *ordered[start : start + 3])
         stage.run(many, now=MORNING)
 
-    def partition(store: Store, level: str) -> set[frozenset[str]]:
-        groups: dict[str, set[str]] = {}
-        for k in keys:
-            groups.setdefault(
-                event_of(store, k) if level == "e" else story_of(store, k), set()
-            ).add(k)
-        return {frozenset(g) for g in groups.values()}
-
-    assert partition(one, "e") == partition(many, "e")
-    assert partition(one, "s") == partition(many, "s")
+    assert partition(one, keys, event_of) == partition(many, keys, event_of)
+    assert partition(one, keys, story_of) == partition(many, keys, story_of)
     one.close()
     many.close()
+
+
+def test_an_archive_grouped_before_novelty_was_kept_rebuilds_it(tmp_path: Path) -> None:
+    keys = sorted([*BAN, *EXIT, *OTHERS, "packet-harbor"], key=lambda k: BY_KEY[k].published)
+    kept, upgraded = Store(tmp_path / "kept.db"), Store(tmp_path / "upgraded.db")
+    for store in (kept, upgraded):
+        put(store, *keys[:6])
+        stage.run(store, now=MORNING)
+    # as if grouped by a version that kept no record of the terms events had
+    cs.delete_blobs(upgraded.conn, stage.KIND_SEEN, ["seen"])
+    upgraded.conn.commit()
+    for store in (kept, upgraded):
+        put(store, *keys[6:])
+        stage.run(store, now=NEXT_DAY)
+    for group_of in (event_of, story_of):
+        assert partition(upgraded, keys, group_of) == partition(kept, keys, group_of)
+    seen = [cs.get_blobs(s, stage.KIND_SEEN, ["seen"])["seen"] for s in (kept, upgraded)]
+    assert seen[0] == seen[1]
+    kept.close()
+    upgraded.close()
 
 
 def test_copy_of_a_copy_whose_original_left_the_window(db: Store) -> None:
