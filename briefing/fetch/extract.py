@@ -104,6 +104,9 @@ class PageExtractor:
         self._queues: dict[str, deque[Article]] = {}
         self._hosts: deque[str] = deque()
         self._runners: set[asyncio.Task[None]] = set()
+        # runners still taking pages: a finished task stays in `_runners` until its
+        # done callback runs, a loop turn later, and must not count as one
+        self._taking = 0
         self._local: dict[int, asyncio.Task[bool]] = {}
         self._writes: list[Callable[[], None]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -118,7 +121,8 @@ class PageExtractor:
                 self._hosts.append(host)
             self._queues[host].append(article)
             self.total += 1
-        while len(self._runners) < self._width and len(self._runners) < self._queued():
+        while self._taking < self._width and self._taking < self._queued():
+            self._taking += 1
             task = asyncio.ensure_future(self._run())
             self._runners.add(task)
             task.add_done_callback(self._runners.discard)
@@ -177,8 +181,12 @@ class PageExtractor:
         return article
 
     async def _run(self) -> None:
-        while (article := self._next()) is not None:
-            await self._one(article)
+        try:
+            while (article := self._next()) is not None:
+                await self._one(article)
+        finally:
+            # in the step that found the queue empty: a `submit` after it starts a runner
+            self._taking -= 1
 
     def _is_local(self, feed_id: int) -> asyncio.Task[bool]:
         """Whether a feed may link to private addresses, asked once per feed."""

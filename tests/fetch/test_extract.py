@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -283,3 +284,37 @@ async def test_a_page_whose_write_fails_costs_only_itself_and_the_run_reports_it
             workers.close()
     status = {a.guid: a.extract_status for a in article_store.all_articles(store)}
     assert status == {"a": "ok", "b": "pending", "c": "ok"}
+
+
+async def test_pages_submitted_as_the_last_runner_finishes_are_still_extracted(
+    server: FeedServer, store: Store, full: Settings
+) -> None:
+    # A feed's pages arriving in the loop turn after the last runner ran out of
+    # work: that runner's task is done but still listed until its done callback
+    # runs. Counting it left the new pages queued with nobody to take them.
+    from briefing.fetch.extract import PageExtractor
+    from briefing.fetch.workers import Workers
+
+    links = [(g, f"http://10.20.30.{n}/{g}", "") for n, g in enumerate(["first", "late"], 1)]
+    server.feed("/feed.xml", rss(links))
+    feed_store.add(store, server.url("/feed.xml"))
+    await fetch(store, replace(full, extract_full_text=False))
+    stored = articles(store)
+    loop = asyncio.get_running_loop()
+
+    def progress(done: int, total: int) -> None:
+        if done == total == 1:  # in the runner's last step, before its task is done
+            loop.call_soon(pages.submit, [stored["late"]])
+
+    workers = Workers()
+    try:
+        async with client(full) as http:
+            # no feed is known to be local: the private links are refused, never fetched
+            pages = PageExtractor(store, http, workers, {}, on_progress=progress)
+            pages.submit([stored["first"]])
+            counts = await pages.finish()
+    finally:
+        workers.close()
+    assert (pages.total, counts.skipped) == (2, 2)
+    status = {a.guid: a.extract_status for a in article_store.all_articles(store)}
+    assert status == {"first": "skipped", "late": "skipped"}
