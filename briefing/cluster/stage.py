@@ -17,7 +17,8 @@ Identity: events only grow, so they keep their ids. Re-linked stories are
 matched to the old ones by overlap: each old story goes to the new story
 holding most of its events; a new story that inherits several old ones keeps
 the oldest id and the union of their triage state (`store.triage.move`), and a
-split leaves the id and the state with the larger part.
+split leaves the id and the state with the larger part (the part split off is
+dated after it, so a merge that joins them again keeps that id).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import numpy as np
@@ -825,7 +826,7 @@ class _Stories(_Timed):
                 continue
             blobs[sid] = pack_group(_screen(group), self.p.n_features, self.n_docs)
             self.report.changed_stories += 1
-            self._write(sid, events, olds, old_rows, bool(membership & self.created))
+            self._write(sid, events, olds, old_rows, bool(membership & self.created), split_from)
             cs.set_event_story(self.conn, [(e, sid) for e in events if previous.get(e) != sid])
         cs.put_blobs(self.conn, KIND_STORY, blobs)
         gone = [s for s in old_ids if s not in keep]
@@ -839,9 +840,11 @@ class _Stories(_Timed):
         olds: list[str],
         old_rows: dict,
         new_event: bool,
+        split_from: list[str],
     ) -> None:
         """A story's row after it changed: dates and title from its timeline."""
         prev_row = old_rows.get(sid)
+        parents = [old_rows[s]["created_at"] for s in split_from if s in old_rows]
         last_event_at = prev_row["last_event_at"] if prev_row is not None else None
         for s in olds[1:]:
             other = old_rows[s]["last_event_at"] if s in old_rows else None
@@ -858,7 +861,7 @@ class _Stories(_Timed):
             title=titles.latest([self.title[e] for e in timeline]),
             first_date=dates[timeline[0]],
             last_date=max(dates[e] for e in timeline),
-            created_at=prev_row["created_at"] if prev_row is not None else self.now,
+            created_at=prev_row["created_at"] if prev_row is not None else _born(self.now, parents),
             last_event_at=last_event_at,
             changed=True,
         )
@@ -879,3 +882,16 @@ def _seen(store: Store, params: Params) -> Seen:
         header, rows = unpack_many(list(stored.values()), params.n_features, VIEWS)
         seen.record(rows[:VIEWS], header[:, 0], placed=False)
     return seen
+
+
+def _born(now: str, parents: list[str]) -> str:
+    """A new story split off older ones is younger than each of them, strictly.
+
+    Ages are whole seconds and the older id wins a merge: a part split off
+    in the second its story was made tied with it, and when the analyst's
+    merge (`constraints.apply`) joined them again, the id that sorted first
+    won: as often as not the fresh one. (As `constraints.Enforcer.insert_story` does.)
+    """
+    latest = max((born for p in parents if (born := from_iso(p)) is not None), default=None)
+    after = to_iso(latest + timedelta(seconds=1)) if latest is not None else None
+    return max(now, after or now)

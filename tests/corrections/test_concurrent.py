@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -10,6 +11,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from briefing.cluster import stage
+from briefing.models import from_iso
 from tests.corrections.conftest import FEED_PATH, Home, rss
 from tests.corrections.test_corrections import (
     FIRST,
@@ -79,6 +84,27 @@ def test_correction_during_a_fetch_in_another_process_holds(home: Home) -> None:
     assert home.story(HOSPITAL) in {lake, harbor}
     home.recluster()
     check()
+
+
+def test_a_fetch_in_the_second_the_stories_were_made_keeps_the_merged_id(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A `briefing fetch` in another process may group within the second the
+    # stories it splits were made (story ages are whole seconds). The grouping
+    # split the merged story; the part it made was as old as the story, and the
+    # merge, enforced again, kept whichever id sorted first: 50:50 the fresh one.
+    started(home)
+    home.ok("story", "merge", home.story(HOSPITAL), home.story(TIKTOK))
+    merged = home.story(HOSPITAL)
+    born = home.query("SELECT created_at FROM stories WHERE id = ?", (merged,))[0][0]
+    # the run's clock in that same second, and fresh ids that sort before any other
+    monkeypatch.setattr(stage, "utcnow", lambda: from_iso(born))
+    fresh = (f"{n:012x}" for n in itertools.count())
+    monkeypatch.setattr(stage, "new_id", lambda: next(fresh))
+    home.publish(*FIRST, *LATER)
+    home.fetch()
+    assert home.together("story", *with_news(home, HOSPITAL, TIKTOK))
+    assert home.story(HOSPITAL) == merged
 
 
 def test_correction_in_the_app_during_a_fetch_in_another_process_holds(home: Home) -> None:
