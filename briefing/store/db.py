@@ -3,6 +3,11 @@
 WAL lets the app read while a refresh writes; `BEGIN IMMEDIATE` plus a busy
 timeout makes a second running copy wait for the write lock instead of
 failing with "database is locked" halfway through a transaction.
+
+A commit that takes the WAL past SQLite's threshold copies it back into the
+database there and then (a checkpoint: writes and two fsyncs). A stage whose
+caller goes on to other work can move that copy onto a thread of its own
+(`checkpoint_after`), where it overlaps the next stage instead of delaying it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from briefing.errors import BriefingError
 from briefing.store.schema import SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite's own default: a commit that leaves more WAL pages than this checkpoints
+WAL_CHECKPOINT_PAGES = 1000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -31,6 +38,7 @@ class Store:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checkpointer: threading.Thread | None = None
         # A home the analyst can read but not write (a read-only mount, another
         # user's files): reading and export work, every write fails clearly.
         self.read_only = _read_only(self.path)
@@ -103,6 +111,7 @@ class Store:
 
     def close(self) -> None:
         """Close every thread's connection (workers open their own)."""
+        self.wait_checkpoint()
         with self._lock:
             opened, self._opened = self._opened, []
         for conn in opened:
@@ -147,6 +156,65 @@ class Store:
         # SQLite may already have rolled back on its own (disk full, I/O error).
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+
+    @contextmanager
+    def checkpoint_after(self) -> Iterator[None]:
+        """This thread's commits inside leave the WAL as it is; a checkpoint on a
+        thread of its own follows (if the WAL has grown past the threshold).
+
+        For a stage whose caller has more work next: the copy then overlaps it.
+        `close()` waits for that checkpoint.
+        """
+        conn = self.conn
+        if self.read_only:
+            yield
+            return
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+            if self._wal_pages() > WAL_CHECKPOINT_PAGES:
+                self._checkpoint_in_background()
+
+    def _wal_pages(self) -> int:
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            size = wal.stat().st_size
+        except OSError:
+            return 0
+        page = int(self.conn.execute("PRAGMA page_size").fetchone()[0])
+        return size // page
+
+    def _checkpoint_in_background(self) -> None:
+        with self._lock:
+            running = self._checkpointer
+            if running is not None and running.is_alive():
+                return  # (the running one copies what it finds; the next commit catches up)
+            # not a daemon: a process that exits right after still finishes the copy
+            thread = threading.Thread(target=self._checkpoint, name="wal-checkpoint")
+            self._checkpointer = thread
+        thread.start()
+
+    def _checkpoint(self) -> None:
+        # its own connection, closed here: `close()` never closes it under a running step
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                # PASSIVE: never waits for readers or writers; what it cannot copy
+                # now, the next checkpoint does
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass  # the WAL stays as it is: the next commit past the threshold copies it
+
+    def wait_checkpoint(self) -> None:
+        """Wait for a checkpoint `checkpoint_after` started, if one runs."""
+        with self._lock:
+            thread, self._checkpointer = self._checkpointer, None
+        if thread is not None:
+            thread.join()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -480,3 +481,23 @@ def test_stories_never_marked_as_linked_are_relinked_when_screened(
 ) -> None:
     relinked = _relinked_at_both_drifts(tmp_path, monkeypatch, unmark=True)
     assert relinked[1.0] == relinked[0.0] > {"wire-ban"}
+
+
+def test_a_small_run_leaves_its_wal_copy_to_a_thread(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a threshold of one page: this small run's writes are past it)
+    monkeypatch.setattr("briefing.store.db.WAL_CHECKPOINT_PAGES", 1)
+    put(db, *BAN, *EXIT, *OTHERS)
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stage.run(db, now=MORNING)
+    assert db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1
+    db.wait_checkpoint()
+    # the database file alone (its WAL unread) holds the run's events
+    uri = f"{db.path.resolve().as_uri()}?mode=ro&immutable=1"
+    file_only = sqlite3.connect(uri, uri=True)
+    try:
+        placed = file_only.execute("SELECT COUNT(*) FROM articles WHERE event_id IS NULL")
+        assert placed.fetchone()[0] == 0
+    finally:
+        file_only.close()
