@@ -159,32 +159,26 @@ class Store:
 
     @contextmanager
     def checkpoint_after(self) -> Iterator[None]:
-        """This thread's commits inside leave the WAL as it is; a checkpoint on a
-        thread of its own follows (if the WAL has grown past the threshold).
+        """This thread's commits inside leave the WAL as it is; if they wrote
+        anything, a checkpoint on a thread of its own copies it after.
 
         For a stage whose caller has more work next: the copy then overlaps it.
+        (Always, not past a threshold: SQLite tells no connection how many
+        pages its WAL holds, and the file keeps its size once reset.)
         `close()` waits for that checkpoint.
         """
         conn = self.conn
         if self.read_only:
             yield
             return
+        changes = conn.total_changes
         conn.execute("PRAGMA wal_autocheckpoint = 0")
         try:
             yield
         finally:
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-            if self._wal_pages() > WAL_CHECKPOINT_PAGES:
+            if conn.total_changes != changes:
                 self._checkpoint_in_background()
-
-    def _wal_pages(self) -> int:
-        wal = self.path.with_name(self.path.name + "-wal")
-        try:
-            size = wal.stat().st_size
-        except OSError:
-            return 0
-        page = int(self.conn.execute("PRAGMA page_size").fetchone()[0])
-        return size // page
 
     def _checkpoint_in_background(self) -> None:
         with self._lock:
