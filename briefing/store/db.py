@@ -185,15 +185,19 @@ class Store:
             running = self._checkpointer
             if running is not None and running.is_alive():
                 return  # (the running one copies what it finds; the next commit catches up)
-            # not a daemon: a process that exits right after still finishes the copy
-            thread = threading.Thread(target=self._checkpoint, name="wal-checkpoint")
+            # not a daemon (as it would be by default from the pipeline's daemon stage
+            # threads): a process that exits right after still finishes the copy
+            # (stopped midway, it would only leave the WAL for the next one)
+            thread = threading.Thread(target=self._checkpoint, name="wal-checkpoint", daemon=False)
             self._checkpointer = thread
         thread.start()
 
     def _checkpoint(self) -> None:
         # its own connection, closed here: `close()` never closes it under a running step
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            # (a short wait: a PASSIVE checkpoint never waits on locks, and an exit
+            # waits for this thread)
+            conn = sqlite3.connect(self.path, timeout=1.0)
             try:
                 # PASSIVE: never waits for readers or writers; what it cannot copy
                 # now, the next checkpoint does
