@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from briefing.store import Store
@@ -18,10 +17,6 @@ def _write_pages(store: Store, pages: int, tag: str) -> None:
             "INSERT INTO meta(key, value) VALUES (?, ?)",
             [(f"{tag}{n}", "x" * (PAGE - 200)) for n in range(pages)],
         )
-
-
-def _checkpointers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "wal-checkpoint"]
 
 
 def test_a_commit_past_the_threshold_checkpoints_in_place_by_default(tmp_path: Path) -> None:
@@ -66,8 +61,10 @@ def test_close_waits_for_the_checkpoint(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite3")
     with store.checkpoint_after():
         _write_pages(store, WAL_CHECKPOINT_PAGES + 100, "k")
+    thread = store._checkpointer
+    assert thread is not None and thread.name == "wal-checkpoint"
     store.close()
-    assert _checkpointers() == []
+    assert not thread.is_alive()
     reopened = Store(store.path)
     assert reopened.get_meta("k5") is not None
     reopened.close()
