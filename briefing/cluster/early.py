@@ -51,7 +51,7 @@ def first_pass(
     early list is for the news of the day, and a short pass keeps it early.
     """
     early_store.mark(store)
-    report = stage.run(store, params, now, newest=newest)
+    report = stage.run(store, params, now, newest=newest, provisional=True)
     early_store.unmark_unplaced(store)
     return report
 

@@ -230,9 +230,18 @@ def _backlog_order(row, now: float) -> tuple[float, str]:
 
 
 def run(
-    store: Store, params: Params = DEFAULT, now: datetime | None = None, newest: int | None = None
+    store: Store,
+    params: Params = DEFAULT,
+    now: datetime | None = None,
+    newest: int | None = None,
+    provisional: bool = False,
 ) -> ClusterReport:
-    """Place every unclustered article (only the `newest` so many); returns what changed."""
+    """Place every unclustered article (only the `newest` so many); returns what changed.
+
+    A `provisional` run (the early pass, on feed summaries) keeps no record of
+    the terms its events had: its articles are placed again on their text, and
+    a record of their summaries' terms would make their own terms look known.
+    """
     started = time.perf_counter()
     report = ClusterReport()
     moment = now or utcnow()
@@ -252,7 +261,7 @@ def run(
     small = len(ids) <= BATCH_ARTICLES
     with store.checkpoint_after() if small else nullcontext():
         with store.write() if small else nullcontext():
-            _place(store, params, ids, now_ts, now_iso, report)
+            _place(store, params, ids, (now_ts, now_iso), report, provisional)
             committing = time.perf_counter()
         _add_phase(report, "commit", time.perf_counter() - committing)
     _add_phase(report, "read", loaded - started)
@@ -261,9 +270,15 @@ def run(
 
 
 def _place(
-    store: Store, params: Params, ids: list[int], now_ts: float, now_iso: str, report: ClusterReport
+    store: Store,
+    params: Params,
+    ids: list[int],
+    now: tuple[float, str],
+    report: ClusterReport,
+    provisional: bool,
 ) -> None:
     """The articles `ids` (in publication order) into events, then their events into stories."""
+    now_ts, now_iso = now
     with store.write() as conn:
         report.pruned_events, report.pruned_stories = cs.prune_empty(conn, KIND_EVENT, KIND_STORY)
     # A big backlog (the first fetch) goes in publication-order batches, each its
@@ -288,7 +303,8 @@ def _place(
     # Stories once per run, over every event the batches changed: re-linking
     # after each batch re-read and re-linked nearly every story 25 times over.
     with store.write() as conn:
-        _Stories(store, conn, params, now_iso, report, df).link(changed, created)
+        stories = _Stories(store, conn, params, now_iso, report, df, keep_seen=not provisional)
+        stories.link(changed, created)
         # the analyst's corrections outrank the automatic grouping, every run
         constraints.apply(store, params)
         committing = time.perf_counter()
@@ -583,8 +599,11 @@ class _Stories(_Timed):
         now: str,
         report: ClusterReport,
         df: DocFreq | None = None,
+        keep_seen: bool = True,
     ) -> None:
+        """`keep_seen`: store what terms the events had (`novelty`), for later runs."""
         self.store, self.conn, self.p, self.now, self.report = store, conn, params, now, report
+        self.keep_seen = keep_seen
         df = df if df is not None else _doc_freq(store, params)
         self.space = _event_space(df, params)
         self.n_docs = float(df.n_docs) if df is not None else 0.0
@@ -751,7 +770,8 @@ class _Stories(_Timed):
         grouper = Grouper(self.rule, self.p.n_features, keep_stack=True, seen=self.seen)
         self._lap("stories.load")
         placed = grouper.assign(ordered, profile, [self.first[e] for e in ordered])
-        cs.put_blobs(self.conn, KIND_SEEN, {"seen": self.seen.to_bytes()})
+        if self.keep_seen:
+            cs.put_blobs(self.conn, KIND_SEEN, {"seen": self.seen.to_bytes()})
         self._lap("stories.link")
         clusters: dict[str, list[str]] = {}
         for e in ordered:
@@ -873,15 +893,17 @@ class _Stories(_Timed):
 def _seen(store: Store, params: Params) -> Seen:
     """When each column was first had by an event, as stored.
 
-    An archive grouped before novelty was kept has no record: rebuilt once
-    from its events' sums, or every term of its next run would count as novel.
+    Without a record (an archive grouped before novelty was kept, or only by
+    the early pass, which keeps none) it is rebuilt from the stored events'
+    sums, or every term of the run would count as novel. A first run, with
+    no story yet, builds it as it links: nothing to read.
     """
     blob = cs.get_blobs(store, KIND_SEEN, ["seen"]).get("seen")
     if blob is not None:
         return Seen.from_bytes(blob, params.n_features, VIEWS)
     seen = Seen(params.n_features, VIEWS)
-    stored = cs.all_blobs(store, KIND_EVENT)
-    if stored:
+    if cs.any_story(store):
+        stored = cs.all_blobs(store, KIND_EVENT)
         header, rows = unpack_many(list(stored.values()), params.n_features, VIEWS)
         seen.record(rows[:VIEWS], header[:, 0], placed=False)
     return seen

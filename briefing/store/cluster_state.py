@@ -102,6 +102,10 @@ def events_without_story(store: Store) -> set[str]:
     return {r[0] for r in store.conn.execute("SELECT id FROM events WHERE story_id IS NULL")}
 
 
+def any_story(store: Store) -> bool:
+    return store.conn.execute("SELECT 1 FROM stories LIMIT 1").fetchone() is not None
+
+
 def events_of_stories(store: Store, story_ids: Sequence[str]) -> list[sqlite3.Row]:
     out: list[sqlite3.Row] = []
     for chunk in _chunks(list(story_ids)):

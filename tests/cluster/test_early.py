@@ -21,6 +21,7 @@ from briefing.config import Settings
 from briefing.models import TriageState
 from briefing.pipeline import later_work_pending
 from briefing.store import Store, triage
+from briefing.store import cluster_state as cs
 from briefing.store import early as early_store
 from briefing.store.articles import set_extracted, upsert
 from briefing.store.feeds import add as add_feed
@@ -92,6 +93,10 @@ def event_sums(store: Store) -> dict[frozenset[str], np.ndarray]:
     return {frozenset(members[k]): g.words.toarray()[0] for k, g in groups.items()}
 
 
+def seen(store: Store) -> bytes:
+    return cs.get_blobs(store, stage.KIND_SEEN, ["seen"])["seen"]
+
+
 def story_of(store: Store, guid: str) -> str:
     row = store.query(
         "SELECT e.story_id FROM articles a JOIN events e ON e.id = a.event_id WHERE a.guid = ?",
@@ -124,6 +129,8 @@ def test_a_first_morning_groups_as_a_batch_over_the_final_texts(
         np.testing.assert_allclose(sums[members], words, atol=1e-4)
     assert placed_early.query("SELECT COUNT(*) FROM articles WHERE placed_early = 1")[0][0] == 0
     assert not early_store.pending(placed_early)
+    # what the events had, for story linking: the texts' terms, not the summaries'
+    assert seen(placed_early) == seen(direct)
 
 
 def test_early_articles_join_an_archive_as_if_their_pages_had_been_there(
@@ -147,6 +154,7 @@ def test_early_articles_join_an_archive_as_if_their_pages_had_been_there(
     sums, batch = event_sums(placed_early), event_sums(direct)
     for members, words in batch.items():
         np.testing.assert_allclose(sums[members], words, atol=1e-3)
+    assert seen(placed_early) == seen(direct)
 
 
 def test_a_star_on_an_early_story_stays_with_its_articles(
