@@ -2,7 +2,8 @@
 
 A wire story re-run by three outlets, a re-post with a new headline or an
 added line, or the same page reached with tracking parameters: each is folded
-under the original, which is the earliest published (ties: the smaller id).
+under the original, which is the earliest published (ties: by address, then
+id, as `rules.order_key` orders them).
 """
 
 from __future__ import annotations
@@ -107,8 +108,9 @@ def signatures(
     return out
 
 
-def _key(published: float, doc_id: ItemId) -> tuple[float, str]:
-    return (published, f"{doc_id:>20}" if isinstance(doc_id, int) else str(doc_id))
+def _key(published: float, url: str, doc_id: ItemId) -> tuple[float, str, str]:
+    """`rules.order_key`: which of two copies came first (one date: the address decides)."""
+    return (published, url, f"{doc_id:>20}" if isinstance(doc_id, int) else str(doc_id))
 
 
 # the exact comparison's budget: article pairs within the date window per run
@@ -154,6 +156,7 @@ class DupIndex:
         self._times: list[float] = []
         self.sig: dict[ItemId, np.ndarray] = {}
         self.published: dict[ItemId, float] = {}
+        self.url: dict[ItemId, str] = {}
         self.original: dict[ItemId, ItemId | None] = {}
         self.by_url: dict[str, ItemId] = {}
 
@@ -166,13 +169,15 @@ class DupIndex:
         original: ItemId | None,
     ) -> None:
         """An article already placed (loaded from the store)."""
-        self._remember(doc_id, sig, published, page_key(url), original)
+        self._remember(doc_id, sig, published, url, original)
 
     def _remember(
-        self, doc_id: ItemId, sig: np.ndarray, published: float, key: str, original: ItemId | None
+        self, doc_id: ItemId, sig: np.ndarray, published: float, url: str, original: ItemId | None
     ) -> None:
+        key = page_key(url)
         self.sig[doc_id] = sig
         self.published[doc_id] = published
+        self.url[doc_id] = url
         self.original[doc_id] = original
         if key:  # articles without a link share "" and are not the same page
             self.by_url.setdefault(key, doc_id)
@@ -203,19 +208,20 @@ class DupIndex:
             match = self._same_page(doc, key)
             if match is None:
                 match = self._lsh_match(doc, sig) if closest is None else closest[n]
-            changes.update(self._place(doc, sig, key, match))
+            changes.update(self._place(doc, sig, match))
         return changes
 
     def _place(
-        self, doc: Doc, sig: np.ndarray, key: str, match: ItemId | None
+        self, doc: Doc, sig: np.ndarray, match: ItemId | None
     ) -> dict[ItemId, ItemId | None]:
-        self._remember(doc.id, sig, doc.published, key, None)
+        self._remember(doc.id, sig, doc.published, doc.url, None)
         if match is None:
             return {doc.id: None}
         root = self.root(match)
         # an original older than the loaded window predates the newcomer by far
         root_published = self.published.get(root, float("-inf"))
-        if _key(doc.published, doc.id) >= _key(root_published, root):
+        root_key = _key(root_published, self.url.get(root, ""), root)
+        if _key(doc.published, doc.url, doc.id) >= root_key:
             self.original[doc.id] = root
             return {doc.id: root}
         # the newcomer predates the group's original: it becomes the original

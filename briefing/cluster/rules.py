@@ -40,8 +40,10 @@ def day_of(ts: float) -> date:
     return datetime.fromtimestamp(ts, UTC).date()
 
 
-def order_key(doc: Doc) -> tuple[float, str]:
-    return (doc.published, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
+def order_key(doc: Doc) -> tuple[float, str, str]:
+    """Time, then the address: articles of one date (feeds that give only a day)
+    come in the same order whatever order they were fetched in."""
+    return (doc.published, doc.url, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
 
 
 def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:

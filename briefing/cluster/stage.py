@@ -223,10 +223,10 @@ def _picked(keys: list[str], mask: np.ndarray) -> set[str]:
     return {keys[int(n)] for n in np.flatnonzero(mask)}
 
 
-def _backlog_order(row, now: float) -> tuple[float, str]:
-    """`order_key` of an article from its stored dates alone (as `to_doc` dates it)."""
+def _backlog_order(row, now: float) -> tuple[float, str, str]:
+    """`order_key` of an article from its stored row alone (as `to_doc` dates it)."""
     when = from_iso(row["published"]) or from_iso(row["first_seen"])
-    return (when.timestamp() if when else now, f"{row['id']:>20}")
+    return (when.timestamp() if when else now, row["url"], f"{row['id']:>20}")
 
 
 def run(
@@ -762,7 +762,12 @@ class _Stories(_Timed):
             for e in changed:
                 if previous.get(e) in blind:
                     previous[e] = None
-        ordered = sorted((e for e in previous if e in self.row), key=lambda e: (self.first[e], e))
+        # events of one moment (feeds that give only a day) in an order of their own,
+        # not their random ids': the same articles link into the same stories
+        ordered = sorted(
+            (e for e in previous if e in self.row),
+            key=lambda e: (self.first[e], self.title.get(e, ""), e),
+        )
         profile = self._profile(ordered)
         # the loaded rows are copied into `profile` in time order: let them go (on
         # a first run they are every event's, and the grouping's stack comes next)

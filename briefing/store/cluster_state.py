@@ -56,11 +56,13 @@ def delete_blobs(conn: sqlite3.Connection, kind: str, keys: Iterable[str]) -> No
 
 
 def unclustered_keys(store: Store, newest: int | None = None) -> list[sqlite3.Row]:
-    """(id, published, first_seen) of the articles not yet placed (the `newest` so many)."""
+    """(id, url, published, first_seen) of the articles not yet placed (the `newest` so many)."""
     if newest is None:
-        return store.query("SELECT id, published, first_seen FROM articles WHERE event_id IS NULL")
+        return store.query(
+            "SELECT id, url, published, first_seen FROM articles WHERE event_id IS NULL"
+        )
     return store.query(
-        """SELECT id, published, first_seen FROM articles WHERE event_id IS NULL
+        """SELECT id, url, published, first_seen FROM articles WHERE event_id IS NULL
            ORDER BY COALESCE(published, first_seen) DESC, id DESC LIMIT ?""",
         (newest,),
     )

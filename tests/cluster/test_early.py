@@ -9,6 +9,7 @@ grouping, the same stored event sums, and the analyst's stars where they were.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -257,3 +258,17 @@ def test_the_early_pass_takes_only_the_newest_and_leaves_the_rest_for_the_final_
     put(direct, corpus, pages=True)
     stage.run(direct)
     assert grouping(placed_early) == grouping(direct)
+
+
+def test_articles_of_one_day_group_alike_whatever_order_they_were_fetched_in(
+    corpus: list[CorpusArticle], pair: tuple[Store, Store]
+) -> None:
+    # feeds that give only a date: a day's articles tie on time, and the order a
+    # fetch stored them in (their ids) must not decide what groups with what
+    by_day = [replace(a, published=a.published.replace(hour=9, minute=0)) for a in corpus]
+    in_order, reversed_order = pair
+    put(in_order, by_day, pages=True)
+    put(reversed_order, by_day[::-1], pages=True)
+    for store in pair:
+        stage.run(store)
+    assert grouping(in_order) == grouping(reversed_order)
