@@ -432,8 +432,12 @@ class Grouper:
         if outlets is None:
             outlets = sp.csr_matrix((len(items), self.n_features), dtype=np.float32)
         mats.append(sp.csr_matrix(outlets))
-        for start in range(0, len(items), CHUNK):
-            stop = min(start + CHUNK, len(items))
+        # a level compared with every group (stories) holds a chunk x groups block
+        # per view: half the chunk, half the block (placements are the same: the
+        # story level takes no second look per chunk)
+        step = CHUNK // 2 if self._kept is not None else CHUNK
+        for start in range(0, len(items), step):
+            stop = min(start + step, len(items))
             out.update(
                 self._chunk(items[start:stop], [v[start:stop] for v in mats], times[start:stop])
             )
