@@ -2,8 +2,8 @@
 
 A wire story re-run by three outlets, a re-post with a new headline or an
 added line, or the same page reached with tracking parameters: each is folded
-under the original, which is the earliest published (ties: by address, then
-id, as `rules.order_key` orders them).
+under the original, the first to arrive (`vectors.arrival`: the earliest
+published; among a day's articles, the same one whatever the fetch order).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
-from briefing.cluster.vectors import Doc, ItemId
+from briefing.cluster.vectors import Doc, ItemId, arrival
 from briefing.urls import page_key
 
 SEED = 1
@@ -106,11 +106,6 @@ def signatures(
             mins = np.minimum.reduceat(permuted, offsets, axis=1).T
             out.extend(mins[n].astype(np.uint64) for n in range(len(batch)))
     return out
-
-
-def _key(published: float, url: str, doc_id: ItemId) -> tuple[float, str, str]:
-    """`rules.order_key`: which of two copies came first (one date: the address decides)."""
-    return (published, url, f"{doc_id:>20}" if isinstance(doc_id, int) else str(doc_id))
 
 
 # the exact comparison's budget: article pairs within the date window per run
@@ -220,8 +215,8 @@ class DupIndex:
         root = self.root(match)
         # an original older than the loaded window predates the newcomer by far
         root_published = self.published.get(root, float("-inf"))
-        root_key = _key(root_published, self.url.get(root, ""), root)
-        if _key(doc.published, doc.url, doc.id) >= root_key:
+        root_key = arrival(root_published, self.url.get(root, ""), root)
+        if arrival(doc.published, doc.url, doc.id) >= root_key:
             self.original[doc.id] = root
             return {doc.id: root}
         # the newcomer predates the group's original: it becomes the original

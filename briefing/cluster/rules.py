@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from briefing.cluster.grouping import DAY, Group, Grouper, Model, Rule, scaled
 from briefing.cluster.params import Params
-from briefing.cluster.vectors import Doc, normalize_rows
+from briefing.cluster.vectors import Doc, arrival, normalize_rows
 
 __all__ = ["DAY", "day_of", "event_profile", "event_rows", "event_rule", "order_key", "story_rule"]
 
@@ -41,9 +41,7 @@ def day_of(ts: float) -> date:
 
 
 def order_key(doc: Doc) -> tuple[float, str, str]:
-    """Time, then the address: articles of one date (feeds that give only a day)
-    come in the same order whatever order they were fetched in."""
-    return (doc.published, doc.url, f"{doc.id:>20}" if isinstance(doc.id, int) else str(doc.id))
+    return arrival(doc.published, doc.url, doc.id)
 
 
 def event_profile(groups: Sequence[Group], events: Grouper) -> list[sp.csr_matrix]:

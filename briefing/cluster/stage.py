@@ -56,6 +56,7 @@ from briefing.cluster.vectors import (
     Doc,
     DocFreq,
     Featurizer,
+    arrival,
     pack_rows,
     unpack_many,
 )
@@ -226,7 +227,7 @@ def _picked(keys: list[str], mask: np.ndarray) -> set[str]:
 def _backlog_order(row, now: float) -> tuple[float, str, str]:
     """`order_key` of an article from its stored row alone (as `to_doc` dates it)."""
     when = from_iso(row["published"]) or from_iso(row["first_seen"])
-    return (when.timestamp() if when else now, row["url"], f"{row['id']:>20}")
+    return arrival(when.timestamp() if when else now, row["url"], row["id"])
 
 
 def run(

@@ -29,6 +29,16 @@ from briefing.cluster.params import Params
 ItemId = int | str
 
 
+def arrival(published: float, url: str, item: ItemId) -> tuple[float, str, str]:
+    """The order articles are placed in: by time, then by address.
+
+    A day's articles from feeds that give only a date tie on time. Their ids
+    are the order a fetch happened to store them in: the same articles would
+    group differently from one fetch to the next.
+    """
+    return (published, url, f"{item:>20}" if isinstance(item, int) else str(item))
+
+
 @dataclass(frozen=True, slots=True)
 class Doc:
     """What the clustering reads of an article (a store Article or a corpus entry)."""
