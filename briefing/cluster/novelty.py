@@ -90,12 +90,12 @@ class Seen:
     def from_bytes(cls, blob: bytes | None, n_features: int, views: int = 3) -> Seen:
         """The stored record (none, or another feature size's: as if nothing was seen)."""
         out = cls(n_features, views)
-        at = 0
+        data, at = blob or b"", 0
         try:
             for v in range(views):
-                (n,) = struct.unpack_from("<q", blob or b"", at)
-                cols = np.frombuffer(blob or b"", np.int32, n, at + 8)
-                out.first[v, cols] = np.frombuffer(blob or b"", np.uint32, n, at + 8 + 4 * n)
+                (n,) = struct.unpack_from("<q", data, at)
+                cols = np.frombuffer(data, np.int32, n, at + 8)
+                out.first[v, cols] = np.frombuffer(data, np.uint32, n, at + 8 + 4 * n)
                 at += 8 + 8 * n
         except (struct.error, ValueError, IndexError):
             return cls(n_features, views)

@@ -676,7 +676,11 @@ class _Stories(_Timed):
         event) is what the re-linking compares an event with.
         """
         members: dict[str, list[str]] = {}
-        for r in sorted(local_rows, key=lambda r: (self.first.get(r["id"], 0.0), r["id"])):
+        in_order = sorted(
+            local_rows,
+            key=lambda r: _linking_order(self.first.get(r["id"], 0.0), r["title"], r["id"]),
+        )
+        for r in in_order:
             if r["story_id"] in stories and r["id"] in self.row:
                 members.setdefault(r["story_id"], []).append(r["id"])
         keys = sorted(members)
@@ -763,11 +767,9 @@ class _Stories(_Timed):
             for e in changed:
                 if previous.get(e) in blind:
                     previous[e] = None
-        # events of one moment (feeds that give only a day) in an order of their own,
-        # not their random ids': the same articles link into the same stories
         ordered = sorted(
             (e for e in previous if e in self.row),
-            key=lambda e: (self.first[e], self.title.get(e, ""), e),
+            key=lambda e: _linking_order(self.first[e], self.title.get(e), e),
         )
         profile = self._profile(ordered)
         # the loaded rows are copied into `profile` in time order: let them go (on
@@ -894,6 +896,15 @@ class _Stories(_Timed):
             last_event_at=last_event_at,
             changed=True,
         )
+
+
+def _linking_order(first: float, title: str | None, event: str) -> tuple[float, str, str]:
+    """The order events are linked into stories (and a story's latest event).
+
+    Events of one moment (feeds that give only a day) go by title, not by their
+    random ids: the same articles link into the same stories.
+    """
+    return (first, title or "", event)
 
 
 def _seen(store: Store, params: Params) -> Seen:
