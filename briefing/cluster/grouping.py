@@ -542,7 +542,7 @@ class Grouper:
         novel: np.ndarray | None = None,
     ) -> int:
         """The group the item (at ti) joins best among the first `used`, or -1: none takes it."""
-        idx, logits = self._logits(ti, dots, gn2, in2x, count, first, last, used, same, novel)
+        idx, logits = self._logits(ti, dots, gn2, in2x, count, first, last, used, same, novel=novel)
         if not idx.size:
             return -1
         best = int(np.argmax(logits))
@@ -559,6 +559,7 @@ class Grouper:
         last: np.ndarray,
         used: int,
         same: np.ndarray,
+        member: int = -1,
         novel: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The groups among the first `used` the item may join by time, and its join logits.
@@ -566,12 +567,14 @@ class Grouper:
         `dots` (ROWS, groups): the item's dots with each group's sums and latest
         member; `gn2` their squared norms; `in2x` (ROWS,) the item's own (of its
         known part, with `novel`, its (VIEWS,) novel shares);
-        `same` (groups,) the group's members from the item's outlet.
+        `same` (groups,) the group's members from the item's outlet;
+        `member` the group the item was taken out of, if any (see `_reach`).
         """
         if not used:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         lo, hi = first[:used], last[:used]
-        span, ok = self._reach(ti, lo, hi, gn2[0, :used])
+        opened = np.arange(used) == member
+        span, ok = self._reach(ti, lo, hi, gn2[0, :used], opened)
         # every group in reach (a story's window is years): views, not gathered copies
         reach: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
         if isinstance(reach, np.ndarray) and not reach.size:
@@ -592,10 +595,12 @@ class Grouper:
         first: np.ndarray,
         last: np.ndarray,
         same: np.ndarray,
+        member: np.ndarray | None = None,
     ) -> np.ndarray:
         """`_logits` for many (item, group) pairs at once, one column of each argument a pair;
-        -inf where the item may not join the group. The same arithmetic, pair by pair."""
-        span, ok = self._reach(ti, first, last, gn2[0])
+        -inf where the item may not join the group. The same arithmetic, pair by pair
+        (`member`: the pairs of an item and the group it was taken out of)."""
+        span, ok = self._reach(ti, first, last, gn2[0], member)
         out = np.full(ti.shape, -np.inf)
         if ok.any():
             out[ok] = self._scores(
@@ -605,13 +610,27 @@ class Grouper:
         return out
 
     def _reach(
-        self, ti: float | np.ndarray, lo: np.ndarray, hi: np.ndarray, sums2: np.ndarray
+        self,
+        ti: float | np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        sums2: np.ndarray,
+        member: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The span each group would reach with the item, and whether the item may join it."""
+        """The span each group would reach with the item, and whether the item may join it.
+
+        An item taken out of its own group (`member`) may stay if the rest
+        followed it within the window after it: they joined it that way. With
+        the lead a newcomer gets, the first report of a happening whose other
+        reports came a day or more later was turned out of its own event.
+        """
         rule = self.rule
         span = np.maximum(hi, ti) - np.minimum(lo, ti)
         ok = ti <= hi + rule.window_after
-        ok &= ti >= lo - rule.window_before
+        lead: float | np.ndarray = rule.window_before
+        if member is not None:
+            lead = np.where(member, max(rule.window_before, rule.window_after), lead)
+        ok &= ti >= lo - lead
         ok &= span <= rule.max_span
         ok &= sums2 > 0
         return span, ok

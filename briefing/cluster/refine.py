@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-# (time, dots, group norms, item norms, count, first, last, groups, same)
+# (time, dots, group norms, item norms, count, first, last, groups, same, the item's own group)
 #   -> (the groups the item may join, its join logits with them)
 Logits = Callable[
     [
@@ -34,13 +34,16 @@ Logits = Callable[
         np.ndarray,
         int,
         np.ndarray,
+        int,
     ],
     tuple[np.ndarray, np.ndarray],
 ]
-# (times, dots, group norms, item norms, count, first, last, same), one pair per column
-#   -> the pairs' join logits, the same as `Logits` gives one by one; -inf out of reach
+# (times, dots, group norms, item norms, count, first, last, same, the item's own group?),
+#   one pair per column -> the pairs' join logits, the same as `Logits` gives one by one;
+#   -inf out of reach
 PairLogits = Callable[
     [
+        np.ndarray,
         np.ndarray,
         np.ndarray,
         np.ndarray,
@@ -216,9 +219,11 @@ class Refinement:
         n = m * len(cols)
         times = np.repeat(self.chunk.times, len(cols))
         in2x = np.repeat(np.concatenate([in2, in2]), len(cols), axis=1)
+        member = np.zeros((m, len(cols)), dtype=bool)
+        member[r, c] = True
         logits = self.pair_logits(
             times, d.reshape(-1, n), g.reshape(-1, n), in2x, count.ravel(), first.ravel(),
-            last.ravel(), same.ravel(),
+            last.ravel(), same.ravel(), member.ravel(),
         )  # fmt: skip
         self.table[:, cols] = logits.reshape(m, len(cols))
 
@@ -281,7 +286,7 @@ class Refinement:
             g[:, own] = 0.0  # nothing left to join
         idx, logits = self.logits(
             float(self.chunk.times[i]), d, g, np.concatenate([in2, in2]), count, first, last,
-            used, same,
+            used, same, own,
         )  # fmt: skip
         mine = idx == own
         stay = float(logits[mine][0]) if mine.any() else -np.inf

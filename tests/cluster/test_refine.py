@@ -73,3 +73,24 @@ def test_the_table_places_every_item_where_one_by_one_does(
     assert _partition(table) == _partition(reference)
     # not a vacuous match: the second look moved items
     assert _partition(table) != _partition(greedy)
+
+
+def test_the_first_report_stays_when_the_others_came_more_than_a_lead_later() -> None:
+    """The first report of a happening, then two more a day and a half and two days
+    later: all within the window after it, so one event. The second look takes each
+    item out of its group; the first must not then be out of reach of the rest
+    merely because it precedes them by more than a newcomer's lead."""
+    rng = np.random.default_rng(7)
+    shared = rng.integers(0, N, 12)
+    rows = []
+    for _ in range(3):
+        own = rng.integers(0, N, 3)
+        cols = np.concatenate([shared, own])
+        x = sp.csr_matrix((np.ones(cols.size), (np.zeros(cols.size, dtype=int), cols)), (1, N))
+        rows.append(x / np.sqrt(x.multiply(x).sum()))
+    view = sp.csr_matrix(sp.vstack(rows), dtype=np.float32)
+    rule = event_rule(DEFAULT)
+    times = [0.0, 1.6 * DAY, 2.1 * DAY]
+    assert rule.window_before < times[1] <= rule.window_after
+    placed = Grouper(rule, N).assign(["first", "second", "third"], [view, view, view], times)
+    assert len(set(placed.values())) == 1
