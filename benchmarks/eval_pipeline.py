@@ -7,7 +7,8 @@ serves the demo's cluttered pages on 127.0.0.1 and runs what a user runs:
 fetch, full-text extraction, duplicates, events, stories and summaries. It then
 compares the store against `briefing/data/demo/labels.json` (B-cubed for events
 and stories, pair precision/recall for duplicates) and reports how many summary
-sentences are clutter that the boilerplate filter should have dropped.
+sentences are clutter that the boilerplate filter should have dropped, and how
+close the events' titles come to the labeled corpus's reference titles.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Hashable
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rouge_score import rouge_scorer
+
+from benchmarks.corpus import load_corpus
 from benchmarks.eval_cluster import bcubed
+from briefing.cluster import titles
 from briefing.config import Settings
 from briefing.demo import demo_dir, prepare_demo, serve
 from briefing.store import Store
@@ -89,6 +95,24 @@ def scores(store: Store) -> dict[str, tuple[float, ...]]:
     }
 
 
+def title_scores(store: Store) -> tuple[float, float]:
+    """How well the events' titles say what happened: (mean ROUGE-1 F against the corpus's
+    reference title of the gold event most of its articles belong to, share of titles
+    that read as a guide, an explainer or an opinion rather than a report)."""
+    gold = labels()
+    reference = {e.id: e.title for s in load_corpus() for e in s.events}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in store.query("SELECT guid, event_id FROM articles WHERE event_id IS NOT NULL"):
+        votes[row["event_id"]][str(gold[row["guid"]]["event"])] += 1
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    overlap, not_news = [], 0
+    for row in store.query("SELECT id, title FROM events"):
+        event = votes[row["id"]].most_common(1)[0][0]
+        overlap.append(scorer.score(reference[event], row["title"])["rouge1"].fmeasure)
+        not_news += bool(titles.NOT_NEWS.search(row["title"].strip()))
+    return sum(overlap) / len(overlap), not_news / len(overlap)
+
+
 def clutter_share(store: Store) -> tuple[int, int]:
     """(clutter sentences, all sentences) over every stored event and story summary."""
     total = clutter = 0
@@ -111,6 +135,7 @@ def main() -> int:
         store, seconds = run_pipeline(Path(tmp))
         figures = scores(store)
         clutter, total = clutter_share(store)
+        overlap, not_news = title_scores(store)
         store.close()
     print(f"\ndemo corpus through the whole pipeline in {seconds:.1f} s")
     print(f"{'level':<12}{'precision':>10}{'recall':>10}{'F1':>10}")
@@ -121,6 +146,8 @@ def main() -> int:
     print(f"{'duplicates':<12}{p:>10.3f}{r:>10.3f}")
     print(f"articles stored / labeled: {figures['coverage'][0]:.3f}")
     print(f"summary sentences that are clutter: {clutter} of {total}")
+    print(f"event titles: ROUGE-1 F {overlap:.3f} against the reference titles,", end=" ")
+    print(f"{not_news:.1%} read as guides or opinion")
     return 0
 
 
