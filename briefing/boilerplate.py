@@ -387,6 +387,17 @@ def is_page_clutter(text: str) -> bool:
     )
 
 
+# A photo's caption or credit: the reader shows it, the grouping must not read
+# it as the article's first paragraph ("Racks of servers ... Photo: Lena Moor")
+CAPTIONS = frozenset({"image_caption", "caption_with_credit", "photo_agency_credit"})
+
+
+def is_caption(text: str) -> bool:
+    text = text.strip()
+    lowered = text.lower()
+    return any(p.name in CAPTIONS and p.search(text, lowered) for p in PATTERNS)
+
+
 def without_page_clutter(text: str) -> str:
     """A page's text without its lines of page furniture.
 

@@ -22,9 +22,11 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
+from briefing.boilerplate import is_caption
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
 
+CAPTION_MAX = 300  # characters: a longer paragraph is the article's, whatever it mentions
 # articles are ints in the store, strings in the labeled corpus
 ItemId = int | str
 
@@ -66,10 +68,38 @@ class Doc:
 
     def pieces(self) -> tuple[str, str, str, str]:
         """(title, lead, first paragraph, rest): `fields` with the first paragraph apart."""
-        paragraphs = [p for p in self.text.split("\n") if p.strip()]
+        paragraphs = _own_paragraphs(self.text, self.title)
         first = paragraphs[0] if paragraphs else ""
         lead = f"{self.summary}\n{first}" if self.summary.strip() != first.strip() else first
         return self.title, lead, first, "\n".join(paragraphs[1:])
+
+
+def _own_paragraphs(text: str, title: str) -> list[str]:
+    """The text's paragraphs, without the headline it may open with and photo captions.
+
+    A page's extracted text often repeats the headline as its first line, and
+    a caption can follow: read as the lead, they pushed the article's real first
+    paragraph, where its names are, down to the body's weight.
+    """
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    if paragraphs and _same_line(paragraphs[0], title):
+        paragraphs = paragraphs[1:]
+    return [p for p in paragraphs if len(p) > CAPTION_MAX or not is_caption(p)]
+
+
+def _body_tokens(text: str, first: str, rest: str, own: list[str]) -> list[str]:
+    """The tokens of the whole text, given `own`, those of the paragraphs `Doc.pieces` kept."""
+    lines = [p for p in text.split("\n") if p.strip()]
+    kept = "\n".join(p for p in (first, rest) if p)
+    if kept == "\n".join(lines):
+        return own
+    if kept == "\n".join(lines[1:]):  # only the repeated headline was left out
+        return T.tokens(lines[0]) + own
+    return T.tokens(text)
+
+
+def _same_line(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def source_of(outlet: str, url: str) -> str:
@@ -157,7 +187,8 @@ def _field_tokens(
 ) -> tuple[list[str], list[str]]:
     """The lead's and the rest's `text.tokens`; with `hashes`, the body's word hashes
     are appended to it. Tokens never span a line, so the lead's are the teaser's
-    then the first paragraph's, and a body's are its first paragraph's then the rest's."""
+    then the first paragraph's, and a body's are its first paragraph's then the rest's
+    (unless `Doc.pieces` left a line out)."""
     raw_first, raw_rest = T.tokens(first), T.tokens(rest)
     raw_lead = raw_first if lead == first else T.tokens(doc.summary) + raw_first
     if hashes is not None:
@@ -165,7 +196,7 @@ def _field_tokens(
         if not body.isascii():  # (lowercased before it is split, as `word_hashes` does)
             hashes.append(T.word_hashes(body))
         elif doc.text:
-            hashes.append(T.hash_words(raw_first + raw_rest))
+            hashes.append(T.hash_words(_body_tokens(doc.text, first, rest, raw_first + raw_rest)))
         else:
             hashes.append(T.hash_words(T.tokens(body)))
     return raw_lead, raw_rest

@@ -308,6 +308,15 @@ def test_features_and_copies_read_one_tokenization_of_the_body() -> None:
         doc(4, "Zürich bank", "Die Bank in Zürich", "ÉTAT d’urgence à Zürich.\n\nİstanbul office"),
         doc(5, "Mixed", "ascii teaser", "first line\n\nsecond line, Straße"),
         doc(6, "", "", ""),
+        # pages whose text repeats the headline, and has a photo's caption (left out of
+        # the pieces, still part of the body the copies are found by)
+        doc(7, "Agency warns of flaw", "", "Agency warns of flaw\nFirst real line.\nMore."),
+        doc(
+            8,
+            "Agency warns",
+            "Teaser.",
+            "Agency  warns\nServer racks. Photo: Jo Roe / Pix\nFirst real line.\nMore.",
+        ),
     ]
     featurizer = Featurizer(DEFAULT)
     words, names, hashes = featurizer.counts_and_hashes(pieces)
@@ -398,3 +407,25 @@ def test_items_without_any_text_are_copies_only_of_the_same_headline_and_link() 
         ]
     )
     assert result.duplicate_of == {"t0": None, "t1": None, "t2": None, "t3": "t2"}
+
+
+def test_the_lead_is_the_first_paragraph_not_the_headline_again_or_a_caption() -> None:
+    """Extracted pages often open with their headline, and a photo's caption can
+    follow; the lead (names weigh most there) is the article's first paragraph."""
+    from briefing.cluster.vectors import Doc
+
+    text = (
+        "Chinese hackers breached US telecom carriers\n"
+        "Racks of servers in a data centre. Photo: Lena Moor / Northlight Images\n"
+        "Hackers broke into AT&T, Verizon and Lumen, a newspaper reported.\n"
+        "The group is called Salt Typhoon.\n"
+        "(AP Photo/John Roe)"
+    )
+    d = Doc(1, "Chinese hackers breached US telecom carriers", "", text, "Wire", "u", 0.0)
+    _, lead, first, rest = d.pieces()
+    assert first == "Hackers broke into AT&T, Verizon and Lumen, a newspaper reported."
+    assert lead.strip() == first
+    assert rest == "The group is called Salt Typhoon."
+    # a text that does not repeat its headline keeps its first line
+    other = Doc(2, "Another headline", "", text, "Wire", "u", 0.0)
+    assert other.pieces()[2] == "Chinese hackers breached US telecom carriers"
