@@ -566,6 +566,7 @@ class _Run(_Timed):
                 row_range(vectors, offset, offset + len(heads)) if vectors is not None else None,
                 unit(row_of(words, n)),
                 self.p,
+                _late([r["at"] for r in own_of[eid]]),
             )
             offset += len(heads)
             date = min((r["at"] for r in rows), default=self.now)[:10]
@@ -924,6 +925,16 @@ def _seen(store: Store, params: Params) -> Seen:
         header, rows = unpack_many(list(stored.values()), params.n_features, VIEWS)
         seen.record(rows[:VIEWS], header[:, 0], placed=False)
     return seen
+
+
+def _late(ats: list[str]) -> list[float]:
+    """How long after the event's first report each article came, in days."""
+    times = [from_iso(at) for at in ats]
+    known = [t for t in times if t is not None]
+    if not known:
+        return [0.0] * len(ats)
+    first = min(known)
+    return [(t - first) / timedelta(days=1) if t is not None else 0.0 for t in times]
 
 
 def _born(now: str, parents: list[str]) -> str:

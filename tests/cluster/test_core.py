@@ -240,6 +240,27 @@ def test_an_event_is_titled_by_a_news_report_not_a_guide_or_an_opinion() -> None
     assert pick(heads[:2], vectors[:2], centroid, DEFAULT) == heads[0]
 
 
+def test_an_event_is_titled_by_its_first_report_not_the_next_days_analysis() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from briefing.cluster.stage import _late
+    from briefing.cluster.titles import pick
+
+    heads = [
+        "Kaspersky quietly swaps itself for UltraAV on US computers",
+        "Forced UltraAV migration renews worries about antivirus update power",
+    ]
+    ats = ["2024-09-19T16:20:00Z", "2024-09-20T16:20:00Z"]
+    assert _late(ats) == [0.0, 1.0]
+    assert _late(["2024-09-19T16:20:00Z", "2024-09-19T22:20:00Z"]) == [0.0, 0.25]
+    # the analysis sits a little closer to the centroid than the report
+    vectors = sp.csr_matrix(np.array([[0.90, 0.44], [0.95, 0.31]]))
+    centroid = sp.csr_matrix(np.array([[1.0, 0.0]]))
+    assert pick(heads, vectors, centroid, DEFAULT) == heads[1]
+    assert pick(heads, vectors, centroid, DEFAULT, _late(ats)) == heads[0]
+
+
 def test_hashed_counts_match_scikit_learns_hashing_vectorizer() -> None:
     import numpy as np
     from sklearn.feature_extraction.text import HashingVectorizer
