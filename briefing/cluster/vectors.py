@@ -11,6 +11,7 @@ name in the headline counts many times a passing mention deep in the text.
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from briefing.cluster import text as T
 from briefing.cluster.params import Params
 
 CAPTION_MAX = 300  # characters: a longer paragraph is the article's, whatever it mentions
+_NON_WORD = re.compile(r"[\W_]+")
 # articles are ints in the store, strings in the labeled corpus
 ItemId = int | str
 
@@ -98,8 +100,11 @@ def _body_tokens(text: str, first: str, rest: str, own: list[str]) -> list[str]:
     return T.tokens(text)
 
 
-def _same_line(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _same_line(line: str, title: str) -> bool:
+    """The headline again, whatever its quotes, dashes and spacing (a feed's title and
+    a page's <h1> often differ in those)."""
+    letters = _NON_WORD.sub("", title.casefold())
+    return bool(letters) and _NON_WORD.sub("", line.casefold()) == letters
 
 
 def source_of(outlet: str, url: str) -> str:

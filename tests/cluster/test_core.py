@@ -450,3 +450,14 @@ def test_the_lead_is_the_first_paragraph_not_the_headline_again_or_a_caption() -
     # a text that does not repeat its headline keeps its first line
     other = Doc(2, "Another headline", "", text, "Wire", "u", 0.0)
     assert other.pieces()[2] == "Chinese hackers breached US telecom carriers"
+    # the feed's title and the page's headline may differ in quotes, dashes and spacing
+    quoted = Doc(
+        3,
+        "Kaspersky's US exit - what's next",
+        "",
+        "Kaspersky’s US exit — what’s  next\nIt left.",
+        "W",
+        "u",
+        0.0,
+    )
+    assert quoted.pieces()[2] == "It left."
