@@ -378,24 +378,25 @@ PAGE_CLUTTER = frozenset(
 )
 
 
-def is_page_clutter(text: str) -> bool:
-    """A paragraph that is page furniture ("Read more: ...", "Share this"), not article."""
-    text = text.strip()
-    lowered = text.lower()
-    return any(
-        p.name in PAGE_CLUTTER and p.action == "drop" and p.search(text, lowered) for p in PATTERNS
-    )
-
-
 # A photo's caption or credit: the reader shows it, the grouping must not read
 # it as the article's first paragraph ("Racks of servers ... Photo: Lena Moor")
 CAPTIONS = frozenset({"image_caption", "caption_with_credit", "photo_agency_credit"})
 
 
+def is_page_clutter(text: str) -> bool:
+    """A paragraph that is page furniture ("Read more: ...", "Share this"), not article."""
+    return _dropped_by(PAGE_CLUTTER, text)
+
+
 def is_caption(text: str) -> bool:
+    return _dropped_by(CAPTIONS, text)
+
+
+def _dropped_by(rules: frozenset[str], text: str) -> bool:
+    """Does one of these dropping rules match the paragraph?"""
     text = text.strip()
     lowered = text.lower()
-    return any(p.name in CAPTIONS and p.search(text, lowered) for p in PATTERNS)
+    return any(p.name in rules and p.action == "drop" and p.search(text, lowered) for p in PATTERNS)
 
 
 def without_page_clutter(text: str) -> str:

@@ -573,7 +573,8 @@ class Grouper:
         if not used:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         lo, hi = first[:used], last[:used]
-        opened = np.arange(used) == member
+        # (the greedy pass takes no item out: no mask to build for every item it places)
+        opened = np.arange(used) == member if member >= 0 else None
         span, ok = self._reach(ti, lo, hi, gn2[0, :used], opened)
         # every group in reach (a story's window is years): views, not gathered copies
         reach: slice | np.ndarray = slice(0, used) if ok.all() else np.flatnonzero(ok)
