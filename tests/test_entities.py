@@ -133,3 +133,32 @@ def test_capitals_inside_a_word_or_an_identifier_are_not_names() -> None:
     assert shapes.names("The x-Zeta and path/Omega and pre_Delta moved.") == []
     # the whole run of capitals goes with the word it is glued to
     assert shapes.names("Markets slid; x-Zeta Omega moved.") == ["markets"]
+
+
+def test_a_list_of_known_names_is_each_name_not_one_long_one() -> None:
+    from briefing.entities import shapes
+
+    found = shapes.names("Late on Friday the FBI and CISA warned carriers.")
+    assert "=federal_bureau_of_investigation" in found
+    assert "=cybersecurity_and_infrastructure_security_agency" in found
+    assert "fbi_cisa" not in found  # a rare made-up name would outweigh both
+    found = shapes.names("Later AT&T, Verizon and Lumen Technologies declined to comment.")
+    assert {"=verizon", "=lumen", "lumen_technologies"} <= set(found)
+    assert "verizon_lumen_technologies" not in found
+    # a name that holds "and" stays whole; one unknown part keeps the list whole too
+    found = shapes.names("Later the Bureau of Industry and Security acted.")
+    assert "=bureau_of_industry_and_security" in found and "bureau_industry_security" in found
+    found = shapes.names("Later the Zorbex Team and Salt Typhoon were named.")
+    assert "zorbex_team_salt_typhoon" in found and "=salt_typhoon" in found
+
+
+def test_a_possessive_spelling_and_a_hyphenated_attribute_find_the_country() -> None:
+    from briefing.entities import shapes
+
+    assert "=china" in shapes.names("Later the People's Republic of China denied it.")
+    found = shapes.names("Investigators said China-linked hackers struck.")
+    assert "=china" in found and "china-linked" not in found
+    # the attribute ends its name: it does not run on into the next one
+    found = shapes.names("He met the Shanghai-based Yin Kecheng.")
+    assert "yin_kecheng" in found and "shanghai_yin_kecheng" not in found
+    assert "shanghai" in found

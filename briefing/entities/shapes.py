@@ -165,6 +165,10 @@ _AMOUNT = re.compile(
 _DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _CONNECTORS = frozenset({"of", "for", "and", "on", "de", "&"})
+# the words after a hyphen that tie a name on as an attribute ("China-linked hackers")
+_TIES = frozenset(
+    ("linked", "backed", "based", "sponsored", "affiliated", "aligned", "allied", "owned", "led")
+)
 
 _CAP = r"(?:[A-Z](?:[\w&'’-]|\.(?=\w))*|\d+[A-Za-z]\w*)"
 # a run of capitalized words, possibly joined by "of", "for", "and" ... (one line)
@@ -200,13 +204,14 @@ _RUNS: dict[str, Run | None] = {}
 
 
 def _run(written: str) -> Run | None:
-    parts = tuple(p.removesuffix("'s").removesuffix("’s").rstrip("'’") for p in written.split())
+    words = written.split()
+    parts = tuple(_part(w) for w in words)
     found = None
     if parts and not _CVE.fullmatch(parts[0]):
         head = parts[0].lower()
         found = Run(
-            tuple(_name_tokens(parts)),
-            tuple(_name_tokens(parts[1:])),
+            tuple(_run_tokens(words)),
+            tuple(_run_tokens(words[1:])),
             bool(_ACRONYM.match(parts[0])),
             head,
             head.replace(".", ""),
@@ -234,14 +239,50 @@ def _mentions(text: str) -> list[Mention]:
     return found
 
 
-def _name_tokens(parts: tuple[str, ...]) -> list[str]:
-    """A name gives its words and, for multi-word names, the whole name."""
+def _part(word: str) -> str:
+    return word.removesuffix("'s").removesuffix("’s").rstrip("'’")
+
+
+def _run_tokens(words: list[str]) -> list[str]:
+    """The name tokens of a run; a name tied on as an attribute ("China-linked",
+    "Moscow-based") ends a name of its own, without the word that ties it."""
+    names: list[list[str]] = [[]]
+    for word in words:
+        head, _, tie = word.rpartition("-")
+        if head and tie in _TIES:
+            names[-1].append(head)
+            names.append([])
+        else:
+            names[-1].append(word)
+    return [t for n in names if n for t in _name_tokens(tuple(map(_part, n)), " ".join(n))]
+
+
+def _name_tokens(parts: tuple[str, ...], written: str) -> list[str]:
+    """A name gives its words and, for multi-word names, the whole name; a list of
+    names ("FBI and CISA") each name's; and what the gazetteer knows, its key."""
+    spellings = gazetteer().spellings
+    entity = spellings.get(written) or spellings.get(" ".join(parts))
+    listed = [" ".join(n) for n in _listed(parts)] if entity is None else []
+    if listed and all(n in spellings or _ACRONYM.match(n) for n in listed):
+        return [t for name in listed for t in _name_tokens(tuple(name.split()), name)]
     out = _shape_tokens(parts)
-    entity = gazetteer().spellings.get(" ".join(parts))
-    if entity is not None and out:
+    known = [entity] if entity is not None else [spellings.get(n) for n in listed]
+    if out:
         # one key whatever spelling an outlet used ("CISA", the agency's full name)
-        out.append("=" + entity.key.replace(" ", "_"))
+        out.extend("=" + e.key.replace(" ", "_") for e in known if e is not None)
     return out
+
+
+def _listed(parts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The parts "and" or "&" join in a run ("FBI and CISA"; but also "Bureau of
+    Industry and Security", which `_name_tokens` keeps whole), if it has any."""
+    names: list[list[str]] = [[]]
+    for part in parts:
+        if part in ("and", "&"):
+            names.append([])
+        else:
+            names[-1].append(part)
+    return [tuple(n) for n in names] if len(names) > 1 else []
 
 
 def _shape_tokens(parts: tuple[str, ...]) -> list[str]:
