@@ -261,7 +261,7 @@ def _name_tokens(parts: tuple[str, ...], written: str) -> list[str]:
     """A name gives its words and, for multi-word names, the whole name; a list of
     names ("FBI and CISA") each name's; and what the gazetteer knows, its key."""
     spellings = gazetteer().spellings
-    entity = spellings.get(written) or spellings.get(" ".join(parts))
+    entity = spellings.get(written.replace("’", "'")) or spellings.get(" ".join(parts))
     listed = [" ".join(n) for n in _listed(parts)] if entity is None else []
     if listed and all(n in spellings or _ACRONYM.match(n) for n in listed):
         return [t for name in listed for t in _name_tokens(tuple(name.split()), name)]
