@@ -396,7 +396,17 @@ def _dropped_by(rules: frozenset[str], text: str) -> bool:
     """Does one of these dropping rules match the paragraph?"""
     text = text.strip()
     lowered = text.lower()
-    return any(p.name in rules and p.action == "drop" and p.search(text, lowered) for p in PATTERNS)
+    return any(p.name in rules and p.search(text, lowered) for p in _DROPPING)
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def repeats_headline(line: str, title: str) -> bool:
+    """The headline again, as extracted text often opens with it, whatever its quotes,
+    dashes and spacing (a feed's title and a page's <h1> often differ in those)."""
+    letters = _NON_WORD.sub("", title.casefold())
+    return bool(letters) and _NON_WORD.sub("", line.casefold()) == letters
 
 
 def without_page_clutter(text: str) -> str:

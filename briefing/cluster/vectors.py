@@ -11,7 +11,6 @@ name in the headline counts many times a passing mention deep in the text.
 from __future__ import annotations
 
 import math
-import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -23,12 +22,11 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-from briefing.boilerplate import is_caption
+from briefing.boilerplate import is_caption, repeats_headline
 from briefing.cluster import text as T
 from briefing.cluster.params import Params
 
 CAPTION_MAX = 300  # characters: a longer paragraph is the article's, whatever it mentions
-_NON_WORD = re.compile(r"[\W_]+")
 # articles are ints in the store, strings in the labeled corpus
 ItemId = int | str
 
@@ -84,7 +82,7 @@ def _own_paragraphs(text: str, title: str) -> list[str]:
     paragraph, where its names are, down to the body's weight.
     """
     paragraphs = [p for p in text.split("\n") if p.strip()]
-    if paragraphs and _same_line(paragraphs[0], title):
+    if paragraphs and repeats_headline(paragraphs[0], title):
         paragraphs = paragraphs[1:]
     return [p for p in paragraphs if len(p) > CAPTION_MAX or not is_caption(p)]
 
@@ -98,13 +96,6 @@ def _body_tokens(text: str, first: str, rest: str, own: list[str]) -> list[str]:
     if kept == "\n".join(lines[1:]):  # only the repeated headline was left out
         return T.tokens(lines[0]) + own
     return T.tokens(text)
-
-
-def _same_line(line: str, title: str) -> bool:
-    """The headline again, whatever its quotes, dashes and spacing (a feed's title and
-    a page's <h1> often differ in those)."""
-    letters = _NON_WORD.sub("", title.casefold())
-    return bool(letters) and _NON_WORD.sub("", line.casefold()) == letters
 
 
 def source_of(outlet: str, url: str) -> str:

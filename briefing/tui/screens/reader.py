@@ -40,17 +40,13 @@ def is_heading(paragraph: str, position: int, total: int) -> bool:
     return position < total - 1 and len(paragraph) <= 80 and not _END.search(paragraph)
 
 
-def _same_words(a: str, b: str) -> bool:
-    return re.findall(r"\w+", a.casefold()) == re.findall(r"\w+", b.casefold())
-
-
 def paragraphs(article: Article) -> list[str]:
     """The body's paragraphs without page clutter ("Read more: ...") or a repeat of the title."""
-    from briefing.boilerplate import is_page_clutter
+    from briefing.boilerplate import is_page_clutter, repeats_headline
     from briefing.sanitize import clean
 
     found = [p.strip() for p in _PARAGRAPHS.split(clean(article.body, "text")) if p.strip()]
-    if found and article.title and _same_words(found[0], article.title):
+    if found and repeats_headline(found[0], article.title):
         found = found[1:]
     return [p for p in found if not is_page_clutter(p)]
 
